@@ -1,0 +1,39 @@
+# ---- builder ---------------------------------------------------------------
+FROM rust:1-slim-bookworm AS builder
+WORKDIR /src
+
+# 1. Dependencies only: build them against stub targets so this layer is reused
+#    until Cargo.toml / Cargo.lock change.
+COPY Cargo.toml Cargo.lock ./
+RUN mkdir src \
+    && echo 'fn main() {}' > src/main.rs \
+    && : > src/lib.rs \
+    && cargo build --release --locked \
+    && rm -rf src
+
+# 2. The real sources. migrations/ is read at compile time by embed_migrations!().
+COPY src ./src
+COPY migrations ./migrations
+COPY openapi ./openapi
+# COPY keeps the build context's mtimes, which can be older than the stub build above;
+# touch so cargo sees the crate as changed and does not reuse the stub artifacts.
+RUN touch src/main.rs src/lib.rs \
+    && cargo build --release --locked \
+    && install -D -m 0755 target/release/hoithao /out/hoithao
+
+# ---- runtime ---------------------------------------------------------------
+FROM debian:bookworm-slim AS runtime
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 hoithao \
+    && useradd --system --uid 10001 --gid hoithao --no-create-home --home-dir /nonexistent \
+       --shell /usr/sbin/nologin hoithao
+
+COPY --from=builder /out/hoithao /usr/local/bin/hoithao
+
+USER hoithao
+ENV HOITHAO_LISTEN=0.0.0.0:8080
+EXPOSE 8080
+ENTRYPOINT ["hoithao"]
+CMD ["serve"]

@@ -1,0 +1,1 @@
+DROP TABLE conference_sessions;

@@ -1,0 +1,102 @@
+//! Authentication: password hashing, JWTs and the request extractors that turn a bearer token
+//! into an [`Actor`].
+
+pub mod jwt;
+pub mod password;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use uuid::Uuid;
+
+use crate::db;
+use crate::domain::accounts::Role;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The authenticated account behind a request. Role and enabled state are read from the
+/// database on every request, so disabling an account or changing its role acts at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub account_id: Uuid,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.is_admin() { Ok(()) } else { Err(ApiError::forbidden("this action requires the admin role")) }
+    }
+}
+
+/// An optional [`Actor`]: anonymous requests are allowed, but a token that is present must be valid.
+#[derive(Clone, Copy, Debug)]
+pub struct MaybeActor(pub Option<Actor>);
+
+fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("invalid_token", "the Authorization header is not valid text"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(|| ApiError::unauthorized("invalid_token", "use `Authorization: Bearer <token>`"))?;
+    Ok(Some(token.trim().to_owned()))
+}
+
+async fn authenticate(state: Option<web::Data<AppState>>, token: Option<String>) -> Result<Option<Actor>, ApiError> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+    let claims = state.jwt.verify(&token).map_err(|e| {
+        use jsonwebtoken::errors::ErrorKind;
+        match e.kind() {
+            ErrorKind::ExpiredSignature => ApiError::unauthorized("token_expired", "the access token has expired; log in again"),
+            _ => ApiError::unauthorized("invalid_token", "the access token is invalid"),
+        }
+    })?;
+    let mut conn = state.pool.get().await?;
+    let account = db::accounts::find_auth_state(&mut conn, claims.sub).await?;
+    match account {
+        Some((role, None)) => {
+            let role = role.parse::<Role>().map_err(ApiError::internal)?;
+            Ok(Some(Actor { account_id: claims.sub, role }))
+        }
+        Some((_, Some(_))) => Err(ApiError::unauthorized("account_disabled", "this account is disabled")),
+        None => Err(ApiError::unauthorized("invalid_token", "the access token is invalid")),
+    }
+}
+
+impl FromRequest for MaybeActor {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move { Ok(MaybeActor(authenticate(state, token?).await?)) })
+    }
+}
+
+impl FromRequest for Actor {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            authenticate(state, token?)
+                .await?
+                .ok_or_else(|| ApiError::unauthorized("missing_token", "this endpoint requires a bearer token"))
+        })
+    }
+}

@@ -1,0 +1,214 @@
+//! The subcommands: serve, migrate, openapi, create-admin, seed-demo.
+
+use std::io::Read;
+use std::net::TcpListener;
+
+use chrono::{Days, NaiveTime, TimeZone, Utc};
+use clap::{Parser, Subcommand};
+use diesel_async::AsyncConnection;
+
+use crate::config::{AuthSettings, DatabaseSettings, LogSettings, ServeSettings};
+use crate::domain::accounts::{self, NewAccount, Role};
+use crate::domain::conferences::{self, NewConference, RegistrationMode};
+use crate::domain::sessions::{self, NewSession, SessionKind};
+use crate::error::ApiError;
+
+#[derive(Debug, Parser)]
+#[command(name = "hoithao", version, about = "Registration and attendance API for workshops and conferences")]
+pub struct Cli {
+    #[command(flatten)]
+    pub log: LogSettings,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations (unless --no-migrate), then serve the API.
+    Serve {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        serve: ServeSettings,
+        /// Do not apply migrations; /readyz reports 503 until they are applied.
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Create the database if missing and apply pending migrations.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseSettings,
+    },
+    /// Print the OpenAPI document as pretty JSON.
+    Openapi,
+    /// Create an admin account. The password is read from HOITHAO_ADMIN_PASSWORD or stdin.
+    CreateAdmin {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        auth: AuthSettings,
+        /// Email address to log in with.
+        #[arg(long)]
+        email: String,
+        /// Name shown in the API.
+        #[arg(long, default_value = "Administrator")]
+        display_name: String,
+    },
+    /// Create a published demo conference modelled on the 2018 Vĩnh Phúc cleaner-production workshop.
+    SeedDemo {
+        #[command(flatten)]
+        database: DatabaseSettings,
+    },
+}
+
+pub async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve { database, serve, no_migrate } => run_serve(database, serve, no_migrate).await,
+        Command::Migrate { database } => {
+            prepare_database(&database, true).await?;
+            Ok(())
+        }
+        Command::Openapi => {
+            let json = serde_json::to_string_pretty(&crate::openapi::spec()).map_err(|e| e.to_string())?;
+            println!("{json}");
+            Ok(())
+        }
+        Command::CreateAdmin { database, auth, email, display_name } => {
+            prepare_database(&database, true).await?;
+            create_admin(&database, &auth, email, display_name).await
+        }
+        Command::SeedDemo { database } => {
+            prepare_database(&database, true).await?;
+            seed_demo(&database).await
+        }
+    }
+}
+
+/// Checks the server answers (creating the database if asked) and applies migrations.
+async fn prepare_database(database: &DatabaseSettings, migrate: bool) -> Result<(), String> {
+    crate::db::ensure_database(database, true).await?;
+    if migrate {
+        let applied = crate::db::run_migrations(&database.database_url)
+            .await
+            .map_err(|e| format!("migrations failed at {}: {e}", crate::db::describe_target(&database.database_url)))?;
+        tracing::info!(count = applied.len(), versions = ?applied, "migrations applied");
+    }
+    Ok(())
+}
+
+async fn run_serve(database: DatabaseSettings, serve: ServeSettings, no_migrate: bool) -> Result<(), String> {
+    prepare_database(&database, !no_migrate).await?;
+    let state = crate::startup::build_state(&database, serve.jwt_secret.as_deref(), &serve.auth, serve.trust_forwarded_for)
+        .await
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let listener = TcpListener::bind(serve.listen).map_err(|e| format!("cannot listen on {}: {e}", serve.listen))?;
+    tracing::info!(address = %serve.listen, "listening");
+    let server = crate::startup::serve(state, &serve, listener).map_err(|e| e.to_string())?;
+    server.await.map_err(|e| e.to_string())?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn create_admin(database: &DatabaseSettings, auth: &AuthSettings, email: String, display_name: String) -> Result<(), String> {
+    let password = match std::env::var("HOITHAO_ADMIN_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            let mut input = String::new();
+            std::io::stdin().read_to_string(&mut input).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+            input.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let state = crate::startup::build_state(database, Some(&"x".repeat(32)), auth, false)
+        .await
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let account = accounts::create(&state, NewAccount { email, display_name, password, role: Some(Role::Admin) })
+        .await
+        .map_err(describe)?;
+    println!("created admin {} ({})", account.email, account.id);
+    Ok(())
+}
+
+fn describe(error: ApiError) -> String {
+    let problem = error.problem();
+    let fields: Vec<String> = problem.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+    if fields.is_empty() { problem.detail } else { format!("{} ({})", problem.detail, fields.join("; ")) }
+}
+
+pub const DEMO_CODE: &str = "sxsh-vinh-phuc-demo";
+
+/// The demo conference, dated 30 days from now so that registration is open.
+async fn seed_demo(database: &DatabaseSettings) -> Result<(), String> {
+    let pool = crate::db::build_pool(database).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    let tz = chrono_tz::Asia::Ho_Chi_Minh;
+    let day = (Utc::now().with_timezone(&tz).date_naive()).checked_add_days(Days::new(30)).ok_or("date overflow")?;
+    let at = |h: u32, m: u32| {
+        let time = NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
+        tz.from_local_datetime(&day.and_time(time)).single().map(|t| t.fixed_offset()).ok_or("bad local time")
+    };
+    let conference = NewConference {
+        code: DEMO_CODE.to_owned(),
+        title: "Hội nghị, hội thảo chuyên đề phát triển CN-TTCN, sản xuất sạch hơn, tiết kiệm nguyên liệu".to_owned(),
+        description: Some(
+            "Giới thiệu phương pháp luận, kỹ thuật áp dụng sản xuất sạch hơn (SXSH), các mô hình điển hình \
+             và cơ chế hỗ trợ tài chính cho cơ quan quản lý và cơ sở sản xuất kinh doanh tỉnh Vĩnh Phúc."
+                .to_owned(),
+        ),
+        venue_name: Some("Trung tâm Khuyến công và Tư vấn phát triển công nghiệp Vĩnh Phúc".to_owned()),
+        venue_address: Some("Vĩnh Yên, Vĩnh Phúc".to_owned()),
+        starts_at: at(7, 30)?,
+        ends_at: at(11, 30)?,
+        time_zone: Some("Asia/Ho_Chi_Minh".to_owned()),
+        registration_opens_at: None,
+        registration_closes_at: Some(at(7, 0)?),
+        capacity: Some(150),
+        waitlist_enabled: Some(true),
+        registration_mode: Some(RegistrationMode::InvitationOnly),
+        host_organization: Some("Trung tâm Khuyến công và Tư vấn phát triển công nghiệp Vĩnh Phúc".to_owned()),
+        co_host_organizations: Some(vec!["Công ty TNHH xanh GANAM".to_owned()]),
+    };
+    let agenda = [
+        ((7, 30), (8, 0), SessionKind::Opening, "Khai mạc hội nghị", vec!["Nguyễn Minh Trung", "Nguyễn Xuân Bình"]),
+        ((8, 0), (9, 0), SessionKind::Presentation, "Phương pháp luận và kỹ thuật sản xuất sạch hơn", vec![]),
+        ((9, 0), (9, 45), SessionKind::Presentation, "Mô hình điển hình áp dụng SXSH tại doanh nghiệp", vec![]),
+        ((9, 45), (10, 0), SessionKind::Break, "Giải lao", vec![]),
+        ((10, 0), (10, 30), SessionKind::Presentation, "Cơ chế hỗ trợ tài chính cho SXSH", vec![]),
+        ((10, 30), (10, 50), SessionKind::Film, "Trình chiếu phim về sản xuất sạch hơn", vec![]),
+        ((10, 50), (11, 30), SessionKind::Discussion, "Thảo luận, chia sẻ kinh nghiệm và giải đáp", vec![]),
+    ];
+    let mut sessions_input = Vec::new();
+    for ((sh, sm), (eh, em), kind, title, speakers) in agenda {
+        sessions_input.push(NewSession {
+            title: title.to_owned(),
+            description: None,
+            kind,
+            room: Some("Hội trường".to_owned()),
+            speakers: Some(speakers.into_iter().map(str::to_owned).collect()),
+            starts_at: at(sh, sm)?,
+            ends_at: at(eh, em)?,
+            capacity: None,
+            signup_required: Some(false),
+        });
+    }
+    let created = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if crate::db::conferences::find_by_code(conn, DEMO_CODE).await?.is_some() {
+                return Ok(false);
+            }
+            let admin = crate::db::accounts::first_admin(conn).await?;
+            let row = conferences::insert_validated(conn, admin, &conference).await?;
+            for session in &sessions_input {
+                sessions::insert_validated(conn, &row, session).await?;
+            }
+            crate::db::conferences::set_status(conn, row.id, "published").await?;
+            Ok(true)
+        })
+        .await
+        .map_err(describe)?;
+    if created {
+        println!("created the published demo conference `{DEMO_CODE}` with {} sessions", sessions_input.len());
+    } else {
+        println!("the demo conference `{DEMO_CODE}` exists already; nothing changed");
+    }
+    Ok(())
+}

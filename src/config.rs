@@ -1,0 +1,133 @@
+//! Typed configuration, read once from the environment (and CLI flags) and passed explicitly.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+/// A secret that never shows up in `Debug` output or logs.
+#[derive(Clone, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// Settings every database-using command needs.
+#[derive(Clone, Debug, Args)]
+pub struct DatabaseSettings {
+    /// PostgreSQL connection URL.
+    #[arg(long, env = "DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/hoithao", hide_env_values = true)]
+    pub database_url: String,
+    /// Maximum connections in the pool (per process).
+    #[arg(long, env = "HOITHAO_DB_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_pool_size: u32,
+    /// Milliseconds a request waits for a pooled connection (or a new one) before answering 503.
+    #[arg(long, env = "HOITHAO_DB_TIMEOUT_MS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub db_timeout_ms: u64,
+    /// Server-side statement timeout in milliseconds (0 disables it).
+    #[arg(long, env = "HOITHAO_DB_STATEMENT_TIMEOUT_MS", default_value_t = 15_000)]
+    pub db_statement_timeout_ms: u64,
+}
+
+impl DatabaseSettings {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.db_timeout_ms)
+    }
+}
+
+/// Settings of `hoithao serve`.
+#[derive(Clone, Debug, Args)]
+pub struct ServeSettings {
+    /// Address and port to listen on.
+    #[arg(long, env = "HOITHAO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// HTTP worker threads (default: one per CPU core).
+    #[arg(long, env = "HOITHAO_WORKERS")]
+    pub workers: Option<usize>,
+    /// HMAC secret for signing access tokens (at least 32 bytes). When unset, one is generated
+    /// and stored in the database so that every replica and restart agrees on it.
+    #[arg(long, env = "HOITHAO_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    #[command(flatten)]
+    pub auth: AuthSettings,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "HOITHAO_BODY_LIMIT_BYTES", default_value_t = 1_048_576)]
+    pub body_limit_bytes: usize,
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
+    #[arg(long, env = "HOITHAO_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
+    pub shutdown_timeout_secs: u64,
+    /// Take the client IP from `Forwarded`/`X-Forwarded-For` (only behind a trusted proxy).
+    #[arg(long, env = "HOITHAO_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+}
+
+/// Token, password and login-throttle settings.
+#[derive(Clone, Debug, Args)]
+pub struct AuthSettings {
+    /// `iss` claim of issued tokens (checked on every request).
+    #[arg(long, env = "HOITHAO_JWT_ISSUER", default_value = "hoithao")]
+    pub jwt_issuer: String,
+    /// `aud` claim of issued tokens (checked on every request).
+    #[arg(long, env = "HOITHAO_JWT_AUDIENCE", default_value = "hoithao-api")]
+    pub jwt_audience: String,
+    /// Lifetime of an access token, in seconds.
+    #[arg(long, env = "HOITHAO_ACCESS_TOKEN_TTL_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(60..=86_400))]
+    pub access_token_ttl_secs: u64,
+    /// Failed logins allowed per account within the window before 429.
+    #[arg(long, env = "HOITHAO_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    pub login_max_failures_per_account: u32,
+    /// Failed logins allowed per client IP within the window before 429.
+    #[arg(long, env = "HOITHAO_LOGIN_MAX_FAILURES_PER_IP", default_value_t = 30)]
+    pub login_max_failures_per_ip: u32,
+    /// Length of the login-throttle window, in seconds.
+    #[arg(long, env = "HOITHAO_LOGIN_WINDOW_SECS", default_value_t = 900)]
+    pub login_window_secs: u64,
+    /// Argon2id memory cost in KiB (OWASP: at least 19456).
+    #[arg(long, env = "HOITHAO_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
+    pub argon2_memory_kib: u32,
+    /// Argon2id iterations.
+    #[arg(long, env = "HOITHAO_ARGON2_ITERATIONS", default_value_t = 2)]
+    pub argon2_iterations: u32,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            jwt_issuer: "hoithao".into(),
+            jwt_audience: "hoithao-api".into(),
+            access_token_ttl_secs: 900,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_ip: 30,
+            login_window_secs: 900,
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+        }
+    }
+}
+
+/// Logging settings shared by all commands.
+#[derive(Clone, Debug, Args)]
+pub struct LogSettings {
+    /// Log format: `json` (one object per line) or `pretty`.
+    #[arg(long, env = "HOITHAO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
+    pub log_format: LogFormat,
+}

@@ -1,0 +1,186 @@
+//! Connection pool, embedded migrations and database bootstrap.
+
+pub mod accounts;
+pub mod conferences;
+pub mod schema;
+pub mod sessions;
+pub mod settings;
+pub mod throttle;
+
+use std::time::Duration;
+
+use diesel::ConnectionError;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use futures_util::FutureExt;
+
+use crate::config::DatabaseSettings;
+
+pub type DbPool = Pool<AsyncPgConnection>;
+pub type DbConn = Object<AsyncPgConnection>;
+pub type PoolError = diesel_async::pooled_connection::deadpool::PoolError;
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Serialises migration runs across replicas starting at the same time.
+const MIGRATION_LOCK_KEY: i64 = 0x686f_6974_6861_6f;
+
+/// Builds the pool. Connections are created lazily; every wait (checkout, connect, recycle)
+/// is bounded so that an unreachable database yields a 503 instead of a hang.
+pub fn build_pool(settings: &DatabaseSettings) -> Result<DbPool, BoxError> {
+    let timeout = settings.timeout();
+    let statement_timeout_ms = settings.db_statement_timeout_ms;
+    let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
+    manager_config.custom_setup = Box::new(move |url| {
+        let url = url.to_owned();
+        async move { establish(&url, timeout, statement_timeout_ms).await }.boxed()
+    });
+    let manager = AsyncDieselConnectionManager::new_with_config(settings.database_url.clone(), manager_config);
+    let pool = Pool::builder(manager)
+        .max_size(settings.db_pool_size as usize)
+        .wait_timeout(Some(timeout))
+        .create_timeout(Some(timeout))
+        .recycle_timeout(Some(timeout))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()?;
+    Ok(pool)
+}
+
+async fn establish(url: &str, timeout: Duration, statement_timeout_ms: u64) -> diesel::ConnectionResult<AsyncPgConnection> {
+    let mut conn = tokio::time::timeout(timeout, AsyncPgConnection::establish(url))
+        .await
+        .map_err(|_| ConnectionError::BadConnection("timed out connecting to PostgreSQL".into()))??;
+    let setup = format!("SET TIME ZONE 'UTC'; SET statement_timeout = {statement_timeout_ms}; SET application_name = 'hoithao'");
+    conn.batch_execute(&setup).await.map_err(ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+/// Versions of the migrations compiled into this binary.
+pub fn embedded_migration_versions() -> Vec<String> {
+    use diesel::migration::MigrationSource;
+    let source: &dyn MigrationSource<diesel::pg::Pg> = &MIGRATIONS;
+    source.migrations().map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect()).unwrap_or_default()
+}
+
+/// Applies pending migrations under an advisory lock; returns the versions applied now.
+/// Blocking: call it from `spawn_blocking` or before a runtime exists.
+pub fn run_migrations_blocking(database_url: &str) -> Result<Vec<String>, BoxError> {
+    type Wrapper = AsyncConnectionWrapper<AsyncPgConnection>;
+    let mut conn = <Wrapper as diesel::Connection>::establish(database_url)?;
+    let lock = diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"));
+    diesel::RunQueryDsl::execute(lock, &mut conn)?;
+    let result = conn.run_pending_migrations(MIGRATIONS).map(|versions| versions.iter().map(ToString::to_string).collect());
+    let unlock = diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"));
+    diesel::RunQueryDsl::execute(unlock, &mut conn)?;
+    result
+}
+
+/// Runs the migrations on a plain thread, outside any async runtime, where the blocking
+/// connection wrapper can start its own.
+pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, BoxError> {
+    let url = database_url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        std::thread::spawn(move || run_migrations_blocking(&url))
+            .join()
+            .map_err(|_| BoxError::from("the migration thread panicked"))?
+    })
+    .await?
+}
+
+/// Where the database is, for messages: host and port, never the password.
+pub fn describe_target(database_url: &str) -> String {
+    use tokio_postgres::config::Host;
+    match database_url.parse::<tokio_postgres::Config>() {
+        Ok(config) => {
+            let host = match config.get_hosts().first() {
+                Some(Host::Tcp(h)) => h.clone(),
+                Some(Host::Unix(p)) => p.display().to_string(),
+                None => "localhost".to_owned(),
+            };
+            let port = config.get_ports().first().copied().unwrap_or(5432);
+            let db = config.get_dbname().unwrap_or("postgres");
+            format!("{host}:{port} (database \"{db}\")")
+        }
+        Err(_) => "an unparsable DATABASE_URL".to_owned(),
+    }
+}
+
+/// Checks that PostgreSQL answers and, when `create` is set, creates the target database if it
+/// is missing. The error is one line that names host and port and says how to get a database.
+pub async fn ensure_database(settings: &DatabaseSettings, create: bool) -> Result<(), String> {
+    let target = describe_target(&settings.database_url);
+    let hint = "start one with `docker compose up -d db`, or set DATABASE_URL to a running server";
+    let config: tokio_postgres::Config =
+        settings.database_url.parse().map_err(|e| format!("DATABASE_URL is not a valid PostgreSQL URL: {e}"))?;
+    let timeout = settings.timeout();
+    match connect(&config, timeout).await {
+        Ok(()) => Ok(()),
+        Err(ConnectFailure::MissingDatabase) if create => {
+            let dbname = config.get_dbname().unwrap_or("postgres").to_owned();
+            let mut admin = config.clone();
+            admin.dbname("postgres");
+            create_database(&admin, &dbname, timeout)
+                .await
+                .map_err(|e| format!("cannot create database \"{dbname}\" at {target}: {e}"))
+        }
+        Err(ConnectFailure::MissingDatabase) => {
+            Err(format!("database missing at {target}; run `hoithao migrate` to create it"))
+        }
+        Err(ConnectFailure::Other(reason)) => Err(format!("cannot reach PostgreSQL at {target}: {reason}; {hint}")),
+    }
+}
+
+enum ConnectFailure {
+    MissingDatabase,
+    Other(String),
+}
+
+async fn connect(config: &tokio_postgres::Config, timeout: Duration) -> Result<(), ConnectFailure> {
+    let attempt = tokio::time::timeout(timeout, config.connect(tokio_postgres::NoTls)).await;
+    match attempt {
+        Err(_) => Err(ConnectFailure::Other(format!("no answer within {} ms", timeout.as_millis()))),
+        Ok(Err(e)) if e.code() == Some(&tokio_postgres::error::SqlState::INVALID_CATALOG_NAME) => {
+            Err(ConnectFailure::MissingDatabase)
+        }
+        Ok(Err(e)) => Err(ConnectFailure::Other(one_line(&e))),
+        Ok(Ok((client, connection))) => {
+            drop(client);
+            let _ = connection.await;
+            Ok(())
+        }
+    }
+}
+
+async fn create_database(admin: &tokio_postgres::Config, dbname: &str, timeout: Duration) -> Result<(), String> {
+    let (client, connection) = tokio::time::timeout(timeout, admin.connect(tokio_postgres::NoTls))
+        .await
+        .map_err(|_| "timed out".to_owned())?
+        .map_err(|e| one_line(&e))?;
+    let driver = tokio::spawn(connection);
+    let quoted = format!("\"{}\"", dbname.replace('"', "\"\""));
+    let result = client.batch_execute(&format!("CREATE DATABASE {quoted}")).await;
+    drop(client);
+    let _ = driver.await;
+    match result {
+        Ok(()) => {
+            tracing::info!(database = dbname, "created database");
+            Ok(())
+        }
+        // Another replica created it first.
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE) => Ok(()),
+        Err(e) => Err(one_line(&e)),
+    }
+}
+
+fn one_line(error: &tokio_postgres::Error) -> String {
+    use std::error::Error;
+    let mut text = error.to_string();
+    if let Some(source) = error.source() {
+        text = format!("{text}: {source}");
+    }
+    text.replace('\n', " ")
+}

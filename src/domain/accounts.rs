@@ -1,0 +1,285 @@
+//! Accounts, login and its throttle.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::auth::jwt::IssuedToken;
+use crate::db::{self, accounts::AccountRow};
+use crate::domain::pagination;
+use crate::domain::text::{Validator, has_forbidden_chars, like_contains};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Manages accounts and every conference.
+    Admin,
+    /// Manages the conferences they organize.
+    Organizer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Organizer => "organizer",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "organizer" => Ok(Role::Organizer),
+            other => Err(format!("unknown role {other:?}")),
+        }
+    }
+}
+
+/// An account that can log in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Account {
+    pub id: Uuid,
+    #[schema(example = "organizer@example.vn")]
+    pub email: String,
+    #[schema(example = "Trung tâm Khuyến công")]
+    pub display_name: String,
+    pub role: Role,
+    /// Whether the account is disabled (its tokens are refused).
+    pub disabled: bool,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<AccountRow> for Account {
+    type Error = ApiError;
+    fn try_from(row: AccountRow) -> ApiResult<Self> {
+        Ok(Account {
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            role: row.role.parse().map_err(ApiError::internal)?,
+            disabled: row.disabled_at.is_some(),
+            disabled_at: row.disabled_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// A new account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccount {
+    #[schema(example = "organizer@example.vn", max_length = 254)]
+    pub email: String,
+    #[schema(example = "Nguyễn Minh Trung", max_length = 200)]
+    pub display_name: String,
+    /// At least 10 characters.
+    #[schema(example = "a long passphrase", min_length = 10, max_length = 256)]
+    pub password: String,
+    /// Defaults to `organizer`.
+    #[serde(default)]
+    pub role: Option<Role>,
+}
+
+/// Email and password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "organizer@example.vn", max_length = 254)]
+    pub email: String,
+    #[schema(example = "a long passphrase", max_length = 256)]
+    pub password: String,
+}
+
+/// A bearer token for the `Authorization` header.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the token expires.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+    pub expires_at: DateTime<Utc>,
+    pub account: Account,
+}
+
+/// Filters of the account list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccountQuery {
+    /// Page size (1-500, default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// Opaque cursor from a previous page's `next_cursor`.
+    #[param(max_length = 200)]
+    pub cursor: Option<String>,
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+    /// Case-insensitive text contained in the email or display name.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+}
+
+/// Lower-cased, trimmed email, if it has the shape of an address.
+pub fn normalize_email(raw: &str) -> Option<String> {
+    let email = raw.trim().to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    let shape_ok = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && email.chars().count() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    shape_ok.then_some(email)
+}
+
+pub async fn create(state: &AppState, input: NewAccount) -> ApiResult<Account> {
+    let mut v = Validator::new();
+    let email = normalize_email(&input.email);
+    if email.is_none() {
+        v.push("email", "invalid_format", "not an email address");
+    }
+    let display_name = v.required_line("display_name", &input.display_name, 200);
+    let length = input.password.chars().count();
+    if !(10..=256).contains(&length) {
+        v.push("password", "invalid_length", "password must be 10 to 256 characters");
+    }
+    v.finish()?;
+    let email = email.unwrap_or_default();
+    let hasher = state.passwords.clone();
+    let password = input.password;
+    let hash = tokio::task::spawn_blocking(move || hasher.hash(&password))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut conn = state.pool.get().await?;
+    let row = db::accounts::insert(
+        &mut conn,
+        db::accounts::NewAccountRow {
+            id: Uuid::now_v7(),
+            email: &email,
+            display_name: &display_name,
+            password_hash: &hash,
+            role: input.role.unwrap_or(Role::Organizer).as_str(),
+        },
+    )
+    .await
+    .map_err(|e| match ApiError::from(e) {
+        err if err.code() == "already_exists" => ApiError::conflict("email_taken", "an account with this email exists"),
+        err => err,
+    })?;
+    row.try_into()
+}
+
+pub async fn get(state: &AppState, id: Uuid) -> ApiResult<Account> {
+    let mut conn = state.pool.get().await?;
+    db::accounts::find(&mut conn, id).await?.ok_or_else(|| ApiError::not_found("account not found"))?.try_into()
+}
+
+pub async fn list(state: &AppState, query: AccountQuery) -> ApiResult<(Vec<Account>, Option<String>)> {
+    let limit = pagination::fetch_limit(query.limit)?;
+    let after = pagination::decode(query.cursor.as_deref())?;
+    let pattern = match query.q.as_deref().map(str::trim) {
+        Some(q) if has_forbidden_chars(q, false) => {
+            return Err(ApiError::bad_request("invalid_query_parameter", "q contains control characters"));
+        }
+        Some(q) if !q.is_empty() => Some(like_contains(&q.to_lowercase())),
+        _ => None,
+    };
+    let mut conn = state.pool.get().await?;
+    let role = query.role.map(Role::as_str);
+    let rows = db::accounts::list(
+        &mut conn,
+        db::accounts::AccountFilter { after, role, disabled: query.disabled, email_pattern: pattern.as_deref(), limit },
+    )
+    .await?;
+    let (rows, next) = pagination::finish(rows, limit, |row| (row.created_at, row.id));
+    let items = rows.into_iter().map(Account::try_from).collect::<ApiResult<Vec<_>>>()?;
+    Ok((items, next))
+}
+
+pub async fn set_disabled(state: &AppState, actor: &Actor, id: Uuid, disabled: bool) -> ApiResult<Account> {
+    if disabled && actor.account_id == id {
+        return Err(ApiError::conflict("cannot_disable_self", "an admin cannot disable their own account"));
+    }
+    let mut conn = state.pool.get().await?;
+    db::accounts::set_disabled(&mut conn, id, disabled)
+        .await?
+        .ok_or_else(|| ApiError::not_found("account not found"))?
+        .try_into()
+}
+
+/// Checks the password, honouring the per-IP and per-account failure limits. Unknown emails
+/// and wrong passwords fail the same way and take the same time.
+pub async fn login(state: &AppState, input: LoginRequest, client_ip: &str) -> ApiResult<LoginResponse> {
+    let settings = &state.auth;
+    let email = normalize_email(&input.email);
+    let account_key = format!("account:{}", email.as_deref().unwrap_or("-invalid-"));
+    let ip_key = format!("ip:{client_ip}");
+    let window = i64::try_from(settings.login_window_secs).unwrap_or(900);
+
+    let mut conn = state.pool.get().await?;
+    let counters = db::throttle::find_many(&mut conn, &[account_key.clone(), ip_key.clone()]).await?;
+    let now = Utc::now();
+    for counter in &counters {
+        let limit = if counter.key == ip_key {
+            settings.login_max_failures_per_ip
+        } else {
+            settings.login_max_failures_per_account
+        };
+        let window_ends = counter.window_started_at + chrono::Duration::seconds(window);
+        if counter.failures >= i32::try_from(limit).unwrap_or(i32::MAX) && window_ends > now {
+            let retry_after = (window_ends - now).num_seconds().max(1);
+            return Err(ApiError::too_many_requests(u64::try_from(retry_after).unwrap_or(1)));
+        }
+    }
+    let account = match &email {
+        Some(email) if input.password.len() <= 1024 => db::accounts::find_by_email(&mut conn, email).await?,
+        _ => None,
+    };
+    // Do not hold a connection while hashing.
+    drop(conn);
+
+    let hasher = state.passwords.clone();
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let password = input.password;
+    let verified = tokio::task::spawn_blocking(move || hasher.verify(&password, stored.as_deref()))
+        .await
+        .map_err(ApiError::internal)?;
+
+    let mut conn = state.pool.get().await?;
+    let account = match account {
+        Some(account) if verified => account,
+        _ => {
+            db::throttle::record_failure(&mut conn, &ip_key, window).await?;
+            db::throttle::record_failure(&mut conn, &account_key, window).await?;
+            return Err(ApiError::unauthorized("invalid_credentials", "the email or password is incorrect"));
+        }
+    };
+    if account.disabled_at.is_some() {
+        return Err(ApiError::unauthorized("account_disabled", "this account is disabled"));
+    }
+    db::throttle::clear(&mut conn, &account_key).await?;
+    let issued: IssuedToken = state.jwt.issue(account.id, &account.role).map_err(ApiError::internal)?;
+    Ok(LoginResponse {
+        access_token: issued.token,
+        token_type: "Bearer".to_owned(),
+        expires_in: issued.expires_in,
+        expires_at: issued.expires_at,
+        account: account.try_into()?,
+    })
+}

@@ -1,0 +1,50 @@
+//! Business rules, free of HTTP. Functions take a pool or connection and own their transactions.
+
+pub mod accounts;
+pub mod conferences;
+pub mod pagination;
+pub mod sessions;
+pub mod text;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::error::ApiError;
+
+/// Deserializes a field that may be absent (`None`), `null` (`Some(None)`) or a value, so that
+/// PATCH can tell "leave as is" from "clear".
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
+/// Timestamps we accept: PostgreSQL stores far more, but dates outside this range are typos.
+pub fn check_timestamp(v: &mut text::Validator, field: &str, value: &DateTime<FixedOffset>) -> DateTime<Utc> {
+    let year = value.year();
+    if !(1970..=9999).contains(&year) {
+        v.push(field, "out_of_range", format!("{field} must fall between the years 1970 and 9999"));
+    }
+    value.with_timezone(&Utc)
+}
+
+/// Query dates (`from`, `to`) within the same range.
+pub fn check_query_date(field: &str, value: Option<NaiveDate>) -> Result<Option<NaiveDate>, ApiError> {
+    match value {
+        Some(date) if !(1970..=9999).contains(&date.year()) => Err(ApiError::bad_request(
+            "invalid_query_parameter",
+            format!("{field} must fall between the years 1970 and 9999"),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Renders a stored UTC instant in the conference's time zone, as RFC 3339 with offset.
+pub fn in_zone(instant: DateTime<Utc>, zone: &str) -> DateTime<FixedOffset> {
+    let tz: Tz = zone.parse().unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
+    instant.with_timezone(&tz).fixed_offset()
+}
+
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Ho_Chi_Minh";

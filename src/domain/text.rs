@@ -1,0 +1,164 @@
+//! Text rules shared by every resource: NFC normalisation, bounded clean strings, and the
+//! accent-folded form used for Vietnamese-friendly search.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::error::FieldError;
+
+/// Folds text for search: lower case, diacritics removed, `đ`/`Đ` mapped to `d`,
+/// whitespace collapsed. `Nguyễn Văn Đức` becomes `nguyen van duc`.
+pub fn fold(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    let mut last_was_space = true;
+    for c in text.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        };
+        if c == ' ' {
+            if !last_was_space {
+                folded.push(' ');
+            }
+            last_was_space = true;
+            continue;
+        }
+        last_was_space = false;
+        folded.extend(c.to_lowercase());
+    }
+    if folded.ends_with(' ') {
+        folded.pop();
+    }
+    folded
+}
+
+/// Escapes `%`, `_` and `\` so user input matches literally inside a `LIKE` pattern.
+pub fn like_contains(folded: &str) -> String {
+    let mut pattern = String::with_capacity(folded.len() + 2);
+    pattern.push('%');
+    for c in folded.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Collects every invalid field of a request so a 422 lists them all at once.
+#[derive(Default, Debug)]
+pub struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, field: impl Into<String>, code: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, code, message));
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn finish(self) -> Result<(), crate::error::ApiError> {
+        if self.errors.is_empty() { Ok(()) } else { Err(crate::error::ApiError::validation(self.errors)) }
+    }
+
+    /// A required single-line string: trimmed, NFC, 1..=max characters, no control characters.
+    pub fn required_line(&mut self, field: &str, value: &str, max: usize) -> String {
+        let cleaned = clean(value);
+        if cleaned.is_empty() {
+            self.push(field, "required", format!("{field} must not be empty"));
+        } else {
+            self.check_clean(field, value, &cleaned, max, false);
+        }
+        cleaned
+    }
+
+    /// An optional string: `None` or blank becomes `None`; otherwise as `required_line`
+    /// (multi-line text allowed when `multiline`).
+    pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize, multiline: bool) -> Option<String> {
+        let value = value?;
+        let cleaned = clean(value);
+        if cleaned.is_empty() {
+            return None;
+        }
+        self.check_clean(field, value, &cleaned, max, multiline);
+        Some(cleaned)
+    }
+
+    /// A list of short strings, each required and bounded.
+    pub fn string_list(&mut self, field: &str, values: &[String], max_items: usize, max_len: usize) -> Vec<String> {
+        if values.len() > max_items {
+            self.push(field, "too_many_items", format!("{field} has more than {max_items} items"));
+        }
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| self.required_line(&format!("{field}[{i}]"), v, max_len))
+            .collect()
+    }
+
+    fn check_clean(&mut self, field: &str, raw: &str, cleaned: &str, max: usize, multiline: bool) {
+        if has_forbidden_chars(raw, multiline) {
+            self.push(field, "invalid_characters", format!("{field} contains control characters"));
+        } else if cleaned.chars().count() > max {
+            self.push(field, "too_long", format!("{field} must be at most {max} characters"));
+        }
+    }
+}
+
+/// Trims and normalises to NFC.
+pub fn clean(value: &str) -> String {
+    value.trim().nfc().collect()
+}
+
+/// Control characters (NUL above all: PostgreSQL cannot store it) are refused; multi-line
+/// fields may contain line breaks and tabs.
+pub fn has_forbidden_chars(value: &str, multiline: bool) -> bool {
+    value.chars().any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_removes_vietnamese_diacritics_and_maps_d_with_stroke() {
+        assert_eq!(fold("Nguyễn Văn Đức"), "nguyen van duc");
+        assert_eq!(fold("  Sản xuất   sạch hơn "), "san xuat sach hon");
+        assert_eq!(fold("đường"), "duong");
+    }
+
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(like_contains("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn validator_reports_every_invalid_field() {
+        let mut v = Validator::new();
+        v.required_line("title", "   ", 10);
+        v.required_line("room", "a\u{0}b", 10);
+        v.required_line("venue", "abcdefghijkl", 10);
+        let ok = v.required_line("code", " Hội thảo ", 10);
+        assert_eq!(ok, "Hội thảo");
+        let codes: Vec<_> = v.errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        assert_eq!(codes, vec![("title", "required"), ("room", "invalid_characters"), ("venue", "too_long")]);
+    }
+
+    #[test]
+    fn clean_normalises_decomposed_input_to_nfc() {
+        let decomposed = "Nguye\u{302}\u{303}n";
+        assert_eq!(clean(decomposed), "Nguyễn");
+    }
+}

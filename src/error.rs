@@ -1,0 +1,266 @@
+//! One error type for the whole API, rendered once as `application/problem+json` (RFC 9457).
+
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// Path of the field in the request (`starts_at`, `speakers[2]`, `query.limit`).
+    #[schema(example = "ends_at")]
+    pub field: String,
+    /// Stable machine-readable reason.
+    #[schema(example = "must_be_after_start")]
+    pub code: String,
+    /// Human-readable explanation.
+    #[schema(example = "ends_at must be after starts_at")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.to_owned(), message: message.into() }
+    }
+}
+
+/// RFC 9457 problem details, with a stable `code` and, for validation errors, every invalid field.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "https://hoithao.dev/problems/validation-failed", "title": "Invalid request",
+    "status": 422, "code": "validation_failed", "detail": "2 fields are invalid",
+    "errors": [{"field": "ends_at", "code": "must_be_after_start", "message": "ends_at must be after starts_at"}]
+}))]
+pub struct Problem {
+    /// URI identifying the problem type.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short human-readable summary of the problem type.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// Stable machine-readable code; clients branch on this.
+    pub code: String,
+    /// Human-readable explanation of this occurrence.
+    pub detail: String,
+    /// Every invalid field (validation errors); empty otherwise.
+    pub errors: Vec<FieldError>,
+}
+
+type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An error that becomes an HTTP problem response. Internal causes are logged, never sent.
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+    retry_after_secs: Option<u64>,
+    allow: Option<String>,
+    cause: Option<Cause>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after_secs: None,
+            allow: None,
+            cause: None,
+        }
+    }
+
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.len() {
+            1 => "1 field is invalid".to_owned(),
+            n => format!("{n} fields are invalid"),
+        };
+        Self { errors, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail) }
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", detail)
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
+
+    pub fn precondition_failed() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "etag_mismatch",
+            "the resource changed since it was read; fetch it again and retry with the new ETag",
+        )
+    }
+
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs.max(1)),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many attempts; retry later")
+        }
+    }
+
+    pub fn method_not_allowed(allow: String) -> Self {
+        Self {
+            allow: Some(allow),
+            ..Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed on this resource")
+        }
+    }
+
+    pub fn unavailable(cause: impl Into<Cause>) -> Self {
+        Self {
+            retry_after_secs: Some(5),
+            cause: Some(cause.into()),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                "the database is unreachable or overloaded; retry shortly",
+            )
+        }
+    }
+
+    pub fn internal(cause: impl Into<Cause>) -> Self {
+        Self {
+            cause: Some(cause.into()),
+            ..Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "an unexpected error occurred")
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
+    fn title(&self) -> &'static str {
+        match self.status.as_u16() {
+            400 => "Bad request",
+            401 => "Authentication required",
+            403 => "Forbidden",
+            404 => "Not found",
+            405 => "Method not allowed",
+            409 => "Conflict",
+            412 => "Precondition failed",
+            413 => "Payload too large",
+            415 => "Unsupported media type",
+            422 => "Invalid request",
+            429 => "Too many requests",
+            503 => "Service unavailable",
+            _ => "Internal server error",
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            problem_type: format!("https://hoithao.dev/problems/{}", self.code.replace('_', "-")),
+            title: self.title().to_owned(),
+            status: self.status.as_u16(),
+            code: self.code.to_owned(),
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field("cause", &self.cause)
+            .finish()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        // Runs inside the request span, so the cause is logged with the request id.
+        if let Some(cause) = &self.cause {
+            if self.status.is_server_error() && self.status != StatusCode::SERVICE_UNAVAILABLE {
+                tracing::error!(code = self.code, cause = %cause, "request failed");
+            } else {
+                tracing::warn!(code = self.code, cause = %cause, "request failed");
+            }
+        }
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE)));
+        if let Some(secs) = self.retry_after_secs {
+            response.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if let Some(allow) = &self.allow {
+            response.insert_header((header::ALLOW, allow.clone()));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        response.body(body)
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &error {
+            Error::NotFound => ApiError::not_found("resource not found"),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                let constraint = info.constraint_name().unwrap_or_default().to_owned();
+                ApiError::conflict("already_exists", format!("a resource with the same unique value exists ({constraint})"))
+            }
+            Error::DatabaseError(DatabaseErrorKind::CheckViolation, info) => {
+                let constraint = info.constraint_name().unwrap_or("check").to_owned();
+                ApiError::validation(vec![FieldError::new(constraint, "constraint_violated", "a value breaks a rule of the data model")])
+            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => ApiError::unavailable(error),
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => ApiError {
+                retry_after_secs: Some(1),
+                ..ApiError::conflict("concurrent_update", "a concurrent change got in the way; retry")
+            },
+            _ => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<crate::db::PoolError> for ApiError {
+    fn from(error: crate::db::PoolError) -> Self {
+        ApiError::unavailable(error)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

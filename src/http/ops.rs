@@ -1,0 +1,62 @@
+//! Liveness and readiness probes.
+
+use actix_web::{HttpResponse, get, web};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Text};
+use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(healthz).service(readyz);
+}
+
+/// Probe result.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when healthy.
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "The process is alive", body = Health)))]
+#[get("/healthz")]
+async fn healthz() -> web::Json<Health> {
+    web::Json(Health { status: "ok".into() })
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    applied: i64,
+}
+
+/// Readiness: the database answers and every migration this binary knows is applied.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready to serve", body = Health),
+        (status = 503, description = "Database unreachable or migrations pending", body = crate::error::Problem,
+         content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+#[get("/readyz")]
+async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let expected = state.expected_migrations.as_ref().clone();
+    let count: Count =
+        diesel::sql_query("SELECT count(*) AS applied FROM __diesel_schema_migrations WHERE version = ANY($1)")
+            .bind::<Array<Text>, _>(&expected)
+            .get_result(&mut conn)
+            .await
+            .map_err(ApiError::unavailable)?;
+    if usize::try_from(count.applied).unwrap_or(0) < expected.len() {
+        return Err(ApiError::unavailable("migrations pending"));
+    }
+    Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
+}

@@ -1,0 +1,13 @@
+//! hoithao: registration and attendance for workshops and conferences.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

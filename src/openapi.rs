@@ -1,0 +1,122 @@
+//! The OpenAPI document: built from the registered routes, then completed with the problem
+//! responses every operation can return, so the contract lists every error.
+
+use actix_web::App;
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::error::PROBLEM_CONTENT_TYPE;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "hoithao",
+        description = "Registration and attendance for workshops and conferences: conferences and their agenda, \
+                       units with seat quotas, delegates, QR check-in.\n\nErrors are RFC 9457 problem details \
+                       (`application/problem+json`) with a stable `code`.",
+        license(name = "Apache-2.0"),
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "auth", description = "Login and the current account"),
+        (name = "accounts", description = "Account administration (admins)"),
+        (name = "conferences", description = "Conferences and their organizers"),
+        (name = "sessions", description = "A conference's agenda"),
+        (name = "operations", description = "Health and readiness probes"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// The complete spec, as served at `/openapi.json` and printed by `hoithao openapi`.
+pub fn spec() -> OpenApiDoc {
+    let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::http::routes).split_for_parts();
+    api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    complete_operations(&mut api);
+    api
+}
+
+fn problem(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(PROBLEM_CONTENT_TYPE, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .build()
+}
+
+fn problem_with_retry_after(description: &str) -> Response {
+    let mut response = problem(description);
+    response.headers.insert(
+        "Retry-After".to_owned(),
+        utoipa::openapi::header::HeaderBuilder::new()
+            .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::Integer))
+            .description(Some("Seconds to wait before retrying"))
+            .build(),
+    );
+    response
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head, &mut item.options, &mut item.trace]
+        .into_iter()
+        .flatten()
+}
+
+/// Adds the errors that the framework, auth and database layers can produce to every
+/// operation they apply to, and requires the bearer token where an operation says nothing.
+fn complete_operations(api: &mut OpenApiDoc) {
+    for (path, item) in api.paths.paths.iter_mut() {
+        let is_api = path.starts_with("/api/");
+        for op in operations(item) {
+            if is_api && op.security.is_none() {
+                op.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+            }
+            let security = op.security.clone().unwrap_or_default();
+            let takes_token = !security.is_empty();
+            let token_required = takes_token && security.iter().all(|req| req != &SecurityRequirement::default());
+            let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let has_path_params = path.contains('{');
+            let has_body = op.request_body.is_some();
+
+            let mut add = |status: &str, response: Response| {
+                op.responses.responses.entry(status.to_owned()).or_insert_with(|| response.into());
+            };
+            if has_params || has_body {
+                add("400", problem("Malformed JSON, path or query parameter (`malformed_json`, `invalid_path_parameter`, `invalid_query_parameter`, `invalid_cursor`)"));
+            }
+            if takes_token {
+                add("401", problem("Missing, invalid or expired token, or disabled account (`missing_token`, `invalid_token`, `token_expired`, `account_disabled`)"));
+            }
+            if token_required && path != "/api/v1/auth/me" {
+                add("403", problem("The token's role may not do this (`forbidden`)"));
+            }
+            if has_path_params {
+                add("404", problem("Not found, or not visible to the caller (`not_found`)"));
+            }
+            if has_body {
+                add("413", problem("Body larger than the limit (`payload_too_large`)"));
+                add("415", problem("Body is not `application/json` (`unsupported_media_type`)"));
+                add("422", problem("Invalid fields, all listed in `errors` (`validation_failed`)"));
+            }
+            if is_api || path == "/readyz" {
+                add("500", problem("Unexpected error; the cause is logged with the request id (`internal_error`)"));
+                add("503", problem_with_retry_after("Database unreachable or overloaded (`database_unavailable`)"));
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! What every request handler can reach: the pool, the token keys and the auth settings.
+
+use std::sync::Arc;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::PasswordHasher;
+use crate::config::AuthSettings;
+use crate::db::DbPool;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub jwt: Arc<JwtKeys>,
+    pub passwords: PasswordHasher,
+    pub auth: AuthSettings,
+    /// Migration versions compiled into the binary; `/readyz` checks they are all applied.
+    pub expected_migrations: Arc<Vec<String>>,
+    pub trust_forwarded_for: bool,
+}
