@@ -14,7 +14,11 @@ use crate::domain::sessions::{self, NewSession, SessionKind};
 use crate::error::ApiError;
 
 #[derive(Debug, Parser)]
-#[command(name = "hoithao", version, about = "Registration and attendance API for workshops and conferences")]
+#[command(
+    name = "hoithao",
+    version,
+    about = "Registration and attendance API for workshops and conferences"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub log: LogSettings,
@@ -63,17 +67,27 @@ pub enum Command {
 
 pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { database, serve, no_migrate } => run_serve(database, serve, no_migrate).await,
+        Command::Serve {
+            database,
+            serve,
+            no_migrate,
+        } => run_serve(database, serve, no_migrate).await,
         Command::Migrate { database } => {
             prepare_database(&database, true).await?;
             Ok(())
         }
         Command::Openapi => {
-            let json = serde_json::to_string_pretty(&crate::openapi::spec()).map_err(|e| e.to_string())?;
+            let json =
+                serde_json::to_string_pretty(&crate::openapi::spec()).map_err(|e| e.to_string())?;
             println!("{json}");
             Ok(())
         }
-        Command::CreateAdmin { database, auth, email, display_name } => {
+        Command::CreateAdmin {
+            database,
+            auth,
+            email,
+            display_name,
+        } => {
             prepare_database(&database, true).await?;
             create_admin(&database, &auth, email, display_name).await
         }
@@ -90,18 +104,33 @@ async fn prepare_database(database: &DatabaseSettings, migrate: bool) -> Result<
     if migrate {
         let applied = crate::db::run_migrations(&database.database_url)
             .await
-            .map_err(|e| format!("migrations failed at {}: {e}", crate::db::describe_target(&database.database_url)))?;
+            .map_err(|e| {
+                format!(
+                    "migrations failed at {}: {e}",
+                    crate::db::describe_target(&database.database_url)
+                )
+            })?;
         tracing::info!(count = applied.len(), versions = ?applied, "migrations applied");
     }
     Ok(())
 }
 
-async fn run_serve(database: DatabaseSettings, serve: ServeSettings, no_migrate: bool) -> Result<(), String> {
+async fn run_serve(
+    database: DatabaseSettings,
+    serve: ServeSettings,
+    no_migrate: bool,
+) -> Result<(), String> {
     prepare_database(&database, !no_migrate).await?;
-    let state = crate::startup::build_state(&database, serve.jwt_secret.as_deref(), &serve.auth, serve.trust_forwarded_for)
-        .await
-        .map_err(|e| format!("cannot start: {e}"))?;
-    let listener = TcpListener::bind(serve.listen).map_err(|e| format!("cannot listen on {}: {e}", serve.listen))?;
+    let state = crate::startup::build_state(
+        &database,
+        serve.jwt_secret.as_deref(),
+        &serve.auth,
+        serve.trust_forwarded_for,
+    )
+    .await
+    .map_err(|e| format!("cannot start: {e}"))?;
+    let listener = TcpListener::bind(serve.listen)
+        .map_err(|e| format!("cannot listen on {}: {e}", serve.listen))?;
     tracing::info!(address = %serve.listen, "listening");
     let server = crate::startup::serve(state, &serve, listener).map_err(|e| e.to_string())?;
     server.await.map_err(|e| e.to_string())?;
@@ -109,29 +138,52 @@ async fn run_serve(database: DatabaseSettings, serve: ServeSettings, no_migrate:
     Ok(())
 }
 
-async fn create_admin(database: &DatabaseSettings, auth: &AuthSettings, email: String, display_name: String) -> Result<(), String> {
+async fn create_admin(
+    database: &DatabaseSettings,
+    auth: &AuthSettings,
+    email: String,
+    display_name: String,
+) -> Result<(), String> {
     let password = match std::env::var("HOITHAO_ADMIN_PASSWORD") {
         Ok(password) => password,
         Err(_) => {
             let mut input = String::new();
-            std::io::stdin().read_to_string(&mut input).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
             input.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
     let state = crate::startup::build_state(database, Some(&"x".repeat(32)), auth, false)
         .await
         .map_err(|e| format!("cannot start: {e}"))?;
-    let account = accounts::create(&state, NewAccount { email, display_name, password, role: Some(Role::Admin) })
-        .await
-        .map_err(describe)?;
+    let account = accounts::create(
+        &state,
+        NewAccount {
+            email,
+            display_name,
+            password,
+            role: Some(Role::Admin),
+        },
+    )
+    .await
+    .map_err(describe)?;
     println!("created admin {} ({})", account.email, account.id);
     Ok(())
 }
 
 fn describe(error: ApiError) -> String {
     let problem = error.problem();
-    let fields: Vec<String> = problem.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-    if fields.is_empty() { problem.detail } else { format!("{} ({})", problem.detail, fields.join("; ")) }
+    let fields: Vec<String> = problem
+        .errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect();
+    if fields.is_empty() {
+        problem.detail
+    } else {
+        format!("{} ({})", problem.detail, fields.join("; "))
+    }
 }
 
 pub const DEMO_CODE: &str = "sxsh-vinh-phuc-demo";
@@ -141,10 +193,15 @@ async fn seed_demo(database: &DatabaseSettings) -> Result<(), String> {
     let pool = crate::db::build_pool(database).map_err(|e| e.to_string())?;
     let mut conn = pool.get().await.map_err(|e| e.to_string())?;
     let tz = chrono_tz::Asia::Ho_Chi_Minh;
-    let day = (Utc::now().with_timezone(&tz).date_naive()).checked_add_days(Days::new(30)).ok_or("date overflow")?;
+    let day = (Utc::now().with_timezone(&tz).date_naive())
+        .checked_add_days(Days::new(30))
+        .ok_or("date overflow")?;
     let at = |h: u32, m: u32| {
         let time = NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
-        tz.from_local_datetime(&day.and_time(time)).single().map(|t| t.fixed_offset()).ok_or("bad local time")
+        tz.from_local_datetime(&day.and_time(time))
+            .single()
+            .map(|t| t.fixed_offset())
+            .ok_or("bad local time")
     };
     let conference = NewConference {
         code: DEMO_CODE.to_owned(),
@@ -168,13 +225,49 @@ async fn seed_demo(database: &DatabaseSettings) -> Result<(), String> {
         co_host_organizations: Some(vec!["Công ty TNHH xanh GANAM".to_owned()]),
     };
     let agenda = [
-        ((7, 30), (8, 0), SessionKind::Opening, "Khai mạc hội nghị", vec!["Nguyễn Minh Trung", "Nguyễn Xuân Bình"]),
-        ((8, 0), (9, 0), SessionKind::Presentation, "Phương pháp luận và kỹ thuật sản xuất sạch hơn", vec![]),
-        ((9, 0), (9, 45), SessionKind::Presentation, "Mô hình điển hình áp dụng SXSH tại doanh nghiệp", vec![]),
+        (
+            (7, 30),
+            (8, 0),
+            SessionKind::Opening,
+            "Khai mạc hội nghị",
+            vec!["Nguyễn Minh Trung", "Nguyễn Xuân Bình"],
+        ),
+        (
+            (8, 0),
+            (9, 0),
+            SessionKind::Presentation,
+            "Phương pháp luận và kỹ thuật sản xuất sạch hơn",
+            vec![],
+        ),
+        (
+            (9, 0),
+            (9, 45),
+            SessionKind::Presentation,
+            "Mô hình điển hình áp dụng SXSH tại doanh nghiệp",
+            vec![],
+        ),
         ((9, 45), (10, 0), SessionKind::Break, "Giải lao", vec![]),
-        ((10, 0), (10, 30), SessionKind::Presentation, "Cơ chế hỗ trợ tài chính cho SXSH", vec![]),
-        ((10, 30), (10, 50), SessionKind::Film, "Trình chiếu phim về sản xuất sạch hơn", vec![]),
-        ((10, 50), (11, 30), SessionKind::Discussion, "Thảo luận, chia sẻ kinh nghiệm và giải đáp", vec![]),
+        (
+            (10, 0),
+            (10, 30),
+            SessionKind::Presentation,
+            "Cơ chế hỗ trợ tài chính cho SXSH",
+            vec![],
+        ),
+        (
+            (10, 30),
+            (10, 50),
+            SessionKind::Film,
+            "Trình chiếu phim về sản xuất sạch hơn",
+            vec![],
+        ),
+        (
+            (10, 50),
+            (11, 30),
+            SessionKind::Discussion,
+            "Thảo luận, chia sẻ kinh nghiệm và giải đáp",
+            vec![],
+        ),
     ];
     let mut sessions_input = Vec::new();
     for ((sh, sm), (eh, em), kind, title, speakers) in agenda {
@@ -192,7 +285,10 @@ async fn seed_demo(database: &DatabaseSettings) -> Result<(), String> {
     }
     let created = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            if crate::db::conferences::find_by_code(conn, DEMO_CODE).await?.is_some() {
+            if crate::db::conferences::find_by_code(conn, DEMO_CODE)
+                .await?
+                .is_some()
+            {
                 return Ok(false);
             }
             let admin = crate::db::accounts::first_admin(conn).await?;
@@ -206,7 +302,10 @@ async fn seed_demo(database: &DatabaseSettings) -> Result<(), String> {
         .await
         .map_err(describe)?;
     if created {
-        println!("created the published demo conference `{DEMO_CODE}` with {} sessions", sessions_input.len());
+        println!(
+            "created the published demo conference `{DEMO_CODE}` with {} sessions",
+            sessions_input.len()
+        );
     } else {
         println!("the demo conference `{DEMO_CODE}` exists already; nothing changed");
     }

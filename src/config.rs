@@ -35,7 +35,12 @@ pub enum LogFormat {
 #[derive(Clone, Debug, Args)]
 pub struct DatabaseSettings {
     /// PostgreSQL connection URL.
-    #[arg(long, env = "DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/hoithao", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/hoithao",
+        hide_env_values = true
+    )]
     pub database_url: String,
     /// Maximum connections in the pool (per process).
     #[arg(long, env = "HOITHAO_DB_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -44,7 +49,11 @@ pub struct DatabaseSettings {
     #[arg(long, env = "HOITHAO_DB_TIMEOUT_MS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
     pub db_timeout_ms: u64,
     /// Server-side statement timeout in milliseconds (0 disables it).
-    #[arg(long, env = "HOITHAO_DB_STATEMENT_TIMEOUT_MS", default_value_t = 15_000)]
+    #[arg(
+        long,
+        env = "HOITHAO_DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 15_000
+    )]
     pub db_statement_timeout_ms: u64,
 }
 
@@ -93,7 +102,11 @@ pub struct AuthSettings {
     #[arg(long, env = "HOITHAO_ACCESS_TOKEN_TTL_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(60..=86_400))]
     pub access_token_ttl_secs: u64,
     /// Failed logins allowed per account within the window before 429.
-    #[arg(long, env = "HOITHAO_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    #[arg(
+        long,
+        env = "HOITHAO_LOGIN_MAX_FAILURES_PER_ACCOUNT",
+        default_value_t = 5
+    )]
     pub login_max_failures_per_account: u32,
     /// Failed logins allowed per client IP within the window before 429.
     #[arg(long, env = "HOITHAO_LOGIN_MAX_FAILURES_PER_IP", default_value_t = 30)]

@@ -26,7 +26,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.to_owned(), message: message.into() }
+        Self {
+            field: field.into(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
     }
 }
 
@@ -56,7 +60,10 @@ pub struct Problem {
 type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// An error that becomes an HTTP problem response. Internal causes are logged, never sent.
-pub struct ApiError {
+/// Boxed so that `Result<T, ApiError>` stays small on the happy path.
+pub struct ApiError(Box<Details>);
+
+struct Details {
     status: StatusCode,
     code: &'static str,
     detail: String,
@@ -68,7 +75,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Details {
             status,
             code,
             detail: detail.into(),
@@ -76,7 +83,17 @@ impl ApiError {
             retry_after_secs: None,
             allow: None,
             cause: None,
-        }
+        }))
+    }
+
+    fn with_retry_after(mut self, secs: u64) -> Self {
+        self.0.retry_after_secs = Some(secs.max(1));
+        self
+    }
+
+    fn with_cause(mut self, cause: impl Into<Cause>) -> Self {
+        self.0.cause = Some(cause.into());
+        self
     }
 
     pub fn validation(errors: Vec<FieldError>) -> Self {
@@ -84,7 +101,13 @@ impl ApiError {
             1 => "1 field is invalid".to_owned(),
             n => format!("{n} fields are invalid"),
         };
-        Self { errors, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail) }
+        let mut error = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            detail,
+        );
+        error.0.errors = errors;
+        error
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -116,48 +139,57 @@ impl ApiError {
     }
 
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
-        Self {
-            retry_after_secs: Some(retry_after_secs.max(1)),
-            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many attempts; retry later")
-        }
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many attempts; retry later",
+        )
+        .with_retry_after(retry_after_secs)
     }
 
     pub fn method_not_allowed(allow: String) -> Self {
-        Self {
-            allow: Some(allow),
-            ..Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed on this resource")
-        }
+        let mut error = Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this method is not allowed on this resource",
+        );
+        error.0.allow = Some(allow);
+        error
     }
 
     pub fn unavailable(cause: impl Into<Cause>) -> Self {
-        Self {
-            retry_after_secs: Some(5),
-            cause: Some(cause.into()),
-            ..Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "database_unavailable",
-                "the database is unreachable or overloaded; retry shortly",
-            )
-        }
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "the database is unreachable or overloaded; retry shortly",
+        )
+        .with_retry_after(5)
+        .with_cause(cause)
+    }
+
+    pub fn not_ready(detail: &str) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", detail).with_retry_after(5)
     }
 
     pub fn internal(cause: impl Into<Cause>) -> Self {
-        Self {
-            cause: Some(cause.into()),
-            ..Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "an unexpected error occurred")
-        }
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "an unexpected error occurred",
+        )
+        .with_cause(cause)
     }
 
     pub fn code(&self) -> &'static str {
-        self.code
+        self.0.code
     }
 
     pub fn errors(&self) -> &[FieldError] {
-        &self.errors
+        &self.0.errors
     }
 
     fn title(&self) -> &'static str {
-        match self.status.as_u16() {
+        match self.0.status.as_u16() {
             400 => "Bad request",
             401 => "Authentication required",
             403 => "Forbidden",
@@ -175,13 +207,17 @@ impl ApiError {
     }
 
     pub fn problem(&self) -> Problem {
+        let details = &self.0;
         Problem {
-            problem_type: format!("https://hoithao.dev/problems/{}", self.code.replace('_', "-")),
+            problem_type: format!(
+                "https://hoithao.dev/problems/{}",
+                details.code.replace('_', "-")
+            ),
             title: self.title().to_owned(),
-            status: self.status.as_u16(),
-            code: self.code.to_owned(),
-            detail: self.detail.clone(),
-            errors: self.errors.clone(),
+            status: details.status.as_u16(),
+            code: details.code.to_owned(),
+            detail: details.detail.clone(),
+            errors: details.errors.clone(),
         }
     }
 }
@@ -189,16 +225,22 @@ impl ApiError {
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
-            .field("status", &self.status)
-            .field("code", &self.code)
-            .field("cause", &self.cause)
+            .field("status", &self.0.status)
+            .field("code", &self.0.code)
+            .field("cause", &self.0.cause)
             .finish()
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+        write!(
+            f,
+            "{} {}: {}",
+            self.0.status.as_u16(),
+            self.0.code,
+            self.0.detail
+        )
     }
 }
 
@@ -206,27 +248,31 @@ impl std::error::Error for ApiError {}
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     fn error_response(&self) -> HttpResponse {
+        let details = &self.0;
         // Runs inside the request span, so the cause is logged with the request id.
-        if let Some(cause) = &self.cause {
-            if self.status.is_server_error() && self.status != StatusCode::SERVICE_UNAVAILABLE {
-                tracing::error!(code = self.code, cause = %cause, "request failed");
+        if let Some(cause) = &details.cause {
+            if details.status == StatusCode::INTERNAL_SERVER_ERROR {
+                tracing::error!(code = details.code, cause = %cause, "request failed");
             } else {
-                tracing::warn!(code = self.code, cause = %cause, "request failed");
+                tracing::warn!(code = details.code, cause = %cause, "request failed");
             }
         }
-        let mut response = HttpResponse::build(self.status);
-        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE)));
-        if let Some(secs) = self.retry_after_secs {
+        let mut response = HttpResponse::build(details.status);
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+        ));
+        if let Some(secs) = details.retry_after_secs {
             response.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        if let Some(allow) = &self.allow {
+        if let Some(allow) = &details.allow {
             response.insert_header((header::ALLOW, allow.clone()));
         }
-        if self.status == StatusCode::UNAUTHORIZED {
+        if details.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
@@ -241,17 +287,27 @@ impl From<diesel::result::Error> for ApiError {
             Error::NotFound => ApiError::not_found("resource not found"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 let constraint = info.constraint_name().unwrap_or_default().to_owned();
-                ApiError::conflict("already_exists", format!("a resource with the same unique value exists ({constraint})"))
+                ApiError::conflict(
+                    "already_exists",
+                    format!("a resource with the same unique value exists ({constraint})"),
+                )
             }
             Error::DatabaseError(DatabaseErrorKind::CheckViolation, info) => {
                 let constraint = info.constraint_name().unwrap_or("check").to_owned();
-                ApiError::validation(vec![FieldError::new(constraint, "constraint_violated", "a value breaks a rule of the data model")])
+                ApiError::validation(vec![FieldError::new(
+                    constraint,
+                    "constraint_violated",
+                    "a value breaks a rule of the data model",
+                )])
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => ApiError::unavailable(error),
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => ApiError {
-                retry_after_secs: Some(1),
-                ..ApiError::conflict("concurrent_update", "a concurrent change got in the way; retry")
-            },
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                ApiError::unavailable(error)
+            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => ApiError::conflict(
+                "concurrent_update",
+                "a concurrent change got in the way; retry",
+            )
+            .with_retry_after(1),
             _ => ApiError::internal(error),
         }
     }

@@ -39,14 +39,23 @@ impl Modify for BearerScheme {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
     }
 }
 
 /// The complete spec, as served at `/openapi.json` and printed by `hoithao openapi`.
 pub fn spec() -> OpenApiDoc {
-    let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::http::routes).split_for_parts();
+    let (_, mut api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::http::routes)
+        .split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
     complete_operations(&mut api);
     api
@@ -55,7 +64,12 @@ pub fn spec() -> OpenApiDoc {
 fn problem(description: &str) -> Response {
     ResponseBuilder::new()
         .description(description)
-        .content(PROBLEM_CONTENT_TYPE, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .content(
+            PROBLEM_CONTENT_TYPE,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
         .build()
 }
 
@@ -64,7 +78,10 @@ fn problem_with_retry_after(description: &str) -> Response {
     response.headers.insert(
         "Retry-After".to_owned(),
         utoipa::openapi::header::HeaderBuilder::new()
-            .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::Integer))
+            .schema(
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::Integer),
+            )
             .description(Some("Seconds to wait before retrying"))
             .build(),
     );
@@ -72,9 +89,18 @@ fn problem_with_retry_after(description: &str) -> Response {
 }
 
 fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
-    [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head, &mut item.options, &mut item.trace]
-        .into_iter()
-        .flatten()
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+        &mut item.head,
+        &mut item.options,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// Adds the errors that the framework, auth and database layers can produce to every
@@ -84,38 +110,82 @@ fn complete_operations(api: &mut OpenApiDoc) {
         let is_api = path.starts_with("/api/");
         for op in operations(item) {
             if is_api && op.security.is_none() {
-                op.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+                op.security = Some(vec![SecurityRequirement::new(
+                    "bearer",
+                    Vec::<String>::new(),
+                )]);
             }
             let security = op.security.clone().unwrap_or_default();
             let takes_token = !security.is_empty();
-            let token_required = takes_token && security.iter().all(|req| req != &SecurityRequirement::default());
+            let token_required = takes_token
+                && security
+                    .iter()
+                    .all(|req| req != &SecurityRequirement::default());
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             let has_path_params = path.contains('{');
             let has_body = op.request_body.is_some();
 
             let mut add = |status: &str, response: Response| {
-                op.responses.responses.entry(status.to_owned()).or_insert_with(|| response.into());
+                op.responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| response.into());
             };
             if has_params || has_body {
-                add("400", problem("Malformed JSON, path or query parameter (`malformed_json`, `invalid_path_parameter`, `invalid_query_parameter`, `invalid_cursor`)"));
+                add(
+                    "400",
+                    problem(
+                        "Malformed JSON, path or query parameter (`malformed_json`, `invalid_path_parameter`, `invalid_query_parameter`, `invalid_cursor`)",
+                    ),
+                );
             }
             if takes_token {
-                add("401", problem("Missing, invalid or expired token, or disabled account (`missing_token`, `invalid_token`, `token_expired`, `account_disabled`)"));
+                add(
+                    "401",
+                    problem(
+                        "Missing, invalid or expired token, or disabled account (`missing_token`, `invalid_token`, `token_expired`, `account_disabled`)",
+                    ),
+                );
             }
             if token_required && path != "/api/v1/auth/me" {
-                add("403", problem("The token's role may not do this (`forbidden`)"));
+                add(
+                    "403",
+                    problem("The token's role may not do this (`forbidden`)"),
+                );
             }
             if has_path_params {
-                add("404", problem("Not found, or not visible to the caller (`not_found`)"));
+                add(
+                    "404",
+                    problem("Not found, or not visible to the caller (`not_found`)"),
+                );
             }
             if has_body {
-                add("413", problem("Body larger than the limit (`payload_too_large`)"));
-                add("415", problem("Body is not `application/json` (`unsupported_media_type`)"));
-                add("422", problem("Invalid fields, all listed in `errors` (`validation_failed`)"));
+                add(
+                    "413",
+                    problem("Body larger than the limit (`payload_too_large`)"),
+                );
+                add(
+                    "415",
+                    problem("Body is not `application/json` (`unsupported_media_type`)"),
+                );
+                add(
+                    "422",
+                    problem("Invalid fields, all listed in `errors` (`validation_failed`)"),
+                );
             }
             if is_api || path == "/readyz" {
-                add("500", problem("Unexpected error; the cause is logged with the request id (`internal_error`)"));
-                add("503", problem_with_retry_after("Database unreachable or overloaded (`database_unavailable`)"));
+                add(
+                    "500",
+                    problem(
+                        "Unexpected error; the cause is logged with the request id (`internal_error`)",
+                    ),
+                );
+                add(
+                    "503",
+                    problem_with_retry_after(
+                        "Database unreachable or overloaded (`database_unavailable`)",
+                    ),
+                );
             }
         }
     }

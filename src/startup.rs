@@ -34,13 +34,15 @@ pub async fn build_state(
     trust_forwarded_for: bool,
 ) -> Result<AppState, BoxError> {
     let pool = db::build_pool(database)?;
-    let secret = match jwt_secret {
+    // An empty variable (as compose files produce) counts as unset.
+    let secret = match jwt_secret.filter(|s| !s.is_empty()) {
         Some(secret) if secret.len() >= 32 => secret.to_owned(),
         Some(_) => return Err("HOITHAO_JWT_SECRET must be at least 32 bytes".into()),
         None => {
             let mut conn = pool.get().await?;
             let generated = random_secret();
-            let stored = db::settings::get_or_insert(&mut conn, JWT_SECRET_SETTING, &generated).await?;
+            let stored =
+                db::settings::get_or_insert(&mut conn, JWT_SECRET_SETTING, &generated).await?;
             tracing::warn!(
                 "HOITHAO_JWT_SECRET is not set; using the signing secret stored in the database. \
                  Set it explicitly in production so it can be rotated."
@@ -91,16 +93,25 @@ impl RouteTable {
                 (actix_web::dev::ResourceDef::new(path.as_str()), methods)
             })
             .collect();
-        table.push((actix_web::dev::ResourceDef::new("/openapi.json"), vec!["GET"]));
+        table.push((
+            actix_web::dev::ResourceDef::new("/openapi.json"),
+            vec!["GET"],
+        ));
         Self(Arc::new(table))
     }
 
     fn allowed(&self, path: &str) -> Option<String> {
-        self.0.iter().find(|(def, _)| def.is_match(path)).map(|(_, methods)| methods.join(", "))
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, methods)| methods.join(", "))
     }
 }
 
-async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<actix_web::HttpResponse, ApiError> {
+async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<actix_web::HttpResponse, ApiError> {
     match routes.allowed(req.path()) {
         Some(allow) if !allow.is_empty() => Err(ApiError::method_not_allowed(allow)),
         _ => Err(ApiError::not_found("no such route")),
@@ -110,7 +121,10 @@ async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<act
 /// Echoes a sane `X-Request-Id` or makes one, and runs the request inside a span carrying it,
 /// so every log line (errors included) names the request. Logs the route pattern, never the
 /// raw path or query, which may carry personal data.
-async fn request_context(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, Error> {
+async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let request_id = req
         .headers()
         .get(&REQUEST_ID)
@@ -122,7 +136,10 @@ async fn request_context(req: ServiceRequest, next: Next<impl MessageBody>) -> R
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;
     let status = response.status();
-    let route = response.request().match_pattern().unwrap_or_else(|| "-".to_owned());
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "-".to_owned());
     span.in_scope(|| {
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         if status.is_server_error() {
@@ -144,7 +161,13 @@ pub fn app(
     routes: RouteTable,
     body_limit: usize,
 ) -> App<
-    impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = Error, InitError = ()>,
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
 > {
     let (app, _) = App::new()
         .into_utoipa_app()
@@ -165,13 +188,18 @@ pub fn app(
 
 /// Binds the server to a listener; the caller awaits it. SIGTERM and SIGINT stop accepting
 /// connections and let in-flight requests finish within the shutdown timeout.
-pub fn serve(state: AppState, settings: &ServeSettings, listener: TcpListener) -> std::io::Result<Server> {
+pub fn serve(
+    state: AppState,
+    settings: &ServeSettings,
+    listener: TcpListener,
+) -> std::io::Result<Server> {
     let spec = crate::openapi::spec();
     let routes = RouteTable::from_spec(&spec);
     let body_limit = settings.body_limit_bytes;
-    let mut server = HttpServer::new(move || app(state.clone(), spec.clone(), routes.clone(), body_limit))
-        .listen(listener)?
-        .shutdown_timeout(settings.shutdown_timeout_secs);
+    let mut server =
+        HttpServer::new(move || app(state.clone(), spec.clone(), routes.clone(), body_limit))
+            .listen(listener)?
+            .shutdown_timeout(settings.shutdown_timeout_secs);
     if let Some(workers) = settings.workers {
         server = server.workers(workers.max(1));
     }

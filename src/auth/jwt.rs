@@ -34,7 +34,10 @@ pub struct IssuedToken {
 }
 
 impl JwtKeys {
-    pub fn new(secret: &[u8], settings: &AuthSettings) -> Result<Self, jsonwebtoken::errors::Error> {
+    pub fn new(
+        secret: &[u8],
+        settings: &AuthSettings,
+    ) -> Result<Self, jsonwebtoken::errors::Error> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[settings.jwt_issuer.as_str()]);
         validation.set_audience(&[settings.jwt_audience.as_str()]);
@@ -50,7 +53,11 @@ impl JwtKeys {
         })
     }
 
-    pub fn issue(&self, account_id: Uuid, role: &str) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        account_id: Uuid,
+        role: &str,
+    ) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
         let now = Utc::now();
         let exp = now.timestamp() + self.ttl_secs;
         let claims = Claims {
@@ -72,6 +79,7 @@ impl JwtKeys {
 
     /// Only HS256 is accepted, so `alg: none` and algorithm-confusion tokens fail here.
     pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims)
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
     }
 }

@@ -29,7 +29,11 @@ impl Actor {
     }
 
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.is_admin() { Ok(()) } else { Err(ApiError::forbidden("this action requires the admin role")) }
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("this action requires the admin role"))
+        }
     }
 }
 
@@ -41,17 +45,25 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::unauthorized("invalid_token", "the Authorization header is not valid text"))?;
+    let value = value.to_str().map_err(|_| {
+        ApiError::unauthorized(
+            "invalid_token",
+            "the Authorization header is not valid text",
+        )
+    })?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
-        .ok_or_else(|| ApiError::unauthorized("invalid_token", "use `Authorization: Bearer <token>`"))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized("invalid_token", "use `Authorization: Bearer <token>`")
+        })?;
     Ok(Some(token.trim().to_owned()))
 }
 
-async fn authenticate(state: Option<web::Data<AppState>>, token: Option<String>) -> Result<Option<Actor>, ApiError> {
+async fn authenticate(
+    state: Option<web::Data<AppState>>,
+    token: Option<String>,
+) -> Result<Option<Actor>, ApiError> {
     let Some(token) = token else {
         return Ok(None);
     };
@@ -59,7 +71,10 @@ async fn authenticate(state: Option<web::Data<AppState>>, token: Option<String>)
     let claims = state.jwt.verify(&token).map_err(|e| {
         use jsonwebtoken::errors::ErrorKind;
         match e.kind() {
-            ErrorKind::ExpiredSignature => ApiError::unauthorized("token_expired", "the access token has expired; log in again"),
+            ErrorKind::ExpiredSignature => ApiError::unauthorized(
+                "token_expired",
+                "the access token has expired; log in again",
+            ),
             _ => ApiError::unauthorized("invalid_token", "the access token is invalid"),
         }
     })?;
@@ -68,10 +83,19 @@ async fn authenticate(state: Option<web::Data<AppState>>, token: Option<String>)
     match account {
         Some((role, None)) => {
             let role = role.parse::<Role>().map_err(ApiError::internal)?;
-            Ok(Some(Actor { account_id: claims.sub, role }))
+            Ok(Some(Actor {
+                account_id: claims.sub,
+                role,
+            }))
         }
-        Some((_, Some(_))) => Err(ApiError::unauthorized("account_disabled", "this account is disabled")),
-        None => Err(ApiError::unauthorized("invalid_token", "the access token is invalid")),
+        Some((_, Some(_))) => Err(ApiError::unauthorized(
+            "account_disabled",
+            "this account is disabled",
+        )),
+        None => Err(ApiError::unauthorized(
+            "invalid_token",
+            "the access token is invalid",
+        )),
     }
 }
 
@@ -94,9 +118,9 @@ impl FromRequest for Actor {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
         Box::pin(async move {
-            authenticate(state, token?)
-                .await?
-                .ok_or_else(|| ApiError::unauthorized("missing_token", "this endpoint requires a bearer token"))
+            authenticate(state, token?).await?.ok_or_else(|| {
+                ApiError::unauthorized("missing_token", "this endpoint requires a bearer token")
+            })
         })
     }
 }

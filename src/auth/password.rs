@@ -14,8 +14,13 @@ pub struct PasswordHasher {
 impl PasswordHasher {
     pub fn new(memory_kib: u32, iterations: u32) -> Result<Self, argon2::Error> {
         let params = Params::new(memory_kib, iterations, 1, None)?;
-        let mut hasher = Self { params, dummy_hash: String::new() };
-        hasher.dummy_hash = hasher.hash(&uuid::Uuid::new_v4().to_string()).map_err(|_| argon2::Error::AlgorithmInvalid)?;
+        let mut hasher = Self {
+            params,
+            dummy_hash: String::new(),
+        };
+        hasher.dummy_hash = hasher
+            .hash(&uuid::Uuid::new_v4().to_string())
+            .map_err(|_| argon2::Error::AlgorithmInvalid)?;
         Ok(hasher)
     }
 
@@ -25,7 +30,10 @@ impl PasswordHasher {
 
     pub fn hash(&self, password: &str) -> Result<String, argon2::password_hash::Error> {
         let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())?;
-        Ok(self.argon2().hash_password(password.as_bytes(), &salt)?.to_string())
+        Ok(self
+            .argon2()
+            .hash_password(password.as_bytes(), &salt)?
+            .to_string())
     }
 
     /// Verifies in constant time with respect to the password (argon2's own comparison).
@@ -38,7 +46,10 @@ impl PasswordHasher {
         let Ok(parsed) = PasswordHash::new(hash) else {
             return false;
         };
-        self.argon2().verify_password(password.as_bytes(), &parsed).is_ok() && known
+        self.argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+            && known
     }
 }
 

@@ -30,15 +30,30 @@ pub struct NewAccountRow<'a> {
     pub role: &'a str,
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, row: NewAccountRow<'_>) -> QueryResult<AccountRow> {
-    diesel::insert_into(accounts::table).values(row).returning(AccountRow::as_returning()).get_result(conn).await
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    row: NewAccountRow<'_>,
+) -> QueryResult<AccountRow> {
+    diesel::insert_into(accounts::table)
+        .values(row)
+        .returning(AccountRow::as_returning())
+        .get_result(conn)
+        .await
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<AccountRow>> {
-    accounts::table.find(id).select(AccountRow::as_select()).first(conn).await.optional()
+    accounts::table
+        .find(id)
+        .select(AccountRow::as_select())
+        .first(conn)
+        .await
+        .optional()
 }
 
-pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<AccountRow>> {
+pub async fn find_by_email(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> QueryResult<Option<AccountRow>> {
     accounts::table
         .filter(accounts::email.eq(email))
         .select(AccountRow::as_select())
@@ -48,7 +63,10 @@ pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> QueryRe
 }
 
 /// Role and disabled state only: what every authenticated request needs.
-pub async fn find_auth_state(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<(String, Option<DateTime<Utc>>)>> {
+pub async fn find_auth_state(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<(String, Option<DateTime<Utc>>)>> {
     accounts::table
         .find(id)
         .select((accounts::role, accounts::disabled_at))
@@ -65,11 +83,16 @@ pub struct AccountFilter<'a> {
     pub limit: i64,
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, filter: AccountFilter<'_>) -> QueryResult<Vec<AccountRow>> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: AccountFilter<'_>,
+) -> QueryResult<Vec<AccountRow>> {
     let mut query = accounts::table.select(AccountRow::as_select()).into_boxed();
     if let Some((created_at, id)) = filter.after {
         query = query.filter(
-            accounts::created_at.gt(created_at).or(accounts::created_at.eq(created_at).and(accounts::id.gt(id))),
+            accounts::created_at
+                .gt(created_at)
+                .or(accounts::created_at.eq(created_at).and(accounts::id.gt(id))),
         );
     }
     if let Some(role) = filter.role {
@@ -81,15 +104,30 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: AccountFilter<'_>) -> Qu
         None => {}
     }
     if let Some(pattern) = filter.email_pattern {
-        query = query.filter(accounts::email.like(pattern.to_owned()).or(accounts::display_name.ilike(pattern.to_owned())));
+        query = query.filter(
+            accounts::email
+                .like(pattern.to_owned())
+                .or(accounts::display_name.ilike(pattern.to_owned())),
+        );
     }
-    query.order((accounts::created_at.asc(), accounts::id.asc())).limit(filter.limit).load(conn).await
+    query
+        .order((accounts::created_at.asc(), accounts::id.asc()))
+        .limit(filter.limit)
+        .load(conn)
+        .await
 }
 
-pub async fn set_disabled(conn: &mut AsyncPgConnection, id: Uuid, disabled: bool) -> QueryResult<Option<AccountRow>> {
+pub async fn set_disabled(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    disabled: bool,
+) -> QueryResult<Option<AccountRow>> {
     let disabled_at = if disabled { Some(Utc::now()) } else { None };
     diesel::update(accounts::table.find(id))
-        .set((accounts::disabled_at.eq(disabled_at), accounts::updated_at.eq(diesel::dsl::now)))
+        .set((
+            accounts::disabled_at.eq(disabled_at),
+            accounts::updated_at.eq(diesel::dsl::now),
+        ))
         .returning(AccountRow::as_returning())
         .get_result(conn)
         .await

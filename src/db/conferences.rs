@@ -62,21 +62,37 @@ pub async fn insert(
     row: ConferenceWrite<'_>,
 ) -> QueryResult<ConferenceRow> {
     diesel::insert_into(conferences::table)
-        .values((conferences::id.eq(id), conferences::created_by.eq(created_by), row))
+        .values((
+            conferences::id.eq(id),
+            conferences::created_by.eq(created_by),
+            row,
+        ))
         .returning(ConferenceRow::as_returning())
         .get_result(conn)
         .await
 }
 
-pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, row: ConferenceWrite<'_>) -> QueryResult<ConferenceRow> {
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    row: ConferenceWrite<'_>,
+) -> QueryResult<ConferenceRow> {
     diesel::update(conferences::table.find(id))
-        .set((row, conferences::version.eq(conferences::version + 1), conferences::updated_at.eq(diesel::dsl::now)))
+        .set((
+            row,
+            conferences::version.eq(conferences::version + 1),
+            conferences::updated_at.eq(diesel::dsl::now),
+        ))
         .returning(ConferenceRow::as_returning())
         .get_result(conn)
         .await
 }
 
-pub async fn set_status(conn: &mut AsyncPgConnection, id: Uuid, status: &str) -> QueryResult<ConferenceRow> {
+pub async fn set_status(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: &str,
+) -> QueryResult<ConferenceRow> {
     diesel::update(conferences::table.find(id))
         .set((
             conferences::status.eq(status),
@@ -101,11 +117,20 @@ pub async fn find_with_membership(
             .filter(conference_organizers::conference_id.eq(id))
             .filter(conference_organizers::account_id.nullable().eq(account_id)),
     );
-    let query = conferences::table.find(id).select((ConferenceRow::as_select(), member));
-    if lock { query.for_update().first(conn).await.optional() } else { query.first(conn).await.optional() }
+    let query = conferences::table
+        .find(id)
+        .select((ConferenceRow::as_select(), member));
+    if lock {
+        query.for_update().first(conn).await.optional()
+    } else {
+        query.first(conn).await.optional()
+    }
 }
 
-pub async fn find_by_code(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<ConferenceRow>> {
+pub async fn find_by_code(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+) -> QueryResult<Option<ConferenceRow>> {
     conferences::table
         .filter(conferences::code.eq(code))
         .select(ConferenceRow::as_select())
@@ -116,7 +141,13 @@ pub async fn find_by_code(conn: &mut AsyncPgConnection, code: &str) -> QueryResu
 
 /// Locks the conference row for share (sessions being written must fit its current dates).
 pub async fn lock_for_share(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
-    conferences::table.find(id).select(conferences::id).for_share().first::<Uuid>(conn).await.map(|_| ())
+    conferences::table
+        .find(id)
+        .select(conferences::id)
+        .for_share()
+        .first::<Uuid>(conn)
+        .await
+        .map(|_| ())
 }
 
 pub struct ConferenceFilter<'a> {
@@ -136,23 +167,32 @@ diesel::define_sql_function! {
     fn local_start_date(starts_at: diesel::sql_types::Timestamptz, time_zone: diesel::sql_types::Text) -> diesel::sql_types::Date;
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, filter: ConferenceFilter<'_>) -> QueryResult<Vec<ConferenceRow>> {
-    let mut query = conferences::table.select(ConferenceRow::as_select()).into_boxed();
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: ConferenceFilter<'_>,
+) -> QueryResult<Vec<ConferenceRow>> {
+    let mut query = conferences::table
+        .select(ConferenceRow::as_select())
+        .into_boxed();
     if let Some((created_at, id)) = filter.after {
         query = query.filter(
             conferences::created_at
                 .gt(created_at)
-                .or(conferences::created_at.eq(created_at).and(conferences::id.gt(id))),
+                .or(conferences::created_at
+                    .eq(created_at)
+                    .and(conferences::id.gt(id))),
         );
     }
     if let Some(status) = filter.status {
         query = query.filter(conferences::status.eq(status.to_owned()));
     }
     if let Some(from) = filter.from {
-        query = query.filter(local_start_date(conferences::starts_at, conferences::time_zone).ge(from));
+        query =
+            query.filter(local_start_date(conferences::starts_at, conferences::time_zone).ge(from));
     }
     if let Some(to) = filter.to {
-        query = query.filter(local_start_date(conferences::starts_at, conferences::time_zone).le(to));
+        query =
+            query.filter(local_start_date(conferences::starts_at, conferences::time_zone).le(to));
     }
     if let Some(pattern) = filter.search_pattern {
         query = query.filter(conferences::search_text.like(pattern.to_owned()));
@@ -169,7 +209,11 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: ConferenceFilter<'_>) ->
             query = query.filter(conferences::status.ne("draft").or(organizes));
         }
     }
-    query.order((conferences::created_at.asc(), conferences::id.asc())).limit(filter.limit).load(conn).await
+    query
+        .order((conferences::created_at.asc(), conferences::id.asc()))
+        .limit(filter.limit)
+        .load(conn)
+        .await
 }
 
 #[derive(Queryable, Debug)]
@@ -180,7 +224,11 @@ pub struct OrganizerRow {
     pub added_at: DateTime<Utc>,
 }
 
-pub async fn add_organizer(conn: &mut AsyncPgConnection, conference_id: Uuid, account_id: Uuid) -> QueryResult<()> {
+pub async fn add_organizer(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    account_id: Uuid,
+) -> QueryResult<()> {
     diesel::insert_into(conference_organizers::table)
         .values((
             conference_organizers::conference_id.eq(conference_id),
@@ -192,21 +240,38 @@ pub async fn add_organizer(conn: &mut AsyncPgConnection, conference_id: Uuid, ac
     Ok(())
 }
 
-pub async fn remove_organizer(conn: &mut AsyncPgConnection, conference_id: Uuid, account_id: Uuid) -> QueryResult<usize> {
-    diesel::delete(conference_organizers::table.find((conference_id, account_id))).execute(conn).await
+pub async fn remove_organizer(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    account_id: Uuid,
+) -> QueryResult<usize> {
+    diesel::delete(conference_organizers::table.find((conference_id, account_id)))
+        .execute(conn)
+        .await
 }
 
-pub async fn list_organizers(conn: &mut AsyncPgConnection, conference_id: Uuid) -> QueryResult<Vec<OrganizerRow>> {
+pub async fn list_organizers(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+) -> QueryResult<Vec<OrganizerRow>> {
     conference_organizers::table
         .inner_join(accounts::table)
         .filter(conference_organizers::conference_id.eq(conference_id))
         .order((conference_organizers::added_at.asc(), accounts::id.asc()))
-        .select((accounts::id, accounts::email, accounts::display_name, conference_organizers::added_at))
+        .select((
+            accounts::id,
+            accounts::email,
+            accounts::display_name,
+            conference_organizers::added_at,
+        ))
         .load(conn)
         .await
 }
 
-pub async fn count_organizers(conn: &mut AsyncPgConnection, conference_id: Uuid) -> QueryResult<i64> {
+pub async fn count_organizers(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+) -> QueryResult<i64> {
     conference_organizers::table
         .filter(conference_organizers::conference_id.eq(conference_id))
         .count()

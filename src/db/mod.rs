@@ -27,7 +27,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// Serialises migration runs across replicas starting at the same time.
-const MIGRATION_LOCK_KEY: i64 = 0x686f_6974_6861_6f;
+const MIGRATION_LOCK_KEY: i64 = 0x0068_6f69_7468_616f;
 
 /// Builds the pool. Connections are created lazily; every wait (checkout, connect, recycle)
 /// is bounded so that an unreachable database yields a 503 instead of a hang.
@@ -39,7 +39,10 @@ pub fn build_pool(settings: &DatabaseSettings) -> Result<DbPool, BoxError> {
         let url = url.to_owned();
         async move { establish(&url, timeout, statement_timeout_ms).await }.boxed()
     });
-    let manager = AsyncDieselConnectionManager::new_with_config(settings.database_url.clone(), manager_config);
+    let manager = AsyncDieselConnectionManager::new_with_config(
+        settings.database_url.clone(),
+        manager_config,
+    );
     let pool = Pool::builder(manager)
         .max_size(settings.db_pool_size as usize)
         .wait_timeout(Some(timeout))
@@ -50,12 +53,22 @@ pub fn build_pool(settings: &DatabaseSettings) -> Result<DbPool, BoxError> {
     Ok(pool)
 }
 
-async fn establish(url: &str, timeout: Duration, statement_timeout_ms: u64) -> diesel::ConnectionResult<AsyncPgConnection> {
+async fn establish(
+    url: &str,
+    timeout: Duration,
+    statement_timeout_ms: u64,
+) -> diesel::ConnectionResult<AsyncPgConnection> {
     let mut conn = tokio::time::timeout(timeout, AsyncPgConnection::establish(url))
         .await
-        .map_err(|_| ConnectionError::BadConnection("timed out connecting to PostgreSQL".into()))??;
-    let setup = format!("SET TIME ZONE 'UTC'; SET statement_timeout = {statement_timeout_ms}; SET application_name = 'hoithao'");
-    conn.batch_execute(&setup).await.map_err(ConnectionError::CouldntSetupConfiguration)?;
+        .map_err(|_| {
+            ConnectionError::BadConnection("timed out connecting to PostgreSQL".into())
+        })??;
+    let setup = format!(
+        "SET TIME ZONE 'UTC'; SET statement_timeout = {statement_timeout_ms}; SET application_name = 'hoithao'"
+    );
+    conn.batch_execute(&setup)
+        .await
+        .map_err(ConnectionError::CouldntSetupConfiguration)?;
     Ok(conn)
 }
 
@@ -63,7 +76,10 @@ async fn establish(url: &str, timeout: Duration, statement_timeout_ms: u64) -> d
 pub fn embedded_migration_versions() -> Vec<String> {
     use diesel::migration::MigrationSource;
     let source: &dyn MigrationSource<diesel::pg::Pg> = &MIGRATIONS;
-    source.migrations().map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect()).unwrap_or_default()
+    source
+        .migrations()
+        .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
+        .unwrap_or_default()
 }
 
 /// Applies pending migrations under an advisory lock; returns the versions applied now.
@@ -73,7 +89,9 @@ pub fn run_migrations_blocking(database_url: &str) -> Result<Vec<String>, BoxErr
     let mut conn = <Wrapper as diesel::Connection>::establish(database_url)?;
     let lock = diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"));
     diesel::RunQueryDsl::execute(lock, &mut conn)?;
-    let result = conn.run_pending_migrations(MIGRATIONS).map(|versions| versions.iter().map(ToString::to_string).collect());
+    let result = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map(|versions| versions.iter().map(ToString::to_string).collect());
     let unlock = diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"));
     diesel::RunQueryDsl::execute(unlock, &mut conn)?;
     result
@@ -114,8 +132,10 @@ pub fn describe_target(database_url: &str) -> String {
 pub async fn ensure_database(settings: &DatabaseSettings, create: bool) -> Result<(), String> {
     let target = describe_target(&settings.database_url);
     let hint = "start one with `docker compose up -d db`, or set DATABASE_URL to a running server";
-    let config: tokio_postgres::Config =
-        settings.database_url.parse().map_err(|e| format!("DATABASE_URL is not a valid PostgreSQL URL: {e}"))?;
+    let config: tokio_postgres::Config = settings
+        .database_url
+        .parse()
+        .map_err(|e| format!("DATABASE_URL is not a valid PostgreSQL URL: {e}"))?;
     let timeout = settings.timeout();
     match connect(&config, timeout).await {
         Ok(()) => Ok(()),
@@ -127,10 +147,12 @@ pub async fn ensure_database(settings: &DatabaseSettings, create: bool) -> Resul
                 .await
                 .map_err(|e| format!("cannot create database \"{dbname}\" at {target}: {e}"))
         }
-        Err(ConnectFailure::MissingDatabase) => {
-            Err(format!("database missing at {target}; run `hoithao migrate` to create it"))
-        }
-        Err(ConnectFailure::Other(reason)) => Err(format!("cannot reach PostgreSQL at {target}: {reason}; {hint}")),
+        Err(ConnectFailure::MissingDatabase) => Err(format!(
+            "database missing at {target}; run `hoithao migrate` to create it"
+        )),
+        Err(ConnectFailure::Other(reason)) => Err(format!(
+            "cannot reach PostgreSQL at {target}: {reason}; {hint}"
+        )),
     }
 }
 
@@ -142,7 +164,10 @@ enum ConnectFailure {
 async fn connect(config: &tokio_postgres::Config, timeout: Duration) -> Result<(), ConnectFailure> {
     let attempt = tokio::time::timeout(timeout, config.connect(tokio_postgres::NoTls)).await;
     match attempt {
-        Err(_) => Err(ConnectFailure::Other(format!("no answer within {} ms", timeout.as_millis()))),
+        Err(_) => Err(ConnectFailure::Other(format!(
+            "no answer within {} ms",
+            timeout.as_millis()
+        ))),
         Ok(Err(e)) if e.code() == Some(&tokio_postgres::error::SqlState::INVALID_CATALOG_NAME) => {
             Err(ConnectFailure::MissingDatabase)
         }
@@ -155,14 +180,20 @@ async fn connect(config: &tokio_postgres::Config, timeout: Duration) -> Result<(
     }
 }
 
-async fn create_database(admin: &tokio_postgres::Config, dbname: &str, timeout: Duration) -> Result<(), String> {
+async fn create_database(
+    admin: &tokio_postgres::Config,
+    dbname: &str,
+    timeout: Duration,
+) -> Result<(), String> {
     let (client, connection) = tokio::time::timeout(timeout, admin.connect(tokio_postgres::NoTls))
         .await
         .map_err(|_| "timed out".to_owned())?
         .map_err(|e| one_line(&e))?;
     let driver = tokio::spawn(connection);
     let quoted = format!("\"{}\"", dbname.replace('"', "\"\""));
-    let result = client.batch_execute(&format!("CREATE DATABASE {quoted}")).await;
+    let result = client
+        .batch_execute(&format!("CREATE DATABASE {quoted}"))
+        .await;
     drop(client);
     let _ = driver.await;
     match result {

@@ -41,15 +41,28 @@ pub struct SessionWrite<'a> {
     pub signup_required: bool,
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, id: Uuid, conference_id: Uuid, row: SessionWrite<'_>) -> QueryResult<SessionRow> {
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    conference_id: Uuid,
+    row: SessionWrite<'_>,
+) -> QueryResult<SessionRow> {
     diesel::insert_into(conference_sessions::table)
-        .values((conference_sessions::id.eq(id), conference_sessions::conference_id.eq(conference_id), row))
+        .values((
+            conference_sessions::id.eq(id),
+            conference_sessions::conference_id.eq(conference_id),
+            row,
+        ))
         .returning(SessionRow::as_returning())
         .get_result(conn)
         .await
 }
 
-pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, row: SessionWrite<'_>) -> QueryResult<SessionRow> {
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    row: SessionWrite<'_>,
+) -> QueryResult<SessionRow> {
     diesel::update(conference_sessions::table.find(id))
         .set((
             row,
@@ -61,15 +74,28 @@ pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, row: SessionWrite<'_
         .await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, conference_id: Uuid, id: Uuid, lock: bool) -> QueryResult<Option<SessionRow>> {
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    id: Uuid,
+    lock: bool,
+) -> QueryResult<Option<SessionRow>> {
     let query = conference_sessions::table
         .filter(conference_sessions::id.eq(id))
         .filter(conference_sessions::conference_id.eq(conference_id))
         .select(SessionRow::as_select());
-    if lock { query.for_update().first(conn).await.optional() } else { query.first(conn).await.optional() }
+    if lock {
+        query.for_update().first(conn).await.optional()
+    } else {
+        query.first(conn).await.optional()
+    }
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, conference_id: Uuid, id: Uuid) -> QueryResult<usize> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    id: Uuid,
+) -> QueryResult<usize> {
     diesel::delete(
         conference_sessions::table
             .filter(conference_sessions::id.eq(id))
@@ -86,7 +112,11 @@ pub struct SessionFilter<'a> {
 }
 
 /// Agenda order: by start time, then id.
-pub async fn list(conn: &mut AsyncPgConnection, conference_id: Uuid, filter: SessionFilter<'_>) -> QueryResult<Vec<SessionRow>> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    filter: SessionFilter<'_>,
+) -> QueryResult<Vec<SessionRow>> {
     let mut query = conference_sessions::table
         .filter(conference_sessions::conference_id.eq(conference_id))
         .select(SessionRow::as_select())
@@ -95,25 +125,36 @@ pub async fn list(conn: &mut AsyncPgConnection, conference_id: Uuid, filter: Ses
         query = query.filter(
             conference_sessions::starts_at
                 .gt(starts_at)
-                .or(conference_sessions::starts_at.eq(starts_at).and(conference_sessions::id.gt(id))),
+                .or(conference_sessions::starts_at
+                    .eq(starts_at)
+                    .and(conference_sessions::id.gt(id))),
         );
     }
     if let Some(kind) = filter.kind {
         query = query.filter(conference_sessions::kind.eq(kind.to_owned()));
     }
     query
-        .order((conference_sessions::starts_at.asc(), conference_sessions::id.asc()))
+        .order((
+            conference_sessions::starts_at.asc(),
+            conference_sessions::id.asc(),
+        ))
         .limit(filter.limit)
         .load(conn)
         .await
 }
 
 /// The earliest start and latest end of a conference's sessions, if it has any.
-pub async fn span(conn: &mut AsyncPgConnection, conference_id: Uuid) -> QueryResult<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+pub async fn span(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+) -> QueryResult<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
     use diesel::dsl::{max, min};
     conference_sessions::table
         .filter(conference_sessions::conference_id.eq(conference_id))
-        .select((min(conference_sessions::starts_at), max(conference_sessions::ends_at)))
+        .select((
+            min(conference_sessions::starts_at),
+            max(conference_sessions::ends_at),
+        ))
         .first(conn)
         .await
 }

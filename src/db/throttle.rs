@@ -15,7 +15,10 @@ pub struct ThrottleRow {
     pub failures: i32,
 }
 
-pub async fn find_many(conn: &mut AsyncPgConnection, keys: &[String]) -> QueryResult<Vec<ThrottleRow>> {
+pub async fn find_many(
+    conn: &mut AsyncPgConnection,
+    keys: &[String],
+) -> QueryResult<Vec<ThrottleRow>> {
     login_throttle::table
         .filter(login_throttle::key.eq_any(keys))
         .select(ThrottleRow::as_select())
@@ -24,7 +27,11 @@ pub async fn find_many(conn: &mut AsyncPgConnection, keys: &[String]) -> QueryRe
 }
 
 /// Counts one failure for `key`, starting a new window when the current one has expired.
-pub async fn record_failure(conn: &mut AsyncPgConnection, key: &str, window_secs: i64) -> QueryResult<()> {
+pub async fn record_failure(
+    conn: &mut AsyncPgConnection,
+    key: &str,
+    window_secs: i64,
+) -> QueryResult<()> {
     diesel::sql_query(
         "INSERT INTO login_throttle (key, window_started_at, failures) VALUES ($1, now(), 1)
          ON CONFLICT (key) DO UPDATE SET
@@ -41,6 +48,8 @@ pub async fn record_failure(conn: &mut AsyncPgConnection, key: &str, window_secs
 }
 
 pub async fn clear(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<()> {
-    diesel::delete(login_throttle::table.find(key)).execute(conn).await?;
+    diesel::delete(login_throttle::table.find(key))
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -156,7 +156,11 @@ pub async fn create(state: &AppState, input: NewAccount) -> ApiResult<Account> {
     let display_name = v.required_line("display_name", &input.display_name, 200);
     let length = input.password.chars().count();
     if !(10..=256).contains(&length) {
-        v.push("password", "invalid_length", "password must be 10 to 256 characters");
+        v.push(
+            "password",
+            "invalid_length",
+            "password must be 10 to 256 characters",
+        );
     }
     v.finish()?;
     let email = email.unwrap_or_default();
@@ -179,7 +183,9 @@ pub async fn create(state: &AppState, input: NewAccount) -> ApiResult<Account> {
     )
     .await
     .map_err(|e| match ApiError::from(e) {
-        err if err.code() == "already_exists" => ApiError::conflict("email_taken", "an account with this email exists"),
+        err if err.code() == "already_exists" => {
+            ApiError::conflict("email_taken", "an account with this email exists")
+        }
         err => err,
     })?;
     row.try_into()
@@ -187,15 +193,24 @@ pub async fn create(state: &AppState, input: NewAccount) -> ApiResult<Account> {
 
 pub async fn get(state: &AppState, id: Uuid) -> ApiResult<Account> {
     let mut conn = state.pool.get().await?;
-    db::accounts::find(&mut conn, id).await?.ok_or_else(|| ApiError::not_found("account not found"))?.try_into()
+    db::accounts::find(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("account not found"))?
+        .try_into()
 }
 
-pub async fn list(state: &AppState, query: AccountQuery) -> ApiResult<(Vec<Account>, Option<String>)> {
+pub async fn list(
+    state: &AppState,
+    query: AccountQuery,
+) -> ApiResult<(Vec<Account>, Option<String>)> {
     let limit = pagination::fetch_limit(query.limit)?;
     let after = pagination::decode(query.cursor.as_deref())?;
     let pattern = match query.q.as_deref().map(str::trim) {
         Some(q) if has_forbidden_chars(q, false) => {
-            return Err(ApiError::bad_request("invalid_query_parameter", "q contains control characters"));
+            return Err(ApiError::bad_request(
+                "invalid_query_parameter",
+                "q contains control characters",
+            ));
         }
         Some(q) if !q.is_empty() => Some(like_contains(&q.to_lowercase())),
         _ => None,
@@ -204,17 +219,34 @@ pub async fn list(state: &AppState, query: AccountQuery) -> ApiResult<(Vec<Accou
     let role = query.role.map(Role::as_str);
     let rows = db::accounts::list(
         &mut conn,
-        db::accounts::AccountFilter { after, role, disabled: query.disabled, email_pattern: pattern.as_deref(), limit },
+        db::accounts::AccountFilter {
+            after,
+            role,
+            disabled: query.disabled,
+            email_pattern: pattern.as_deref(),
+            limit,
+        },
     )
     .await?;
     let (rows, next) = pagination::finish(rows, limit, |row| (row.created_at, row.id));
-    let items = rows.into_iter().map(Account::try_from).collect::<ApiResult<Vec<_>>>()?;
+    let items = rows
+        .into_iter()
+        .map(Account::try_from)
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok((items, next))
 }
 
-pub async fn set_disabled(state: &AppState, actor: &Actor, id: Uuid, disabled: bool) -> ApiResult<Account> {
+pub async fn set_disabled(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    disabled: bool,
+) -> ApiResult<Account> {
     if disabled && actor.account_id == id {
-        return Err(ApiError::conflict("cannot_disable_self", "an admin cannot disable their own account"));
+        return Err(ApiError::conflict(
+            "cannot_disable_self",
+            "an admin cannot disable their own account",
+        ));
     }
     let mut conn = state.pool.get().await?;
     db::accounts::set_disabled(&mut conn, id, disabled)
@@ -225,7 +257,11 @@ pub async fn set_disabled(state: &AppState, actor: &Actor, id: Uuid, disabled: b
 
 /// Checks the password, honouring the per-IP and per-account failure limits. Unknown emails
 /// and wrong passwords fail the same way and take the same time.
-pub async fn login(state: &AppState, input: LoginRequest, client_ip: &str) -> ApiResult<LoginResponse> {
+pub async fn login(
+    state: &AppState,
+    input: LoginRequest,
+    client_ip: &str,
+) -> ApiResult<LoginResponse> {
     let settings = &state.auth;
     let email = normalize_email(&input.email);
     let account_key = format!("account:{}", email.as_deref().unwrap_or("-invalid-"));
@@ -233,7 +269,8 @@ pub async fn login(state: &AppState, input: LoginRequest, client_ip: &str) -> Ap
     let window = i64::try_from(settings.login_window_secs).unwrap_or(900);
 
     let mut conn = state.pool.get().await?;
-    let counters = db::throttle::find_many(&mut conn, &[account_key.clone(), ip_key.clone()]).await?;
+    let counters =
+        db::throttle::find_many(&mut conn, &[account_key.clone(), ip_key.clone()]).await?;
     let now = Utc::now();
     for counter in &counters {
         let limit = if counter.key == ip_key {
@@ -244,11 +281,15 @@ pub async fn login(state: &AppState, input: LoginRequest, client_ip: &str) -> Ap
         let window_ends = counter.window_started_at + chrono::Duration::seconds(window);
         if counter.failures >= i32::try_from(limit).unwrap_or(i32::MAX) && window_ends > now {
             let retry_after = (window_ends - now).num_seconds().max(1);
-            return Err(ApiError::too_many_requests(u64::try_from(retry_after).unwrap_or(1)));
+            return Err(ApiError::too_many_requests(
+                u64::try_from(retry_after).unwrap_or(1),
+            ));
         }
     }
     let account = match &email {
-        Some(email) if input.password.len() <= 1024 => db::accounts::find_by_email(&mut conn, email).await?,
+        Some(email) if input.password.len() <= 1024 => {
+            db::accounts::find_by_email(&mut conn, email).await?
+        }
         _ => None,
     };
     // Do not hold a connection while hashing.
@@ -267,14 +308,23 @@ pub async fn login(state: &AppState, input: LoginRequest, client_ip: &str) -> Ap
         _ => {
             db::throttle::record_failure(&mut conn, &ip_key, window).await?;
             db::throttle::record_failure(&mut conn, &account_key, window).await?;
-            return Err(ApiError::unauthorized("invalid_credentials", "the email or password is incorrect"));
+            return Err(ApiError::unauthorized(
+                "invalid_credentials",
+                "the email or password is incorrect",
+            ));
         }
     };
     if account.disabled_at.is_some() {
-        return Err(ApiError::unauthorized("account_disabled", "this account is disabled"));
+        return Err(ApiError::unauthorized(
+            "account_disabled",
+            "this account is disabled",
+        ));
     }
     db::throttle::clear(&mut conn, &account_key).await?;
-    let issued: IssuedToken = state.jwt.issue(account.id, &account.role).map_err(ApiError::internal)?;
+    let issued: IssuedToken = state
+        .jwt
+        .issue(account.id, &account.role)
+        .map_err(ApiError::internal)?;
     Ok(LoginResponse {
         access_token: issued.token,
         token_type: "Bearer".to_owned(),

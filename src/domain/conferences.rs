@@ -12,7 +12,9 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::db::{self, conferences::ConferenceRow};
 use crate::domain::text::{Validator, fold, has_forbidden_chars, like_contains};
-use crate::domain::{DEFAULT_TIME_ZONE, check_query_date, check_timestamp, double_option, in_zone, pagination};
+use crate::domain::{
+    DEFAULT_TIME_ZONE, check_query_date, check_timestamp, double_option, in_zone, pagination,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -125,12 +127,20 @@ impl Versioned<Conference> {
             waitlist_enabled: row.waitlist_enabled,
             registration_mode: row.registration_mode.parse()?,
             host_organization: row.host_organization.clone(),
-            co_host_organizations: row.co_host_organizations.iter().flatten().cloned().collect(),
+            co_host_organizations: row
+                .co_host_organizations
+                .iter()
+                .flatten()
+                .cloned()
+                .collect(),
             status: row.status.parse()?,
             created_at: row.created_at,
             updated_at: row.updated_at,
         };
-        Ok(Versioned { value, version: row.version })
+        Ok(Versioned {
+            value,
+            version: row.version,
+        })
     }
 }
 
@@ -139,9 +149,18 @@ impl Versioned<Conference> {
 #[serde(deny_unknown_fields)]
 pub struct NewConference {
     /// Unique slug: lower-case letters, digits and single hyphens.
-    #[schema(example = "sxsh-vinh-phuc-2018", min_length = 2, max_length = 64, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[schema(
+        example = "sxsh-vinh-phuc-2018",
+        min_length = 2,
+        max_length = 64,
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+    )]
     pub code: String,
-    #[schema(example = "Hội nghị - Hội thảo phát triển CNNT và sản xuất sạch hơn", min_length = 1, max_length = 300)]
+    #[schema(
+        example = "Hội nghị - Hội thảo phát triển CNNT và sản xuất sạch hơn",
+        min_length = 1,
+        max_length = 300
+    )]
     pub title: String,
     #[schema(max_length = 10000)]
     pub description: Option<String>,
@@ -256,50 +275,113 @@ impl ConferenceFields {
         let mut v = Validator::new();
         let code = input.code.trim().to_lowercase();
         let code_ok = (2..=64).contains(&code.len())
-            && code.split('-').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+            && code.split('-').all(|part| {
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            });
         if !code_ok {
-            v.push("code", "invalid_format", "code must be 2-64 lower-case letters, digits and single hyphens");
+            v.push(
+                "code",
+                "invalid_format",
+                "code must be 2-64 lower-case letters, digits and single hyphens",
+            );
         }
         let title = v.required_line("title", &input.title, 300);
-        let description = v.optional_text("description", input.description.as_deref(), 10_000, true);
+        let description =
+            v.optional_text("description", input.description.as_deref(), 10_000, true);
         let venue_name = v.optional_text("venue_name", input.venue_name.as_deref(), 300, false);
-        let venue_address = v.optional_text("venue_address", input.venue_address.as_deref(), 500, true);
-        let host_organization = v.optional_text("host_organization", input.host_organization.as_deref(), 300, false);
-        let co_host_organizations =
-            v.string_list("co_host_organizations", input.co_host_organizations.as_deref().unwrap_or_default(), 20, 300);
+        let venue_address =
+            v.optional_text("venue_address", input.venue_address.as_deref(), 500, true);
+        let host_organization = v.optional_text(
+            "host_organization",
+            input.host_organization.as_deref(),
+            300,
+            false,
+        );
+        let co_host_organizations = v.string_list(
+            "co_host_organizations",
+            input.co_host_organizations.as_deref().unwrap_or_default(),
+            20,
+            300,
+        );
 
-        let time_zone = input.time_zone.as_deref().map(str::trim).unwrap_or(DEFAULT_TIME_ZONE).to_owned();
+        let time_zone = input
+            .time_zone
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or(DEFAULT_TIME_ZONE)
+            .to_owned();
         if time_zone.len() > 64 || Tz::from_str(&time_zone).is_err() {
-            v.push("time_zone", "unknown_time_zone", "time_zone must be an IANA time zone such as Asia/Ho_Chi_Minh");
+            v.push(
+                "time_zone",
+                "unknown_time_zone",
+                "time_zone must be an IANA time zone such as Asia/Ho_Chi_Minh",
+            );
         }
         let starts_at = check_timestamp(&mut v, "starts_at", &input.starts_at);
         let ends_at = check_timestamp(&mut v, "ends_at", &input.ends_at);
         if ends_at <= starts_at {
-            v.push("ends_at", "must_be_after_start", "ends_at must be after starts_at");
+            v.push(
+                "ends_at",
+                "must_be_after_start",
+                "ends_at must be after starts_at",
+            );
         } else if (ends_at - starts_at).num_days() > MAX_CONFERENCE_DAYS {
-            v.push("ends_at", "too_long", format!("a conference lasts at most {MAX_CONFERENCE_DAYS} days"));
+            v.push(
+                "ends_at",
+                "too_long",
+                format!("a conference lasts at most {MAX_CONFERENCE_DAYS} days"),
+            );
         }
-        let opens = input.registration_opens_at.as_ref().map(|t| check_timestamp(&mut v, "registration_opens_at", t));
-        let closes = input.registration_closes_at.as_ref().map(|t| check_timestamp(&mut v, "registration_closes_at", t));
-        if let (Some(opens), Some(closes)) = (opens, closes) {
-            if closes <= opens {
-                v.push("registration_closes_at", "must_be_after_open", "registration_closes_at must be after registration_opens_at");
-            }
+        let opens = input
+            .registration_opens_at
+            .as_ref()
+            .map(|t| check_timestamp(&mut v, "registration_opens_at", t));
+        let closes = input
+            .registration_closes_at
+            .as_ref()
+            .map(|t| check_timestamp(&mut v, "registration_closes_at", t));
+        if let (Some(opens), Some(closes)) = (opens, closes)
+            && closes <= opens
+        {
+            v.push(
+                "registration_closes_at",
+                "must_be_after_open",
+                "registration_closes_at must be after registration_opens_at",
+            );
         }
         if opens.is_some_and(|opens| opens >= ends_at) {
-            v.push("registration_opens_at", "after_conference_end", "registration must open before the conference ends");
+            v.push(
+                "registration_opens_at",
+                "after_conference_end",
+                "registration must open before the conference ends",
+            );
         }
         if closes.is_some_and(|closes| closes > ends_at) {
-            v.push("registration_closes_at", "after_conference_end", "registration must close by the end of the conference");
+            v.push(
+                "registration_closes_at",
+                "after_conference_end",
+                "registration must close by the end of the conference",
+            );
         }
-        if let Some(capacity) = input.capacity {
-            if !(1..=1_000_000).contains(&capacity) {
-                v.push("capacity", "out_of_range", "capacity must be between 1 and 1000000");
-            }
+        if let Some(capacity) = input.capacity
+            && !(1..=1_000_000).contains(&capacity)
+        {
+            v.push(
+                "capacity",
+                "out_of_range",
+                "capacity must be between 1 and 1000000",
+            );
         }
         let waitlist_enabled = input.waitlist_enabled.unwrap_or(false);
         if waitlist_enabled && input.capacity.is_none() {
-            v.push("waitlist_enabled", "requires_capacity", "a waitlist needs a capacity");
+            v.push(
+                "waitlist_enabled",
+                "requires_capacity",
+                "a waitlist needs a capacity",
+            );
         }
         v.finish()?;
         let search_text = fold(&format!("{title} {code}"));
@@ -364,7 +446,13 @@ impl NewConference {
             waitlist_enabled: Some(row.waitlist_enabled),
             registration_mode: Some(row.registration_mode.parse()?),
             host_organization: row.host_organization.clone(),
-            co_host_organizations: Some(row.co_host_organizations.iter().flatten().cloned().collect()),
+            co_host_organizations: Some(
+                row.co_host_organizations
+                    .iter()
+                    .flatten()
+                    .cloned()
+                    .collect(),
+            ),
         })
     }
 
@@ -375,9 +463,25 @@ impl NewConference {
         macro_rules! set_some {
             ($($field:ident),*) => { $(if let Some(value) = patch.$field { self.$field = Some(value); })* };
         }
-        set!(code, title, starts_at, ends_at, description, venue_name, venue_address, registration_opens_at,
-             registration_closes_at, capacity, host_organization);
-        set_some!(time_zone, waitlist_enabled, registration_mode, co_host_organizations);
+        set!(
+            code,
+            title,
+            starts_at,
+            ends_at,
+            description,
+            venue_name,
+            venue_address,
+            registration_opens_at,
+            registration_closes_at,
+            capacity,
+            host_organization
+        );
+        set_some!(
+            time_zone,
+            waitlist_enabled,
+            registration_mode,
+            co_host_organizations
+        );
         self
     }
 }
@@ -400,7 +504,8 @@ pub async fn load(
     access: Access,
     lock: bool,
 ) -> ApiResult<ConferenceRow> {
-    let found = db::conferences::find_with_membership(conn, id, actor.map(|a| a.account_id), lock).await?;
+    let found =
+        db::conferences::find_with_membership(conn, id, actor.map(|a| a.account_id), lock).await?;
     let Some((row, is_organizer)) = found else {
         return Err(ApiError::not_found("conference not found"));
     };
@@ -409,21 +514,34 @@ pub async fn load(
         return Err(ApiError::not_found("conference not found"));
     }
     if access == Access::Manage && !may_manage {
-        return Err(ApiError::forbidden("only this conference's organizers may change it"));
+        return Err(ApiError::forbidden(
+            "only this conference's organizers may change it",
+        ));
     }
     Ok(row)
 }
 
 pub fn ensure_editable(row: &ConferenceRow) -> ApiResult<()> {
     if row.status == ConferenceStatus::Cancelled.as_str() {
-        return Err(ApiError::conflict("conference_cancelled", "a cancelled conference cannot be changed"));
+        return Err(ApiError::conflict(
+            "conference_cancelled",
+            "a cancelled conference cannot be changed",
+        ));
     }
     Ok(())
 }
 
-pub async fn create(state: &AppState, actor: &Actor, input: NewConference) -> ApiResult<Versioned<Conference>> {
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    input: NewConference,
+) -> ApiResult<Versioned<Conference>> {
     let mut conn = state.pool.get().await?;
-    let row = conn.transaction::<_, ApiError, _>(async |conn| insert_validated(conn, Some(actor.account_id), &input).await).await?;
+    let row = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            insert_validated(conn, Some(actor.account_id), &input).await
+        })
+        .await?;
     Versioned::from_row(row)
 }
 
@@ -435,7 +553,9 @@ pub async fn insert_validated(
     input: &NewConference,
 ) -> ApiResult<ConferenceRow> {
     let fields = ConferenceFields::validate(input)?;
-    let row = db::conferences::insert(conn, Uuid::now_v7(), creator, fields.write()).await.map_err(code_taken)?;
+    let row = db::conferences::insert(conn, Uuid::now_v7(), creator, fields.write())
+        .await
+        .map_err(code_taken)?;
     if let Some(account_id) = creator {
         db::conferences::add_organizer(conn, row.id, account_id).await?;
     }
@@ -444,12 +564,18 @@ pub async fn insert_validated(
 
 fn code_taken(error: diesel::result::Error) -> ApiError {
     match ApiError::from(error) {
-        err if err.code() == "already_exists" => ApiError::conflict("code_taken", "another conference uses this code"),
+        err if err.code() == "already_exists" => {
+            ApiError::conflict("code_taken", "another conference uses this code")
+        }
         err => err,
     }
 }
 
-pub async fn get(state: &AppState, actor: Option<&Actor>, id: Uuid) -> ApiResult<Versioned<Conference>> {
+pub async fn get(
+    state: &AppState,
+    actor: Option<&Actor>,
+    id: Uuid,
+) -> ApiResult<Versioned<Conference>> {
     let mut conn = state.pool.get().await?;
     let row = load(&mut conn, id, actor, Access::Read, false).await?;
     Versioned::from_row(row)
@@ -471,23 +597,38 @@ pub async fn update(
                 return Err(ApiError::precondition_failed());
             }
             ensure_editable(&current)?;
-            let fields = ConferenceFields::validate(&NewConference::from_row(&current)?.apply(patch))?;
+            let fields =
+                ConferenceFields::validate(&NewConference::from_row(&current)?.apply(patch))?;
             ensure_sessions_fit(conn, id, &fields).await?;
-            db::conferences::update(conn, id, fields.write()).await.map_err(code_taken)
+            db::conferences::update(conn, id, fields.write())
+                .await
+                .map_err(code_taken)
         })
         .await?;
     Versioned::from_row(row)
 }
 
 /// Moving the conference's dates must not strand sessions outside them.
-async fn ensure_sessions_fit(conn: &mut AsyncPgConnection, id: Uuid, fields: &ConferenceFields) -> ApiResult<()> {
+async fn ensure_sessions_fit(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    fields: &ConferenceFields,
+) -> ApiResult<()> {
     let (first_start, last_end) = db::sessions::span(conn, id).await?;
     let mut v = Validator::new();
     if first_start.is_some_and(|start| start < fields.starts_at) {
-        v.push("starts_at", "sessions_outside", "a session starts before this time; move it first");
+        v.push(
+            "starts_at",
+            "sessions_outside",
+            "a session starts before this time; move it first",
+        );
     }
     if last_end.is_some_and(|end| end > fields.ends_at) {
-        v.push("ends_at", "sessions_outside", "a session ends after this time; move it first");
+        v.push(
+            "ends_at",
+            "sessions_outside",
+            "a session ends after this time; move it first",
+        );
     }
     v.finish()
 }
@@ -529,7 +670,8 @@ pub async fn transition(
             let to = transition.target(from).ok_or_else(|| {
                 ApiError::conflict(
                     "illegal_status_transition",
-                    format!("a {} conference cannot be {:?}d", from.as_str(), transition).to_lowercase(),
+                    format!("a {} conference cannot be {:?}d", from.as_str(), transition)
+                        .to_lowercase(),
                 )
             })?;
             Ok(db::conferences::set_status(conn, id, to.as_str()).await?)
@@ -538,7 +680,11 @@ pub async fn transition(
     Versioned::from_row(row)
 }
 
-pub async fn list(state: &AppState, actor: Option<&Actor>, query: ConferenceQuery) -> ApiResult<(Vec<Conference>, Option<String>)> {
+pub async fn list(
+    state: &AppState,
+    actor: Option<&Actor>,
+    query: ConferenceQuery,
+) -> ApiResult<(Vec<Conference>, Option<String>)> {
     let limit = pagination::fetch_limit(query.limit)?;
     let after = pagination::decode(query.cursor.as_deref())?;
     let from = check_query_date("from", query.from)?;
@@ -564,19 +710,24 @@ pub async fn list(state: &AppState, actor: Option<&Actor>, query: ConferenceQuer
     )
     .await?;
     let (rows, next) = pagination::finish(rows, limit, |row| (row.created_at, row.id));
-    let items = rows.into_iter().map(|row| Versioned::from_row(row).map(|v| v.value)).collect::<ApiResult<_>>()?;
+    let items = rows
+        .into_iter()
+        .map(|row| Versioned::from_row(row).map(|v| v.value))
+        .collect::<ApiResult<_>>()?;
     Ok((items, next))
 }
 
 /// A `LIKE` pattern for folded free-text search, or `None` for an empty query.
 pub fn search_pattern(q: Option<&str>) -> ApiResult<Option<String>> {
     match q {
-        Some(q) if has_forbidden_chars(q, false) => {
-            Err(ApiError::bad_request("invalid_query_parameter", "q contains control characters"))
-        }
-        Some(q) if q.chars().count() > 200 => {
-            Err(ApiError::bad_request("invalid_query_parameter", "q must be at most 200 characters"))
-        }
+        Some(q) if has_forbidden_chars(q, false) => Err(ApiError::bad_request(
+            "invalid_query_parameter",
+            "q contains control characters",
+        )),
+        Some(q) if q.chars().count() > 200 => Err(ApiError::bad_request(
+            "invalid_query_parameter",
+            "q must be at most 200 characters",
+        )),
         Some(q) => {
             let folded = fold(q);
             Ok((!folded.is_empty()).then(|| like_contains(&folded)))
@@ -600,11 +751,21 @@ pub async fn organizers(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<
     let rows = db::conferences::list_organizers(&mut conn, id).await?;
     Ok(rows
         .into_iter()
-        .map(|r| Organizer { account_id: r.account_id, email: r.email, display_name: r.display_name, added_at: r.added_at })
+        .map(|r| Organizer {
+            account_id: r.account_id,
+            email: r.email,
+            display_name: r.display_name,
+            added_at: r.added_at,
+        })
         .collect())
 }
 
-pub async fn add_organizer(state: &AppState, actor: &Actor, id: Uuid, account_id: Uuid) -> ApiResult<()> {
+pub async fn add_organizer(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    account_id: Uuid,
+) -> ApiResult<()> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         load(conn, id, Some(actor), Access::Manage, true).await?;
@@ -614,23 +775,36 @@ pub async fn add_organizer(state: &AppState, actor: &Actor, id: Uuid, account_id
                 db::conferences::add_organizer(conn, id, account_id).await?;
                 Ok(())
             }
-            Some(_) => Err(ApiError::conflict("account_disabled", "a disabled account cannot organize a conference")),
+            Some(_) => Err(ApiError::conflict(
+                "account_disabled",
+                "a disabled account cannot organize a conference",
+            )),
             None => Err(ApiError::not_found("account not found")),
         }
     })
     .await
 }
 
-pub async fn remove_organizer(state: &AppState, actor: &Actor, id: Uuid, account_id: Uuid) -> ApiResult<()> {
+pub async fn remove_organizer(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    account_id: Uuid,
+) -> ApiResult<()> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         // The row lock serialises concurrent removals, so the last organizer cannot be removed twice over.
         load(conn, id, Some(actor), Access::Manage, true).await?;
         if db::conferences::remove_organizer(conn, id, account_id).await? == 0 {
-            return Err(ApiError::not_found("this account does not organize the conference"));
+            return Err(ApiError::not_found(
+                "this account does not organize the conference",
+            ));
         }
         if db::conferences::count_organizers(conn, id).await? == 0 {
-            return Err(ApiError::conflict("last_organizer", "a conference keeps at least one organizer"));
+            return Err(ApiError::conflict(
+                "last_organizer",
+                "a conference keeps at least one organizer",
+            ));
         }
         Ok(())
     })

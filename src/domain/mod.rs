@@ -22,16 +22,27 @@ where
 }
 
 /// Timestamps we accept: PostgreSQL stores far more, but dates outside this range are typos.
-pub fn check_timestamp(v: &mut text::Validator, field: &str, value: &DateTime<FixedOffset>) -> DateTime<Utc> {
+pub fn check_timestamp(
+    v: &mut text::Validator,
+    field: &str,
+    value: &DateTime<FixedOffset>,
+) -> DateTime<Utc> {
     let year = value.year();
     if !(1970..=9999).contains(&year) {
-        v.push(field, "out_of_range", format!("{field} must fall between the years 1970 and 9999"));
+        v.push(
+            field,
+            "out_of_range",
+            format!("{field} must fall between the years 1970 and 9999"),
+        );
     }
     value.with_timezone(&Utc)
 }
 
 /// Query dates (`from`, `to`) within the same range.
-pub fn check_query_date(field: &str, value: Option<NaiveDate>) -> Result<Option<NaiveDate>, ApiError> {
+pub fn check_query_date(
+    field: &str,
+    value: Option<NaiveDate>,
+) -> Result<Option<NaiveDate>, ApiError> {
     match value {
         Some(date) if !(1970..=9999).contains(&date.year()) => Err(ApiError::bad_request(
             "invalid_query_parameter",

@@ -20,7 +20,8 @@ pub fn decode(cursor: Option<&str>) -> Result<Option<Position>, ApiError> {
     let Some(cursor) = cursor else {
         return Ok(None);
     };
-    let invalid = || ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued");
+    let invalid =
+        || ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let (micros, id) = text.split_once('|').ok_or_else(invalid)?;
@@ -34,13 +35,20 @@ pub fn decode(cursor: Option<&str>) -> Result<Option<Position>, ApiError> {
 pub fn fetch_limit(limit: Option<u32>) -> Result<i64, ApiError> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::bad_request("invalid_query_parameter", format!("limit must be between 1 and {MAX_LIMIT}")));
+        return Err(ApiError::bad_request(
+            "invalid_query_parameter",
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+        ));
     }
     Ok(i64::from(limit) + 1)
 }
 
 /// Cuts the extra row off and returns the cursor of the page's last item, if more follow.
-pub fn finish<T>(mut rows: Vec<T>, fetch_limit: i64, position: impl Fn(&T) -> Position) -> (Vec<T>, Option<String>) {
+pub fn finish<T>(
+    mut rows: Vec<T>,
+    fetch_limit: i64,
+    position: impl Fn(&T) -> Position,
+) -> (Vec<T>, Option<String>) {
     let page_size = usize::try_from(fetch_limit - 1).unwrap_or(0);
     if rows.len() > page_size {
         rows.truncate(page_size);
@@ -57,7 +65,10 @@ mod tests {
 
     #[test]
     fn cursor_round_trips() {
-        let position = (DateTime::from_timestamp_micros(1_531_965_600_123_456).unwrap(), Uuid::now_v7());
+        let position = (
+            DateTime::from_timestamp_micros(1_531_965_600_123_456).unwrap(),
+            Uuid::now_v7(),
+        );
         assert_eq!(decode(Some(&encode(position))).unwrap(), Some(position));
     }
 

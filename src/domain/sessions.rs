@@ -66,7 +66,10 @@ fn to_session(row: SessionRow, time_zone: &str) -> ApiResult<Versioned<Session>>
         created_at: row.created_at,
         updated_at: row.updated_at,
     };
-    Ok(Versioned { value, version: row.version })
+    Ok(Versioned {
+        value,
+        version: row.version,
+    })
 }
 
 /// A new session.
@@ -144,22 +147,47 @@ impl SessionFields {
     fn validate(input: &NewSession, conference: &ConferenceRow) -> ApiResult<Self> {
         let mut v = Validator::new();
         let title = v.required_line("title", &input.title, 300);
-        let description = v.optional_text("description", input.description.as_deref(), 10_000, true);
+        let description =
+            v.optional_text("description", input.description.as_deref(), 10_000, true);
         let room = v.optional_text("room", input.room.as_deref(), 200, false);
-        let speakers = v.string_list("speakers", input.speakers.as_deref().unwrap_or_default(), 50, 200);
+        let speakers = v.string_list(
+            "speakers",
+            input.speakers.as_deref().unwrap_or_default(),
+            50,
+            200,
+        );
         let starts_at = check_timestamp(&mut v, "starts_at", &input.starts_at);
         let ends_at = check_timestamp(&mut v, "ends_at", &input.ends_at);
         if ends_at <= starts_at {
-            v.push("ends_at", "must_be_after_start", "ends_at must be after starts_at");
+            v.push(
+                "ends_at",
+                "must_be_after_start",
+                "ends_at must be after starts_at",
+            );
         }
         if starts_at < conference.starts_at || starts_at >= conference.ends_at {
-            v.push("starts_at", "outside_conference", "the session must start within the conference");
+            v.push(
+                "starts_at",
+                "outside_conference",
+                "the session must start within the conference",
+            );
         }
         if ends_at > conference.ends_at || ends_at <= conference.starts_at {
-            v.push("ends_at", "outside_conference", "the session must end within the conference");
+            v.push(
+                "ends_at",
+                "outside_conference",
+                "the session must end within the conference",
+            );
         }
-        if input.capacity.is_some_and(|c| !(1..=1_000_000).contains(&c)) {
-            v.push("capacity", "out_of_range", "capacity must be between 1 and 1000000");
+        if input
+            .capacity
+            .is_some_and(|c| !(1..=1_000_000).contains(&c))
+        {
+            v.push(
+                "capacity",
+                "out_of_range",
+                "capacity must be between 1 and 1000000",
+            );
         }
         v.finish()?;
         Ok(SessionFields {
@@ -221,14 +249,23 @@ impl NewSession {
 }
 
 /// Locks the conference for share, so a concurrent change of its dates waits for this write.
-async fn load_for_write(conn: &mut AsyncPgConnection, actor: &Actor, conference_id: Uuid) -> ApiResult<ConferenceRow> {
+async fn load_for_write(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    conference_id: Uuid,
+) -> ApiResult<ConferenceRow> {
     let conference = load(conn, conference_id, Some(actor), Access::Manage, false).await?;
     db::conferences::lock_for_share(conn, conference_id).await?;
     ensure_editable(&conference)?;
     Ok(conference)
 }
 
-pub async fn create(state: &AppState, actor: &Actor, conference_id: Uuid, input: NewSession) -> ApiResult<Versioned<Session>> {
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    input: NewSession,
+) -> ApiResult<Versioned<Session>> {
     let mut conn = state.pool.get().await?;
     let (row, tz) = conn
         .transaction::<_, ApiError, _>(async |conn| {
@@ -242,12 +279,21 @@ pub async fn create(state: &AppState, actor: &Actor, conference_id: Uuid, input:
 
 /// Validates a session against its conference and inserts it. Call it inside a transaction
 /// that holds a lock on the conference row.
-pub async fn insert_validated(conn: &mut AsyncPgConnection, conference: &ConferenceRow, input: &NewSession) -> ApiResult<SessionRow> {
+pub async fn insert_validated(
+    conn: &mut AsyncPgConnection,
+    conference: &ConferenceRow,
+    input: &NewSession,
+) -> ApiResult<SessionRow> {
     let fields = SessionFields::validate(input, conference)?;
     Ok(db::sessions::insert(conn, Uuid::now_v7(), conference.id, fields.write()).await?)
 }
 
-pub async fn get(state: &AppState, actor: Option<&Actor>, conference_id: Uuid, id: Uuid) -> ApiResult<Versioned<Session>> {
+pub async fn get(
+    state: &AppState,
+    actor: Option<&Actor>,
+    conference_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Versioned<Session>> {
     let mut conn = state.pool.get().await?;
     let conference = load(&mut conn, conference_id, actor, Access::Read, false).await?;
     let row = db::sessions::find(&mut conn, conference_id, id, false)
@@ -274,7 +320,10 @@ pub async fn update(
             if if_match.is_some_and(|version| version != current.version) {
                 return Err(ApiError::precondition_failed());
             }
-            let fields = SessionFields::validate(&NewSession::from_row(&current)?.apply(patch), &conference)?;
+            let fields = SessionFields::validate(
+                &NewSession::from_row(&current)?.apply(patch),
+                &conference,
+            )?;
             let row = db::sessions::update(conn, id, fields.write()).await?;
             Ok((row, conference.time_zone))
         })
@@ -282,7 +331,12 @@ pub async fn update(
     to_session(row, &tz)
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, conference_id: Uuid, id: Uuid) -> ApiResult<()> {
+pub async fn delete(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    id: Uuid,
+) -> ApiResult<()> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         load_for_write(conn, actor, conference_id).await?;
@@ -307,7 +361,11 @@ pub async fn list(
     let rows = db::sessions::list(
         &mut conn,
         conference_id,
-        db::sessions::SessionFilter { after, kind: query.kind.map(SessionKind::as_str), limit },
+        db::sessions::SessionFilter {
+            after,
+            kind: query.kind.map(SessionKind::as_str),
+            limit,
+        },
     )
     .await?;
     let (rows, next) = pagination::finish(rows, limit, |row| (row.starts_at, row.id));

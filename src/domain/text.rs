@@ -70,7 +70,11 @@ impl Validator {
     }
 
     pub fn finish(self) -> Result<(), crate::error::ApiError> {
-        if self.errors.is_empty() { Ok(()) } else { Err(crate::error::ApiError::validation(self.errors)) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(crate::error::ApiError::validation(self.errors))
+        }
     }
 
     /// A required single-line string: trimmed, NFC, 1..=max characters, no control characters.
@@ -86,7 +90,13 @@ impl Validator {
 
     /// An optional string: `None` or blank becomes `None`; otherwise as `required_line`
     /// (multi-line text allowed when `multiline`).
-    pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize, multiline: bool) -> Option<String> {
+    pub fn optional_text(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        max: usize,
+        multiline: bool,
+    ) -> Option<String> {
         let value = value?;
         let cleaned = clean(value);
         if cleaned.is_empty() {
@@ -97,9 +107,19 @@ impl Validator {
     }
 
     /// A list of short strings, each required and bounded.
-    pub fn string_list(&mut self, field: &str, values: &[String], max_items: usize, max_len: usize) -> Vec<String> {
+    pub fn string_list(
+        &mut self,
+        field: &str,
+        values: &[String],
+        max_items: usize,
+        max_len: usize,
+    ) -> Vec<String> {
         if values.len() > max_items {
-            self.push(field, "too_many_items", format!("{field} has more than {max_items} items"));
+            self.push(
+                field,
+                "too_many_items",
+                format!("{field} has more than {max_items} items"),
+            );
         }
         values
             .iter()
@@ -110,9 +130,17 @@ impl Validator {
 
     fn check_clean(&mut self, field: &str, raw: &str, cleaned: &str, max: usize, multiline: bool) {
         if has_forbidden_chars(raw, multiline) {
-            self.push(field, "invalid_characters", format!("{field} contains control characters"));
+            self.push(
+                field,
+                "invalid_characters",
+                format!("{field} contains control characters"),
+            );
         } else if cleaned.chars().count() > max {
-            self.push(field, "too_long", format!("{field} must be at most {max} characters"));
+            self.push(
+                field,
+                "too_long",
+                format!("{field} must be at most {max} characters"),
+            );
         }
     }
 }
@@ -125,7 +153,9 @@ pub fn clean(value: &str) -> String {
 /// Control characters (NUL above all: PostgreSQL cannot store it) are refused; multi-line
 /// fields may contain line breaks and tabs.
 pub fn has_forbidden_chars(value: &str, multiline: bool) -> bool {
-    value.chars().any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+    value
+        .chars()
+        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
 }
 
 #[cfg(test)]
@@ -152,8 +182,19 @@ mod tests {
         v.required_line("venue", "abcdefghijkl", 10);
         let ok = v.required_line("code", " Hội thảo ", 10);
         assert_eq!(ok, "Hội thảo");
-        let codes: Vec<_> = v.errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
-        assert_eq!(codes, vec![("title", "required"), ("room", "invalid_characters"), ("venue", "too_long")]);
+        let codes: Vec<_> = v
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("title", "required"),
+                ("room", "invalid_characters"),
+                ("venue", "too_long")
+            ]
+        );
     }
 
     #[test]

@@ -12,7 +12,11 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(create_account).service(list_accounts).service(get_account).service(disable_account).service(enable_account);
+    cfg.service(create_account)
+        .service(list_accounts)
+        .service(get_account)
+        .service(disable_account)
+        .service(enable_account);
 }
 
 /// A page of accounts.
@@ -35,16 +39,26 @@ pub struct AccountPage {
     )
 )]
 #[post("/accounts")]
-async fn create_account(state: web::Data<AppState>, actor: Actor, body: web::Json<NewAccount>) -> ApiResult<HttpResponse> {
+async fn create_account(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<NewAccount>,
+) -> ApiResult<HttpResponse> {
     actor.require_admin()?;
     let account = accounts::create(&state, body.into_inner()).await?;
-    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/accounts/{}", account.id))).json(account))
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/accounts/{}", account.id)))
+        .json(account))
 }
 
 /// List accounts
 #[utoipa::path(tag = "accounts", params(AccountQuery), responses((status = 200, description = "A page of accounts", body = AccountPage)))]
 #[get("/accounts")]
-async fn list_accounts(state: web::Data<AppState>, actor: Actor, query: web::Query<AccountQuery>) -> ApiResult<web::Json<AccountPage>> {
+async fn list_accounts(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<AccountQuery>,
+) -> ApiResult<web::Json<AccountPage>> {
     actor.require_admin()?;
     let (items, next_cursor) = accounts::list(&state, query.into_inner()).await?;
     Ok(web::Json(AccountPage { items, next_cursor }))
@@ -57,7 +71,11 @@ async fn list_accounts(state: web::Data<AppState>, actor: Actor, query: web::Que
     responses((status = 200, description = "The account", body = Account))
 )]
 #[get("/accounts/{account_id}")]
-async fn get_account(state: web::Data<AppState>, actor: Actor, path: web::Path<Uuid>) -> ApiResult<web::Json<Account>> {
+async fn get_account(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<Account>> {
     actor.require_admin()?;
     Ok(web::Json(accounts::get(&state, path.into_inner()).await?))
 }
@@ -74,9 +92,15 @@ async fn get_account(state: web::Data<AppState>, actor: Actor, path: web::Path<U
     )
 )]
 #[post("/accounts/{account_id}/disable")]
-async fn disable_account(state: web::Data<AppState>, actor: Actor, path: web::Path<Uuid>) -> ApiResult<web::Json<Account>> {
+async fn disable_account(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<Account>> {
     actor.require_admin()?;
-    Ok(web::Json(accounts::set_disabled(&state, &actor, path.into_inner(), true).await?))
+    Ok(web::Json(
+        accounts::set_disabled(&state, &actor, path.into_inner(), true).await?,
+    ))
 }
 
 /// Enable an account
@@ -86,7 +110,13 @@ async fn disable_account(state: web::Data<AppState>, actor: Actor, path: web::Pa
     responses((status = 200, description = "Enabled", body = Account))
 )]
 #[post("/accounts/{account_id}/enable")]
-async fn enable_account(state: web::Data<AppState>, actor: Actor, path: web::Path<Uuid>) -> ApiResult<web::Json<Account>> {
+async fn enable_account(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<Account>> {
     actor.require_admin()?;
-    Ok(web::Json(accounts::set_disabled(&state, &actor, path.into_inner(), false).await?))
+    Ok(web::Json(
+        accounts::set_disabled(&state, &actor, path.into_inner(), false).await?,
+    ))
 }

@@ -31,9 +31,15 @@ pub fn routes(cfg: &mut ServiceConfig) {
     security(()),
 )]
 #[post("/auth/login")]
-async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginRequest>) -> ApiResult<web::Json<LoginResponse>> {
+async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<web::Json<LoginResponse>> {
     let ip = client_ip(&req, state.trust_forwarded_for);
-    Ok(web::Json(accounts::login(&state, body.into_inner(), &ip).await?))
+    Ok(web::Json(
+        accounts::login(&state, body.into_inner(), &ip).await?,
+    ))
 }
 
 /// The current account

@@ -7,7 +7,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::{Actor, MaybeActor};
-use crate::domain::conferences::{self, Conference, ConferencePatch, ConferenceQuery, NewConference, Organizer, Transition};
+use crate::domain::conferences::{
+    self, Conference, ConferencePatch, ConferenceQuery, NewConference, Organizer, Transition,
+};
 use crate::error::{ApiResult, Problem};
 use crate::http::{created, if_match, versioned};
 use crate::state::AppState;
@@ -45,8 +47,13 @@ pub struct ConferencePage {
     security((), ("bearer" = [])),
 )]
 #[get("/conferences")]
-async fn list_conferences(state: web::Data<AppState>, actor: MaybeActor, query: web::Query<ConferenceQuery>) -> ApiResult<web::Json<ConferencePage>> {
-    let (items, next_cursor) = conferences::list(&state, actor.0.as_ref(), query.into_inner()).await?;
+async fn list_conferences(
+    state: web::Data<AppState>,
+    actor: MaybeActor,
+    query: web::Query<ConferenceQuery>,
+) -> ApiResult<web::Json<ConferencePage>> {
+    let (items, next_cursor) =
+        conferences::list(&state, actor.0.as_ref(), query.into_inner()).await?;
     Ok(web::Json(ConferencePage { items, next_cursor }))
 }
 
@@ -63,9 +70,16 @@ async fn list_conferences(state: web::Data<AppState>, actor: MaybeActor, query: 
     )
 )]
 #[post("/conferences")]
-async fn create_conference(state: web::Data<AppState>, actor: Actor, body: web::Json<NewConference>) -> ApiResult<HttpResponse> {
+async fn create_conference(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<NewConference>,
+) -> ApiResult<HttpResponse> {
     let conference = conferences::create(&state, &actor, body.into_inner()).await?;
-    Ok(created(format!("/api/v1/conferences/{}", conference.value.id), conference))
+    Ok(created(
+        format!("/api/v1/conferences/{}", conference.value.id),
+        conference,
+    ))
 }
 
 /// Get a conference
@@ -79,8 +93,14 @@ async fn create_conference(state: web::Data<AppState>, actor: Actor, body: web::
     security((), ("bearer" = [])),
 )]
 #[get("/conferences/{conference_id}")]
-async fn get_conference(state: web::Data<AppState>, actor: MaybeActor, path: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    Ok(versioned(conferences::get(&state, actor.0.as_ref(), path.into_inner()).await?))
+async fn get_conference(
+    state: web::Data<AppState>,
+    actor: MaybeActor,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    Ok(versioned(
+        conferences::get(&state, actor.0.as_ref(), path.into_inner()).await?,
+    ))
 }
 
 /// Edit a conference
@@ -108,12 +128,26 @@ async fn update_conference(
     path: web::Path<Uuid>,
     body: web::Json<ConferencePatch>,
 ) -> ApiResult<HttpResponse> {
-    let updated = conferences::update(&state, &actor, path.into_inner(), if_match(&req), body.into_inner()).await?;
+    let updated = conferences::update(
+        &state,
+        &actor,
+        path.into_inner(),
+        if_match(&req),
+        body.into_inner(),
+    )
+    .await?;
     Ok(versioned(updated))
 }
 
-async fn apply_transition(state: web::Data<AppState>, actor: Actor, id: Uuid, transition: Transition) -> ApiResult<HttpResponse> {
-    Ok(versioned(conferences::transition(&state, &actor, id, transition).await?))
+async fn apply_transition(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: Uuid,
+    transition: Transition,
+) -> ApiResult<HttpResponse> {
+    Ok(versioned(
+        conferences::transition(&state, &actor, id, transition).await?,
+    ))
 }
 
 /// Publish a draft conference
@@ -128,7 +162,11 @@ async fn apply_transition(state: web::Data<AppState>, actor: Actor, id: Uuid, tr
     )
 )]
 #[post("/conferences/{conference_id}/publish")]
-async fn publish_conference(state: web::Data<AppState>, actor: Actor, path: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+async fn publish_conference(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     apply_transition(state, actor, path.into_inner(), Transition::Publish).await
 }
 
@@ -144,7 +182,11 @@ async fn publish_conference(state: web::Data<AppState>, actor: Actor, path: web:
     )
 )]
 #[post("/conferences/{conference_id}/close")]
-async fn close_conference(state: web::Data<AppState>, actor: Actor, path: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+async fn close_conference(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     apply_transition(state, actor, path.into_inner(), Transition::Close).await
 }
 
@@ -158,7 +200,11 @@ async fn close_conference(state: web::Data<AppState>, actor: Actor, path: web::P
     )
 )]
 #[post("/conferences/{conference_id}/reopen")]
-async fn reopen_conference(state: web::Data<AppState>, actor: Actor, path: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+async fn reopen_conference(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     apply_transition(state, actor, path.into_inner(), Transition::Reopen).await
 }
 
@@ -174,7 +220,11 @@ async fn reopen_conference(state: web::Data<AppState>, actor: Actor, path: web::
     )
 )]
 #[post("/conferences/{conference_id}/cancel")]
-async fn cancel_conference(state: web::Data<AppState>, actor: Actor, path: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+async fn cancel_conference(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     apply_transition(state, actor, path.into_inner(), Transition::Cancel).await
 }
 
@@ -185,8 +235,14 @@ async fn cancel_conference(state: web::Data<AppState>, actor: Actor, path: web::
     responses((status = 200, description = "Organizers", body = Vec<Organizer>))
 )]
 #[get("/conferences/{conference_id}/organizers")]
-async fn list_organizers(state: web::Data<AppState>, actor: Actor, path: web::Path<Uuid>) -> ApiResult<web::Json<Vec<Organizer>>> {
-    Ok(web::Json(conferences::organizers(&state, &actor, path.into_inner()).await?))
+async fn list_organizers(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<Organizer>>> {
+    Ok(web::Json(
+        conferences::organizers(&state, &actor, path.into_inner()).await?,
+    ))
 }
 
 /// Add an organizer
@@ -204,7 +260,11 @@ async fn list_organizers(state: web::Data<AppState>, actor: Actor, path: web::Pa
     )
 )]
 #[put("/conferences/{conference_id}/organizers/{account_id}")]
-async fn add_organizer(state: web::Data<AppState>, actor: Actor, path: web::Path<(Uuid, Uuid)>) -> ApiResult<HttpResponse> {
+async fn add_organizer(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
     let (conference_id, account_id) = path.into_inner();
     conferences::add_organizer(&state, &actor, conference_id, account_id).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -225,7 +285,11 @@ async fn add_organizer(state: web::Data<AppState>, actor: Actor, path: web::Path
     )
 )]
 #[delete("/conferences/{conference_id}/organizers/{account_id}")]
-async fn remove_organizer(state: web::Data<AppState>, actor: Actor, path: web::Path<(Uuid, Uuid)>) -> ApiResult<HttpResponse> {
+async fn remove_organizer(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
     let (conference_id, account_id) = path.into_inner();
     conferences::remove_organizer(&state, &actor, conference_id, account_id).await?;
     Ok(HttpResponse::NoContent().finish())

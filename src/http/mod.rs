@@ -37,7 +37,12 @@ pub fn etag(version: i32) -> String {
 /// The version named by `If-Match`, if the header is present. A value that is not one of our
 /// ETags can never match, so it yields an impossible version (and then a 412).
 pub fn if_match(req: &HttpRequest) -> Option<i32> {
-    let value = req.headers().get(header::IF_MATCH)?.to_str().unwrap_or_default().trim();
+    let value = req
+        .headers()
+        .get(header::IF_MATCH)?
+        .to_str()
+        .unwrap_or_default()
+        .trim();
     if value == "*" {
         return None;
     }
@@ -47,7 +52,9 @@ pub fn if_match(req: &HttpRequest) -> Option<i32> {
 
 /// A 200 with the body and its `ETag`.
 pub fn versioned<T: Serialize>(v: Versioned<T>) -> HttpResponse {
-    HttpResponse::Ok().insert_header((header::ETAG, etag(v.version))).json(v.value)
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(v.version)))
+        .json(v.value)
 }
 
 /// A 201 with `Location` and `ETag`.
@@ -59,7 +66,9 @@ pub fn created<T: Serialize>(location: String, v: Versioned<T>) -> HttpResponse 
 }
 
 pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default().limit(limit).error_handler(|err, _req| json_error(err).into())
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|err, _req| json_error(err).into())
 }
 
 fn json_error(err: JsonPayloadError) -> ApiError {
@@ -69,7 +78,8 @@ fn json_error(err: JsonPayloadError) -> ApiError {
             "unsupported_media_type",
             "send the body as application/json",
         ),
-        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::new(
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::new(
             actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
             format!("the body is larger than {limit} bytes"),
@@ -80,37 +90,58 @@ fn json_error(err: JsonPayloadError) -> ApiError {
             let field = message
                 .split('`')
                 .nth(1)
-                .filter(|_| message.starts_with("missing field") || message.starts_with("unknown field"))
+                .filter(|_| {
+                    message.starts_with("missing field") || message.starts_with("unknown field")
+                })
                 .unwrap_or("body")
                 .to_owned();
             ApiError::validation(vec![FieldError::new(field, "invalid_value", message)])
         }
-        JsonPayloadError::Deserialize(e) => ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}")),
+        JsonPayloadError::Deserialize(e) => {
+            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+        }
         other => ApiError::bad_request("malformed_body", other.to_string()),
     }
 }
 
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err: PathError, _req| {
-        ApiError::bad_request("invalid_path_parameter", format!("invalid path parameter: {err}")).into()
+        ApiError::bad_request(
+            "invalid_path_parameter",
+            format!("invalid path parameter: {err}"),
+        )
+        .into()
     })
 }
 
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req| {
-        ApiError::bad_request("invalid_query_parameter", format!("invalid query parameter: {err}")).into()
+        ApiError::bad_request(
+            "invalid_query_parameter",
+            format!("invalid query parameter: {err}"),
+        )
+        .into()
     })
 }
 
 /// Client IP for throttling: the peer address, or the proxy-reported one when trusted.
 pub fn client_ip(req: &HttpRequest, trust_forwarded_for: bool) -> String {
     let info = req.connection_info();
-    let ip = if trust_forwarded_for { info.realip_remote_addr() } else { info.peer_addr() };
+    let ip = if trust_forwarded_for {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
     let ip = ip.unwrap_or("unknown");
     // Strip a port, keeping IPv6 addresses intact.
-    ip.parse::<std::net::SocketAddr>().map(|a| a.ip().to_string()).unwrap_or_else(|_| ip.to_owned())
+    ip.parse::<std::net::SocketAddr>()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|_| ip.to_owned())
 }
 
 pub fn problem_header() -> (header::HeaderName, HeaderValue) {
-    (header::CONTENT_TYPE, HeaderValue::from_static(crate::error::PROBLEM_CONTENT_TYPE))
+    (
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(crate::error::PROBLEM_CONTENT_TYPE),
+    )
 }

@@ -27,7 +27,9 @@ pub struct Health {
 #[utoipa::path(tag = "operations", responses((status = 200, description = "The process is alive", body = Health)))]
 #[get("/healthz")]
 async fn healthz() -> web::Json<Health> {
-    web::Json(Health { status: "ok".into() })
+    web::Json(Health {
+        status: "ok".into(),
+    })
 }
 
 #[derive(QueryableByName)]
@@ -41,7 +43,7 @@ struct Count {
     tag = "operations",
     responses(
         (status = 200, description = "Ready to serve", body = Health),
-        (status = 503, description = "Database unreachable or migrations pending", body = crate::error::Problem,
+        (status = 503, description = "Database unreachable (`database_unavailable`) or migrations pending (`not_ready`)", body = crate::error::Problem,
          content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
@@ -49,14 +51,19 @@ struct Count {
 async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let expected = state.expected_migrations.as_ref().clone();
-    let count: Count =
-        diesel::sql_query("SELECT count(*) AS applied FROM __diesel_schema_migrations WHERE version = ANY($1)")
-            .bind::<Array<Text>, _>(&expected)
-            .get_result(&mut conn)
-            .await
-            .map_err(ApiError::unavailable)?;
+    let count: Count = diesel::sql_query(
+        "SELECT count(*) AS applied FROM __diesel_schema_migrations WHERE version = ANY($1)",
+    )
+    .bind::<Array<Text>, _>(&expected)
+    .get_result(&mut conn)
+    .await
+    .map_err(ApiError::unavailable)?;
     if usize::try_from(count.applied).unwrap_or(0) < expected.len() {
-        return Err(ApiError::unavailable("migrations pending"));
+        return Err(ApiError::not_ready(
+            "migrations are pending; run `hoithao migrate`",
+        ));
     }
-    Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    }))
 }

@@ -44,7 +44,13 @@ async fn list_sessions(
     path: web::Path<Uuid>,
     query: web::Query<SessionQuery>,
 ) -> ApiResult<web::Json<SessionPage>> {
-    let (items, next_cursor) = sessions::list(&state, actor.0.as_ref(), path.into_inner(), query.into_inner()).await?;
+    let (items, next_cursor) = sessions::list(
+        &state,
+        actor.0.as_ref(),
+        path.into_inner(),
+        query.into_inner(),
+    )
+    .await?;
     Ok(web::Json(SessionPage { items, next_cursor }))
 }
 
@@ -61,10 +67,21 @@ async fn list_sessions(
     )
 )]
 #[post("/conferences/{conference_id}/sessions")]
-async fn create_session(state: web::Data<AppState>, actor: Actor, path: web::Path<Uuid>, body: web::Json<NewSession>) -> ApiResult<HttpResponse> {
+async fn create_session(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+    body: web::Json<NewSession>,
+) -> ApiResult<HttpResponse> {
     let conference_id = path.into_inner();
     let session = sessions::create(&state, &actor, conference_id, body.into_inner()).await?;
-    Ok(created(format!("/api/v1/conferences/{conference_id}/sessions/{}", session.value.id), session))
+    Ok(created(
+        format!(
+            "/api/v1/conferences/{conference_id}/sessions/{}",
+            session.value.id
+        ),
+        session,
+    ))
 }
 
 /// Get a session
@@ -75,9 +92,15 @@ async fn create_session(state: web::Data<AppState>, actor: Actor, path: web::Pat
     security((), ("bearer" = [])),
 )]
 #[get("/conferences/{conference_id}/sessions/{session_id}")]
-async fn get_session(state: web::Data<AppState>, actor: MaybeActor, path: web::Path<(Uuid, Uuid)>) -> ApiResult<HttpResponse> {
+async fn get_session(
+    state: web::Data<AppState>,
+    actor: MaybeActor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
     let (conference_id, session_id) = path.into_inner();
-    Ok(versioned(sessions::get(&state, actor.0.as_ref(), conference_id, session_id).await?))
+    Ok(versioned(
+        sessions::get(&state, actor.0.as_ref(), conference_id, session_id).await?,
+    ))
 }
 
 /// Edit a session
@@ -106,7 +129,15 @@ async fn update_session(
     body: web::Json<SessionPatch>,
 ) -> ApiResult<HttpResponse> {
     let (conference_id, session_id) = path.into_inner();
-    let updated = sessions::update(&state, &actor, conference_id, session_id, if_match(&req), body.into_inner()).await?;
+    let updated = sessions::update(
+        &state,
+        &actor,
+        conference_id,
+        session_id,
+        if_match(&req),
+        body.into_inner(),
+    )
+    .await?;
     Ok(versioned(updated))
 }
 
@@ -120,7 +151,11 @@ async fn update_session(
     )
 )]
 #[delete("/conferences/{conference_id}/sessions/{session_id}")]
-async fn delete_session(state: web::Data<AppState>, actor: Actor, path: web::Path<(Uuid, Uuid)>) -> ApiResult<HttpResponse> {
+async fn delete_session(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
     let (conference_id, session_id) = path.into_inner();
     sessions::delete(&state, &actor, conference_id, session_id).await?;
     Ok(HttpResponse::NoContent().finish())

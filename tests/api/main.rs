@@ -1,0 +1,11 @@
+//! API tests against real PostgreSQL: every test gets a database of its own.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod auth;
+mod cli;
+mod conferences;
+mod errors;
+mod helpers;
+mod openapi;
+mod sessions;
