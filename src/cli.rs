@@ -77,8 +77,8 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Openapi => {
-            let json =
-                serde_json::to_string_pretty(&crate::openapi::spec()).map_err(|e| e.to_string())?;
+            let json = serde_json::to_string_pretty(&crate::openapi::spec_json())
+                .map_err(|e| e.to_string())?;
             println!("{json}");
             Ok(())
         }

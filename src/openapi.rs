@@ -58,7 +58,98 @@ pub fn spec() -> OpenApiDoc {
         .split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
     complete_operations(&mut api);
+    link_created_resources(&mut api);
     api
+}
+
+/// Adds OpenAPI links from each `201 Created` to the operations on the created resource, so
+/// clients and fuzzers can follow `id` from a create to its reads, edits and actions.
+fn link_created_resources(api: &mut OpenApiDoc) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::link::LinkBuilder;
+
+    let mut targets: Vec<(String, String)> = Vec::new();
+    for (path, item) in api.paths.paths.iter_mut() {
+        for op in operations(item) {
+            if let Some(id) = &op.operation_id {
+                targets.push((path.clone(), id.clone()));
+            }
+        }
+    }
+    for (path, item) in api.paths.paths.iter_mut() {
+        let Some(create) = item.post.as_mut() else {
+            continue;
+        };
+        let Some(RefOr::T(created)) = create.responses.responses.get_mut("201") else {
+            continue;
+        };
+        let prefix = format!("{path}/{{");
+        for (target_path, operation_id) in &targets {
+            let Some(rest) = target_path.strip_prefix(&prefix) else {
+                continue;
+            };
+            let Some((new_param, _)) = rest.split_once('}') else {
+                continue;
+            };
+            let inherited: Vec<&str> = path_params(path);
+            if path_params(target_path)
+                .iter()
+                .any(|p| *p != new_param && !inherited.contains(p))
+            {
+                continue;
+            }
+            let mut link = LinkBuilder::new()
+                .operation_id(operation_id.clone())
+                .parameter(new_param, "$response.body#/id");
+            for param in inherited {
+                link = link.parameter(param, format!("$request.path.{param}"));
+            }
+            created
+                .links
+                .insert(operation_id.clone(), link.build().into());
+        }
+    }
+}
+
+/// The spec as JSON, exactly as served and committed. utoipa 5 writes Link fields in
+/// snake_case; OpenAPI requires camelCase (`operationId`), so links are corrected here.
+pub fn spec_json() -> serde_json::Value {
+    let mut json = serde_json::to_value(spec()).unwrap_or_default();
+    if let Some(paths) = json.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
+            for op in item.values_mut() {
+                let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut())
+                else {
+                    continue;
+                };
+                for response in responses.values_mut() {
+                    let Some(links) = response.get_mut("links").and_then(|l| l.as_object_mut())
+                    else {
+                        continue;
+                    };
+                    for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
+                        for (from, to) in [
+                            ("operation_id", "operationId"),
+                            ("operation_ref", "operationRef"),
+                            ("request_body", "requestBody"),
+                        ] {
+                            if let Some(value) = link.remove(from) {
+                                link.insert(to.to_owned(), value);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    json
+}
+
+fn path_params(path: &str) -> Vec<&str> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+        .collect()
 }
 
 fn problem(description: &str) -> Response {

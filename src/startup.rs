@@ -157,7 +157,7 @@ async fn request_context(
 /// The application with every route, middleware and extractor configuration.
 pub fn app(
     state: AppState,
-    spec: OpenApiDoc,
+    spec: serde_json::Value,
     routes: RouteTable,
     body_limit: usize,
 ) -> App<
@@ -179,7 +179,7 @@ pub fn app(
         .app_data(crate::http::query_config())
         .configure(crate::http::routes)
         .split_for_parts();
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
+    app.service(SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", spec))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(fallback))
         .wrap(Compress::default())
@@ -193,8 +193,8 @@ pub fn serve(
     settings: &ServeSettings,
     listener: TcpListener,
 ) -> std::io::Result<Server> {
-    let spec = crate::openapi::spec();
-    let routes = RouteTable::from_spec(&spec);
+    let routes = RouteTable::from_spec(&crate::openapi::spec());
+    let spec = crate::openapi::spec_json();
     let body_limit = settings.body_limit_bytes;
     let mut server =
         HttpServer::new(move || app(state.clone(), spec.clone(), routes.clone(), body_limit))

@@ -11,7 +11,7 @@ use crate::auth::Actor;
 use crate::auth::jwt::IssuedToken;
 use crate::db::{self, accounts::AccountRow};
 use crate::domain::pagination;
-use crate::domain::text::{Validator, has_forbidden_chars, like_contains};
+use crate::domain::text::{Validator, search_pattern};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -205,16 +205,7 @@ pub async fn list(
 ) -> ApiResult<(Vec<Account>, Option<String>)> {
     let limit = pagination::fetch_limit(query.limit)?;
     let after = pagination::decode(query.cursor.as_deref())?;
-    let pattern = match query.q.as_deref().map(str::trim) {
-        Some(q) if has_forbidden_chars(q, false) => {
-            return Err(ApiError::bad_request(
-                "invalid_query_parameter",
-                "q contains control characters",
-            ));
-        }
-        Some(q) if !q.is_empty() => Some(like_contains(&q.to_lowercase())),
-        _ => None,
-    };
+    let pattern = search_pattern(query.q.as_deref())?;
     let mut conn = state.pool.get().await?;
     let role = query.role.map(Role::as_str);
     let rows = db::accounts::list(

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::db::{self, conferences::ConferenceRow};
-use crate::domain::text::{Validator, fold, has_forbidden_chars, like_contains};
+use crate::domain::text::{self, Validator, fold};
 use crate::domain::{
     DEFAULT_TIME_ZONE, check_query_date, check_timestamp, double_option, in_zone, pagination,
 };
@@ -689,7 +689,7 @@ pub async fn list(
     let after = pagination::decode(query.cursor.as_deref())?;
     let from = check_query_date("from", query.from)?;
     let to = check_query_date("to", query.to)?;
-    let pattern = search_pattern(query.q.as_deref())?;
+    let pattern = text::search_pattern(query.q.as_deref())?;
     let visible_to = match actor {
         Some(actor) if actor.is_admin() => None,
         Some(actor) => Some(Some(actor.account_id)),
@@ -715,25 +715,6 @@ pub async fn list(
         .map(|row| Versioned::from_row(row).map(|v| v.value))
         .collect::<ApiResult<_>>()?;
     Ok((items, next))
-}
-
-/// A `LIKE` pattern for folded free-text search, or `None` for an empty query.
-pub fn search_pattern(q: Option<&str>) -> ApiResult<Option<String>> {
-    match q {
-        Some(q) if has_forbidden_chars(q, false) => Err(ApiError::bad_request(
-            "invalid_query_parameter",
-            "q contains control characters",
-        )),
-        Some(q) if q.chars().count() > 200 => Err(ApiError::bad_request(
-            "invalid_query_parameter",
-            "q must be at most 200 characters",
-        )),
-        Some(q) => {
-            let folded = fold(q);
-            Ok((!folded.is_empty()).then(|| like_contains(&folded)))
-        }
-        None => Ok(None),
-    }
 }
 
 /// An organizer of a conference.

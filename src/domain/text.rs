@@ -4,7 +4,7 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use crate::error::FieldError;
+use crate::error::{ApiError, FieldError};
 
 /// Folds text for search: lower case, diacritics removed, `đ`/`Đ` mapped to `d`,
 /// whitespace collapsed. `Nguyễn Văn Đức` becomes `nguyen van duc`.
@@ -48,6 +48,25 @@ pub fn like_contains(folded: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+/// A `LIKE` pattern for folded free-text search, or `None` for an empty query.
+pub fn search_pattern(q: Option<&str>) -> Result<Option<String>, ApiError> {
+    match q {
+        Some(q) if has_forbidden_chars(q, false) => Err(ApiError::bad_request(
+            "invalid_query_parameter",
+            "q contains control characters",
+        )),
+        Some(q) if q.chars().count() > 200 => Err(ApiError::bad_request(
+            "invalid_query_parameter",
+            "q must be at most 200 characters",
+        )),
+        Some(q) => {
+            let folded = fold(q);
+            Ok((!folded.is_empty()).then(|| like_contains(&folded)))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Collects every invalid field of a request so a 422 lists them all at once.
