@@ -49,11 +49,7 @@ pub struct DatabaseSettings {
     #[arg(long, env = "HOITHAO_DB_TIMEOUT_MS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
     pub db_timeout_ms: u64,
     /// Server-side statement timeout in milliseconds (0 disables it).
-    #[arg(
-        long,
-        env = "HOITHAO_DB_STATEMENT_TIMEOUT_MS",
-        default_value_t = 15_000
-    )]
+    #[arg(long, env = "HOITHAO_DB_STATEMENT_TIMEOUT_MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(0..=2_147_483_647))]
     pub db_statement_timeout_ms: u64,
 }
 
@@ -82,7 +78,7 @@ pub struct ServeSettings {
     #[arg(long, env = "HOITHAO_BODY_LIMIT_BYTES", default_value_t = 1_048_576)]
     pub body_limit_bytes: usize,
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
-    #[arg(long, env = "HOITHAO_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
+    #[arg(long, env = "HOITHAO_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub shutdown_timeout_secs: u64,
     /// Take the client IP from `Forwarded`/`X-Forwarded-For` (only behind a trusted proxy).
     #[arg(long, env = "HOITHAO_TRUST_FORWARDED_FOR", default_value_t = false)]
@@ -101,24 +97,20 @@ pub struct AuthSettings {
     /// Lifetime of an access token, in seconds.
     #[arg(long, env = "HOITHAO_ACCESS_TOKEN_TTL_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(60..=86_400))]
     pub access_token_ttl_secs: u64,
-    /// Failed logins allowed per account within the window before 429.
-    #[arg(
-        long,
-        env = "HOITHAO_LOGIN_MAX_FAILURES_PER_ACCOUNT",
-        default_value_t = 5
-    )]
+    /// Login attempts allowed per account within the window before 429 (a success clears them).
+    #[arg(long, env = "HOITHAO_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub login_max_failures_per_account: u32,
-    /// Failed logins allowed per client IP within the window before 429.
-    #[arg(long, env = "HOITHAO_LOGIN_MAX_FAILURES_PER_IP", default_value_t = 30)]
+    /// Failed login attempts allowed per client IP within the window before 429.
+    #[arg(long, env = "HOITHAO_LOGIN_MAX_FAILURES_PER_IP", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub login_max_failures_per_ip: u32,
     /// Length of the login-throttle window, in seconds.
-    #[arg(long, env = "HOITHAO_LOGIN_WINDOW_SECS", default_value_t = 900)]
+    #[arg(long, env = "HOITHAO_LOGIN_WINDOW_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..=604_800))]
     pub login_window_secs: u64,
     /// Argon2id memory cost in KiB (OWASP: at least 19456).
-    #[arg(long, env = "HOITHAO_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
+    #[arg(long, env = "HOITHAO_ARGON2_MEMORY_KIB", default_value_t = 19_456, value_parser = clap::value_parser!(u32).range(8..=4_194_304))]
     pub argon2_memory_kib: u32,
     /// Argon2id iterations.
-    #[arg(long, env = "HOITHAO_ARGON2_ITERATIONS", default_value_t = 2)]
+    #[arg(long, env = "HOITHAO_ARGON2_ITERATIONS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub argon2_iterations: u32,
 }
 

@@ -105,9 +105,10 @@ pub async fn list(
     }
     if let Some(pattern) = filter.email_pattern {
         query = query.filter(
-            accounts::email
-                .like(pattern.to_owned())
-                .or(accounts::display_name.ilike(pattern.to_owned())),
+            accounts::email.like(pattern.to_owned()).or(
+                diesel::dsl::sql::<diesel::sql_types::Text>("lower(display_name)")
+                    .like(pattern.to_owned()),
+            ),
         );
     }
     query
@@ -132,6 +133,17 @@ pub async fn set_disabled(
         .get_result(conn)
         .await
         .optional()
+}
+
+/// Ids of the enabled admins, locked until the transaction ends.
+pub async fn lock_enabled_admins(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Uuid>> {
+    accounts::table
+        .filter(accounts::role.eq("admin"))
+        .filter(accounts::disabled_at.is_null())
+        .select(accounts::id)
+        .for_update()
+        .load(conn)
+        .await
 }
 
 /// The oldest enabled admin, if any.

@@ -104,13 +104,22 @@ pub async fn set_status(
         .await
 }
 
-/// The conference plus whether `account_id` organizes it, in one round trip. With `lock`, the
-/// row is locked for update until the transaction ends.
+/// How a read locks the conference row until the transaction ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    None,
+    /// Others may read and share-lock, but not change it (writing its sessions).
+    Share,
+    /// Exclusive: changing the conference itself.
+    Update,
+}
+
+/// The conference plus whether `account_id` organizes it, in one round trip.
 pub async fn find_with_membership(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     account_id: Option<Uuid>,
-    lock: bool,
+    lock: Lock,
 ) -> QueryResult<Option<(ConferenceRow, bool)>> {
     let member = exists(
         conference_organizers::table
@@ -120,10 +129,10 @@ pub async fn find_with_membership(
     let query = conferences::table
         .find(id)
         .select((ConferenceRow::as_select(), member));
-    if lock {
-        query.for_update().first(conn).await.optional()
-    } else {
-        query.first(conn).await.optional()
+    match lock {
+        Lock::None => query.first(conn).await.optional(),
+        Lock::Share => query.for_share().first(conn).await.optional(),
+        Lock::Update => query.for_update().first(conn).await.optional(),
     }
 }
 
@@ -137,17 +146,6 @@ pub async fn find_by_code(
         .first(conn)
         .await
         .optional()
-}
-
-/// Locks the conference row for share (sessions being written must fit its current dates).
-pub async fn lock_for_share(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
-    conferences::table
-        .find(id)
-        .select(conferences::id)
-        .for_share()
-        .first::<Uuid>(conn)
-        .await
-        .map(|_| ())
 }
 
 pub struct ConferenceFilter<'a> {

@@ -3,6 +3,7 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -11,7 +12,7 @@ use crate::auth::Actor;
 use crate::auth::jwt::IssuedToken;
 use crate::db::{self, accounts::AccountRow};
 use crate::domain::pagination;
-use crate::domain::text::{Validator, search_pattern};
+use crate::domain::text::{Validator, like_contains, query_text};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -164,11 +165,11 @@ pub async fn create(state: &AppState, input: NewAccount) -> ApiResult<Account> {
     }
     v.finish()?;
     let email = email.unwrap_or_default();
-    let hasher = state.passwords.clone();
-    let password = input.password;
-    let hash = tokio::task::spawn_blocking(move || hasher.hash(&password))
+    let hash = state
+        .passwords
+        .hash_limited(input.password)
         .await
-        .map_err(ApiError::internal)?
+        .map_err(|_| busy())?
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let mut conn = state.pool.get().await?;
     let row = db::accounts::insert(
@@ -205,7 +206,8 @@ pub async fn list(
 ) -> ApiResult<(Vec<Account>, Option<String>)> {
     let limit = pagination::fetch_limit(query.limit)?;
     let after = pagination::decode(query.cursor.as_deref())?;
-    let pattern = search_pattern(query.q.as_deref())?;
+    // Emails and names as typed: lower-cased, not accent-folded (there is no folded column).
+    let pattern = query_text(query.q.as_deref())?.map(|q| like_contains(&q.to_lowercase()));
     let mut conn = state.pool.get().await?;
     let role = query.role.map(Role::as_str);
     let rows = db::accounts::list(
@@ -240,14 +242,30 @@ pub async fn set_disabled(
         ));
     }
     let mut conn = state.pool.get().await?;
-    db::accounts::set_disabled(&mut conn, id, disabled)
-        .await?
-        .ok_or_else(|| ApiError::not_found("account not found"))?
-        .try_into()
+    let row = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if disabled {
+                // Locking every enabled admin serialises concurrent disables, so two admins
+                // disabling each other cannot leave none.
+                let admins = db::accounts::lock_enabled_admins(conn).await?;
+                if admins.len() == 1 && admins.contains(&id) {
+                    return Err(ApiError::conflict(
+                        "last_admin",
+                        "the last enabled admin cannot be disabled",
+                    ));
+                }
+            }
+            db::accounts::set_disabled(conn, id, disabled)
+                .await?
+                .ok_or_else(|| ApiError::not_found("account not found"))
+        })
+        .await?;
+    row.try_into()
 }
 
-/// Checks the password, honouring the per-IP and per-account failure limits. Unknown emails
-/// and wrong passwords fail the same way and take the same time.
+/// Checks the password, honouring the per-IP and per-account limits. Each attempt is counted
+/// atomically before the password is checked, so parallel guesses cannot slip past the limit.
+/// Unknown emails and wrong passwords fail the same way and take the same time.
 pub async fn login(
     state: &AppState,
     input: LoginRequest,
@@ -260,18 +278,15 @@ pub async fn login(
     let window = i64::try_from(settings.login_window_secs).unwrap_or(900);
 
     let mut conn = state.pool.get().await?;
-    let counters =
-        db::throttle::find_many(&mut conn, &[account_key.clone(), ip_key.clone()]).await?;
-    let now = Utc::now();
-    for counter in &counters {
-        let limit = if counter.key == ip_key {
-            settings.login_max_failures_per_ip
-        } else {
-            settings.login_max_failures_per_account
-        };
-        let window_ends = counter.window_started_at + chrono::Duration::seconds(window);
-        if counter.failures >= i32::try_from(limit).unwrap_or(i32::MAX) && window_ends > now {
-            let retry_after = (window_ends - now).num_seconds().max(1);
+    for (key, limit) in [
+        (&ip_key, settings.login_max_failures_per_ip),
+        (&account_key, settings.login_max_failures_per_account),
+    ] {
+        let (attempts, window_started_at) =
+            db::throttle::record_attempt(&mut conn, key, window).await?;
+        if i64::from(attempts) > i64::from(limit) {
+            let window_ends = window_started_at + chrono::Duration::seconds(window);
+            let retry_after = (window_ends - Utc::now()).num_seconds().max(1);
             return Err(ApiError::too_many_requests(
                 u64::try_from(retry_after).unwrap_or(1),
             ));
@@ -286,19 +301,16 @@ pub async fn login(
     // Do not hold a connection while hashing.
     drop(conn);
 
-    let hasher = state.passwords.clone();
     let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let password = input.password;
-    let verified = tokio::task::spawn_blocking(move || hasher.verify(&password, stored.as_deref()))
+    let verified = state
+        .passwords
+        .verify_limited(input.password, stored)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(|_| busy())?;
 
-    let mut conn = state.pool.get().await?;
     let account = match account {
         Some(account) if verified => account,
         _ => {
-            db::throttle::record_failure(&mut conn, &ip_key, window).await?;
-            db::throttle::record_failure(&mut conn, &account_key, window).await?;
             return Err(ApiError::unauthorized(
                 "invalid_credentials",
                 "the email or password is incorrect",
@@ -311,7 +323,9 @@ pub async fn login(
             "this account is disabled",
         ));
     }
+    let mut conn = state.pool.get().await?;
     db::throttle::clear(&mut conn, &account_key).await?;
+    db::throttle::forgive_one(&mut conn, &ip_key).await?;
     let issued: IssuedToken = state
         .jwt
         .issue(account.id, &account.role)
@@ -323,4 +337,8 @@ pub async fn login(
         expires_at: issued.expires_at,
         account: account.try_into()?,
     })
+}
+
+fn busy() -> ApiError {
+    ApiError::too_many_requests(2)
 }

@@ -10,10 +10,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Actor;
+pub use crate::db::conferences::Lock;
 use crate::db::{self, conferences::ConferenceRow};
 use crate::domain::text::{self, Validator, fold};
 use crate::domain::{
-    DEFAULT_TIME_ZONE, check_query_date, check_timestamp, double_option, in_zone, pagination,
+    DEFAULT_TIME_ZONE, check_query_date, check_timestamp, double_option, in_zone, non_null,
+    pagination,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -193,9 +195,16 @@ pub struct NewConference {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConferencePatch {
-    #[schema(min_length = 2, max_length = 64, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(
+        nullable = false,
+        min_length = 2,
+        max_length = 64,
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+    )]
     pub code: Option<String>,
-    #[schema(min_length = 1, max_length = 300)]
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 300)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 10000)]
@@ -206,9 +215,14 @@ pub struct ConferencePatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 500)]
     pub venue_address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub starts_at: Option<DateTime<FixedOffset>>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub ends_at: Option<DateTime<FixedOffset>>,
-    #[schema(max_length = 64)]
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, max_length = 64)]
     pub time_zone: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<DateTime<FixedOffset>>)]
@@ -219,12 +233,17 @@ pub struct ConferencePatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 1000000)]
     pub capacity: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub waitlist_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub registration_mode: Option<RegistrationMode>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 300)]
     pub host_organization: Option<Option<String>>,
-    #[schema(max_items = 20)]
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, max_items = 20)]
     pub co_host_organizations: Option<Vec<String>>,
 }
 
@@ -273,7 +292,7 @@ const MAX_CONFERENCE_DAYS: i64 = 366;
 impl ConferenceFields {
     fn validate(input: &NewConference) -> ApiResult<Self> {
         let mut v = Validator::new();
-        let code = input.code.trim().to_lowercase();
+        let code = input.code.clone();
         let code_ok = (2..=64).contains(&code.len())
             && code.split('-').all(|part| {
                 !part.is_empty()
@@ -496,13 +515,13 @@ pub enum Access {
 }
 
 /// Loads a conference the caller may access. Invisible conferences are a 404, visible ones the
-/// caller may not manage a 403. With `lock`, the row stays locked until the transaction ends.
+/// caller may not manage a 403. The row stays locked as asked until the transaction ends.
 pub async fn load(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     actor: Option<&Actor>,
     access: Access,
-    lock: bool,
+    lock: Lock,
 ) -> ApiResult<ConferenceRow> {
     let found =
         db::conferences::find_with_membership(conn, id, actor.map(|a| a.account_id), lock).await?;
@@ -577,7 +596,7 @@ pub async fn get(
     id: Uuid,
 ) -> ApiResult<Versioned<Conference>> {
     let mut conn = state.pool.get().await?;
-    let row = load(&mut conn, id, actor, Access::Read, false).await?;
+    let row = load(&mut conn, id, actor, Access::Read, Lock::None).await?;
     Versioned::from_row(row)
 }
 
@@ -592,7 +611,7 @@ pub async fn update(
     let mut conn = state.pool.get().await?;
     let row = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let current = load(conn, id, Some(actor), Access::Manage, true).await?;
+            let current = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
             if if_match.is_some_and(|version| version != current.version) {
                 return Err(ApiError::precondition_failed());
             }
@@ -665,7 +684,7 @@ pub async fn transition(
     let mut conn = state.pool.get().await?;
     let row = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let current = load(conn, id, Some(actor), Access::Manage, true).await?;
+            let current = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
             let from: ConferenceStatus = current.status.parse()?;
             let to = transition.target(from).ok_or_else(|| {
                 ApiError::conflict(
@@ -728,7 +747,7 @@ pub struct Organizer {
 
 pub async fn organizers(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Vec<Organizer>> {
     let mut conn = state.pool.get().await?;
-    load(&mut conn, id, Some(actor), Access::Manage, false).await?;
+    load(&mut conn, id, Some(actor), Access::Manage, Lock::None).await?;
     let rows = db::conferences::list_organizers(&mut conn, id).await?;
     Ok(rows
         .into_iter()
@@ -749,7 +768,8 @@ pub async fn add_organizer(
 ) -> ApiResult<()> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        load(conn, id, Some(actor), Access::Manage, true).await?;
+        let conference = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
+        ensure_editable(&conference)?;
         let account = db::accounts::find(conn, account_id).await?;
         match account {
             Some(account) if account.disabled_at.is_none() => {
@@ -775,7 +795,7 @@ pub async fn remove_organizer(
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         // The row lock serialises concurrent removals, so the last organizer cannot be removed twice over.
-        load(conn, id, Some(actor), Access::Manage, true).await?;
+        load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
         if db::conferences::remove_organizer(conn, id, account_id).await? == 0 {
             return Err(ApiError::not_found(
                 "this account does not organize the conference",

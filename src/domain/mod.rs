@@ -21,21 +21,32 @@ where
     serde::Deserialize::deserialize(deserializer).map(Some)
 }
 
+/// For PATCH fields that cannot be cleared: absent stays `None`, a value is `Some`, and `null`
+/// is refused (a 422) instead of being silently ignored.
+pub fn non_null<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// Timestamps we accept: PostgreSQL stores far more, but dates outside this range are typos.
 pub fn check_timestamp(
     v: &mut text::Validator,
     field: &str,
     value: &DateTime<FixedOffset>,
 ) -> DateTime<Utc> {
-    let year = value.year();
-    if !(1970..=9999).contains(&year) {
+    // The UTC instant decides, with a margin so that any zone's local time stays in 1970-9999.
+    let utc = value.with_timezone(&Utc);
+    if !(1970..=9998).contains(&utc.year()) {
         v.push(
             field,
             "out_of_range",
-            format!("{field} must fall between the years 1970 and 9999"),
+            format!("{field} must fall between the years 1970 and 9998"),
         );
     }
-    value.with_timezone(&Utc)
+    utc
 }
 
 /// Query dates (`from`, `to`) within the same range.

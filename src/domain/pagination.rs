@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -26,7 +26,9 @@ pub fn decode(cursor: Option<&str>) -> Result<Option<Position>, ApiError> {
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let (micros, id) = text.split_once('|').ok_or_else(invalid)?;
     let micros: i64 = micros.parse().map_err(|_| invalid())?;
-    let at = DateTime::from_timestamp_micros(micros).ok_or_else(invalid)?;
+    let at = DateTime::from_timestamp_micros(micros)
+        .filter(|at| (1970..=9999).contains(&at.year()))
+        .ok_or_else(invalid)?;
     let id: Uuid = id.parse().map_err(|_| invalid())?;
     Ok(Some((at, id)))
 }

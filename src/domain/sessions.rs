@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::db::{self, conferences::ConferenceRow, sessions::SessionRow};
-use crate::domain::conferences::{Access, Versioned, ensure_editable, load, text_enum};
+use crate::domain::conferences::{Access, Lock, Versioned, ensure_editable, load, text_enum};
 use crate::domain::text::Validator;
-use crate::domain::{check_timestamp, double_option, in_zone, pagination};
+use crate::domain::{check_timestamp, double_option, in_zone, non_null, pagination};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -99,22 +99,32 @@ pub struct NewSession {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionPatch {
-    #[schema(min_length = 1, max_length = 300)]
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 300)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 10000)]
     pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub kind: Option<SessionKind>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 200)]
     pub room: Option<Option<String>>,
-    #[schema(max_items = 50)]
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, max_items = 50)]
     pub speakers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub starts_at: Option<DateTime<FixedOffset>>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub ends_at: Option<DateTime<FixedOffset>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 1000000)]
     pub capacity: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub signup_required: Option<bool>,
 }
 
@@ -248,14 +258,21 @@ impl NewSession {
     }
 }
 
-/// Locks the conference for share, so a concurrent change of its dates waits for this write.
+/// Reads and share-locks the conference in one statement, so the dates and status checked are
+/// the ones in force until this write commits.
 async fn load_for_write(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
 ) -> ApiResult<ConferenceRow> {
-    let conference = load(conn, conference_id, Some(actor), Access::Manage, false).await?;
-    db::conferences::lock_for_share(conn, conference_id).await?;
+    let conference = load(
+        conn,
+        conference_id,
+        Some(actor),
+        Access::Manage,
+        Lock::Share,
+    )
+    .await?;
     ensure_editable(&conference)?;
     Ok(conference)
 }
@@ -295,7 +312,7 @@ pub async fn get(
     id: Uuid,
 ) -> ApiResult<Versioned<Session>> {
     let mut conn = state.pool.get().await?;
-    let conference = load(&mut conn, conference_id, actor, Access::Read, false).await?;
+    let conference = load(&mut conn, conference_id, actor, Access::Read, Lock::None).await?;
     let row = db::sessions::find(&mut conn, conference_id, id, false)
         .await?
         .ok_or_else(|| ApiError::not_found("session not found"))?;
@@ -357,7 +374,7 @@ pub async fn list(
     let limit = pagination::fetch_limit(query.limit)?;
     let after = pagination::decode(query.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
-    let conference = load(&mut conn, conference_id, actor, Access::Read, false).await?;
+    let conference = load(&mut conn, conference_id, actor, Access::Read, Lock::None).await?;
     let rows = db::sessions::list(
         &mut conn,
         conference_id,

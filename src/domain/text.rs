@@ -50,8 +50,8 @@ pub fn like_contains(folded: &str) -> String {
     pattern
 }
 
-/// A `LIKE` pattern for folded free-text search, or `None` for an empty query.
-pub fn search_pattern(q: Option<&str>) -> Result<Option<String>, ApiError> {
+/// The `q=` parameter, trimmed and checked: no control characters, at most 200 characters.
+pub fn query_text(q: Option<&str>) -> Result<Option<&str>, ApiError> {
     match q {
         Some(q) if has_forbidden_chars(q, false) => Err(ApiError::bad_request(
             "invalid_query_parameter",
@@ -61,12 +61,17 @@ pub fn search_pattern(q: Option<&str>) -> Result<Option<String>, ApiError> {
             "invalid_query_parameter",
             "q must be at most 200 characters",
         )),
-        Some(q) => {
-            let folded = fold(q);
-            Ok((!folded.is_empty()).then(|| like_contains(&folded)))
-        }
+        Some(q) => Ok(Some(q.trim()).filter(|q| !q.is_empty())),
         None => Ok(None),
     }
+}
+
+/// A `LIKE` pattern for folded free-text search, or `None` for an empty query.
+pub fn search_pattern(q: Option<&str>) -> Result<Option<String>, ApiError> {
+    Ok(query_text(q)?
+        .map(fold)
+        .filter(|f| !f.is_empty())
+        .map(|f| like_contains(&f)))
 }
 
 /// Collects every invalid field of a request so a 422 lists them all at once.
@@ -147,6 +152,7 @@ impl Validator {
             .collect()
     }
 
+    /// Lengths are checked on the text as sent too, so the limits match the spec's `maxLength`.
     fn check_clean(&mut self, field: &str, raw: &str, cleaned: &str, max: usize, multiline: bool) {
         if has_forbidden_chars(raw, multiline) {
             self.push(
@@ -154,7 +160,7 @@ impl Validator {
                 "invalid_characters",
                 format!("{field} contains control characters"),
             );
-        } else if cleaned.chars().count() > max {
+        } else if raw.chars().count() > max || cleaned.chars().count() > max {
             self.push(
                 field,
                 "too_long",

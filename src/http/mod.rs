@@ -7,8 +7,10 @@ pub mod conferences;
 pub mod ops;
 pub mod sessions;
 
+use std::net::IpAddr;
+
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use utoipa_actix_web::scope;
@@ -125,23 +127,25 @@ pub fn query_config() -> web::QueryConfig {
 }
 
 /// Client IP for throttling: the peer address, or the proxy-reported one when trusted.
+/// Behind a trusted proxy, the address that proxy appended (the last `X-Forwarded-For`
+/// entry); earlier entries are whatever the client sent. Only well-formed IPs are used, so the
+/// value is short and cannot be chosen freely.
 pub fn client_ip(req: &HttpRequest, trust_forwarded_for: bool) -> String {
-    let info = req.connection_info();
-    let ip = if trust_forwarded_for {
-        info.realip_remote_addr()
-    } else {
-        info.peer_addr()
-    };
-    let ip = ip.unwrap_or("unknown");
-    // Strip a port, keeping IPv6 addresses intact.
-    ip.parse::<std::net::SocketAddr>()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|_| ip.to_owned())
-}
-
-pub fn problem_header() -> (header::HeaderName, HeaderValue) {
-    (
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(crate::error::PROBLEM_CONTENT_TYPE),
-    )
+    let forwarded = trust_forwarded_for
+        .then(|| {
+            req.headers()
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .rsplit(',')
+                .next()?
+                .trim()
+                .parse::<IpAddr>()
+                .ok()
+        })
+        .flatten();
+    forwarded
+        .or_else(|| req.peer_addr().map(|addr| addr.ip()))
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
 }

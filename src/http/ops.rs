@@ -57,7 +57,13 @@ async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     .bind::<Array<Text>, _>(&expected)
     .get_result(&mut conn)
     .await
-    .map_err(ApiError::unavailable)?;
+    .map_err(|e| match e {
+        // No migrations table yet: the database answers but is not migrated.
+        diesel::result::Error::DatabaseError(..) => {
+            ApiError::not_ready("the database is not migrated; run `hoithao migrate`")
+        }
+        other => ApiError::unavailable(other),
+    })?;
     if usize::try_from(count.applied).unwrap_or(0) < expected.len() {
         return Err(ApiError::not_ready(
             "migrations are pending; run `hoithao migrate`",

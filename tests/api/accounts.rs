@@ -150,3 +150,47 @@ async fn account_list_pages_with_a_cursor() {
     assert_eq!(emails(&second), vec!["o1@example.vn", "o2@example.vn"]);
     assert_eq!(second.body["next_cursor"], serde_json::Value::Null);
 }
+
+#[actix_web::test]
+async fn two_admins_disabling_each_other_at_once_leave_one_enabled() {
+    let app = TestApp::spawn().await;
+    let (first_id, first) = app.account("first@example.vn", "admin").await;
+    let (second_id, second) = app.account("second@example.vn", "admin").await;
+
+    let disable_second = format!("/api/v1/accounts/{second_id}/disable");
+    let disable_first = format!("/api/v1/accounts/{first_id}/disable");
+    let (a, b) = tokio::join!(
+        app.post(&disable_second, Some(&first), json!({})),
+        app.post(&disable_first, Some(&second), json!({})),
+    );
+
+    let mut statuses = vec![a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert!(
+        statuses == vec![200, 401] || statuses == vec![200, 409],
+        "{statuses:?}"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM accounts WHERE role = 'admin' AND disabled_at IS NULL")
+            .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn account_search_matches_accented_display_names() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    app.post(
+        "/api/v1/accounts",
+        Some(&admin),
+        json!({"email": "trung@example.vn", "display_name": "Nguyễn Minh Trung", "password": "a long passphrase"}),
+    )
+    .await;
+
+    let found = app
+        .get("/api/v1/accounts?q=Nguy%E1%BB%85n", Some(&admin))
+        .await;
+
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1);
+}

@@ -88,7 +88,7 @@ async fn repeated_failures_for_one_account_are_throttled_with_retry_after() {
             "SELECT failures::bigint FROM login_throttle WHERE key = 'account:victim@example.vn'"
         )
         .await,
-        3
+        4
     );
 }
 
@@ -282,4 +282,33 @@ async fn stored_password_hashes_are_argon2id() {
 
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(!hash.contains(PASSWORD));
+}
+
+#[actix_web::test]
+async fn parallel_guesses_cannot_exceed_the_account_limit() {
+    let app = TestApp::spawn_with(|s| s.auth.login_max_failures_per_account = 3).await;
+    app.account("target@example.vn", "organizer").await;
+    let guesses = (0..20).map(|n| {
+        app.post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "target@example.vn", "password": format!("guess-{n}")}),
+        )
+    });
+
+    let replies = futures_util::future::join_all(guesses).await;
+
+    let checked = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::UNAUTHORIZED)
+        .count();
+    let throttled = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        checked, 3,
+        "only the allowed number of guesses reach the password check"
+    );
+    assert_eq!(throttled, 17);
 }

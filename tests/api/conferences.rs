@@ -591,3 +591,62 @@ async fn organizers_can_be_added_and_the_last_one_cannot_be_removed() {
     .await
     .assert_problem(404, "not_found");
 }
+
+#[actix_web::test]
+async fn null_for_a_field_that_cannot_be_cleared_is_rejected() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app.conference(&token, json!({})).await;
+
+    let reply = app
+        .patch(&path(&conference), Some(&token), json!({"title": null}))
+        .await;
+
+    reply.assert_problem(422, "validation_failed");
+    assert_eq!(
+        app.count("SELECT count(*) FROM conferences WHERE version = 1")
+            .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn instants_beyond_year_9998_utc_are_rejected_whatever_the_offset() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+
+    let reply = app
+        .post(
+            "/api/v1/conferences",
+            Some(&token),
+            json!({"code": "far-future", "title": "x", "starts_at": "9999-12-31T20:00:00-12:00", "ends_at": "9999-12-31T22:00:00-12:00"}),
+        )
+        .await;
+
+    reply.assert_problem(422, "validation_failed");
+}
+
+#[actix_web::test]
+async fn organizers_cannot_be_added_to_a_cancelled_conference() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let (helper_id, _) = app.account("helper@example.vn", "organizer").await;
+    let conference = app.conference(&token, json!({})).await;
+    app.post(
+        &format!("{}/cancel", path(&conference)),
+        Some(&token),
+        json!({}),
+    )
+    .await;
+
+    let reply = app
+        .send(
+            Method::PUT,
+            &format!("{}/organizers/{helper_id}", path(&conference)),
+            Some(&token),
+            None,
+        )
+        .await;
+
+    reply.assert_problem(409, "conference_cancelled");
+}

@@ -226,3 +226,31 @@ async fn readiness_fails_while_migrations_are_pending() {
         Some("application/problem+json")
     );
 }
+
+#[actix_web::test]
+async fn a_cursor_outside_the_supported_years_is_400_not_500() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode("-300000000000000000|00000000-0000-0000-0000-000000000000");
+
+    app.get(&format!("/api/v1/conferences?cursor={cursor}"), None)
+        .await
+        .assert_problem(400, "invalid_cursor");
+}
+
+#[actix_web::test]
+async fn readiness_says_not_ready_on_an_unmigrated_database() {
+    let holder = TestDatabase::create().await;
+    let client = holder.client().await;
+    client
+        .batch_execute("DROP TABLE __diesel_schema_migrations")
+        .await
+        .unwrap();
+    let database = database_settings(&holder.url);
+    let app = TestApp::spawn_on(holder, database, serve_settings(test_auth_settings())).await;
+
+    app.get("/readyz", None)
+        .await
+        .assert_problem(503, "not_ready");
+}
