@@ -188,6 +188,10 @@ fn describe(error: ApiError) -> String {
 
 pub const DEMO_CODE: &str = "sxsh-vinh-phuc-demo";
 
+/// Vĩnh Phúc's district-level units with their economic offices and some communes, the
+/// Department of Industry and Trade and its divisions, and enterprises (synthetic names).
+const DEMO_UNITS: &str = include_str!("seed/units.csv");
+
 /// The demo conference, dated 30 days from now so that registration is open.
 async fn seed_demo(database: &DatabaseSettings) -> Result<(), String> {
     let pool = crate::db::build_pool(database).map_err(|e| e.to_string())?;
@@ -297,13 +301,16 @@ async fn seed_demo(database: &DatabaseSettings) -> Result<(), String> {
                 sessions::insert_validated(conn, &row, session).await?;
             }
             crate::db::conferences::set_status(conn, row.id, "published").await?;
+            if crate::db::units::directory(conn).await?.is_empty() {
+                crate::domain::units::import_csv_with(conn, DEMO_UNITS.as_bytes(), false).await?;
+            }
             Ok(true)
         })
         .await
         .map_err(describe)?;
     if created {
         println!(
-            "created the published demo conference `{DEMO_CODE}` with {} sessions",
+            "created the published demo conference `{DEMO_CODE}` with {} sessions (and the demo units directory if it was empty)",
             sessions_input.len()
         );
     } else {

@@ -27,6 +27,7 @@ use crate::error::PROBLEM_CONTENT_TYPE;
         (name = "accounts", description = "Account administration (admins)"),
         (name = "conferences", description = "Conferences and their organizers"),
         (name = "sessions", description = "A conference's agenda"),
+        (name = "units", description = "The directory of units: agencies, districts, communes, enterprises"),
         (name = "operations", description = "Health and readiness probes"),
     )
 )]

@@ -6,6 +6,7 @@ pub mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;
+pub mod units;
 
 use std::time::Duration;
 

@@ -72,6 +72,35 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        confirmed_count -> Int4,
+        registration_seq -> Int4,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (scope, key) {
+        scope -> Text,
+        key -> Text,
+        request_hash -> Bytea,
+        status -> Int2,
+        response -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Uuid,
+        conference_id -> Uuid,
+        unit_id -> Uuid,
+        seats -> Int4,
+        used_seats -> Int4,
+        expires_at -> Nullable<Timestamptz>,
+        token_hash -> Bytea,
+        revoked_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -83,10 +112,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    registration_substitutions (id) {
+        id -> Uuid,
+        registration_id -> Uuid,
+        previous_name -> Text,
+        previous_email -> Nullable<Text>,
+        previous_phone -> Nullable<Text>,
+        new_name -> Text,
+        substituted_by -> Text,
+        substituted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> Uuid,
+        conference_id -> Uuid,
+        number -> Int4,
+        full_name -> Text,
+        position -> Nullable<Text>,
+        unit_id -> Nullable<Uuid>,
+        organization -> Nullable<Text>,
+        category -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        status -> Text,
+        source -> Text,
+        invitation_id -> Nullable<Uuid>,
+        qr_secret -> Text,
+        delegate_token_hash -> Bytea,
+        search_text -> Text,
+        waitlisted_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    units (id) {
+        id -> Uuid,
+        name -> Text,
+        kind -> Text,
+        parent_id -> Nullable<Uuid>,
+        admin_code -> Nullable<Text>,
+        address -> Nullable<Text>,
+        contact_person -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        search_name -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(conference_organizers -> accounts (account_id));
 diesel::joinable!(conference_organizers -> conferences (conference_id));
 diesel::joinable!(conference_sessions -> conferences (conference_id));
 diesel::joinable!(conferences -> accounts (created_by));
+diesel::joinable!(invitations -> accounts (created_by));
+diesel::joinable!(invitations -> conferences (conference_id));
+diesel::joinable!(invitations -> units (unit_id));
+diesel::joinable!(registration_substitutions -> registrations (registration_id));
+diesel::joinable!(registrations -> conferences (conference_id));
+diesel::joinable!(registrations -> invitations (invitation_id));
+diesel::joinable!(registrations -> units (unit_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -94,5 +186,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     conference_organizers,
     conference_sessions,
     conferences,
+    idempotency_keys,
+    invitations,
     login_throttle,
+    registration_substitutions,
+    registrations,
+    units,
 );

@@ -134,19 +134,7 @@ pub struct AccountQuery {
     pub q: Option<String>,
 }
 
-/// Lower-cased, trimmed email, if it has the shape of an address.
-pub fn normalize_email(raw: &str) -> Option<String> {
-    let email = raw.trim().to_lowercase();
-    let (local, domain) = email.split_once('@')?;
-    let shape_ok = !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && email.chars().count() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    shape_ok.then_some(email)
-}
+pub use crate::domain::contact::normalize_email;
 
 pub async fn create(state: &AppState, input: NewAccount) -> ApiResult<Account> {
     let mut v = Validator::new();

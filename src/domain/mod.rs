@@ -2,9 +2,11 @@
 
 pub mod accounts;
 pub mod conferences;
+pub mod contact;
 pub mod pagination;
 pub mod sessions;
 pub mod text;
+pub mod units;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;

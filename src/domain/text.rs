@@ -89,6 +89,10 @@ impl Validator {
         self.errors.push(FieldError::new(field, code, message));
     }
 
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.errors
+    }
+
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
     }

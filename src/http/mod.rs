@@ -6,6 +6,7 @@ pub mod auth;
 pub mod conferences;
 pub mod ops;
 pub mod sessions;
+pub mod units;
 
 use std::net::IpAddr;
 
@@ -27,7 +28,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(auth::routes)
             .configure(accounts::routes)
             .configure(conferences::routes)
-            .configure(sessions::routes),
+            .configure(sessions::routes)
+            .configure(units::routes),
     );
 }
 
@@ -148,4 +150,45 @@ pub fn client_ip(req: &HttpRequest, trust_forwarded_for: bool) -> String {
         .or_else(|| req.peer_addr().map(|addr| addr.ip()))
         .map(|ip| ip.to_string())
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// 415 unless the request's media type is one of `accepted`.
+pub fn require_content_type(req: &HttpRequest, accepted: &[&str]) -> Result<(), ApiError> {
+    let media_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if accepted.contains(&media_type.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("send the body as {}", accepted.join(" or ")),
+        ))
+    }
+}
+
+/// Largest accepted import file.
+pub const IMPORT_LIMIT_BYTES: usize = 32 * 1024 * 1024;
+
+/// Reads a whole request body up to `limit` bytes (413 beyond).
+pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
+    use futures_util::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("malformed_body", e.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the body is larger than {limit} bytes"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }

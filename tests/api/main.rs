@@ -9,3 +9,4 @@ mod errors;
 mod helpers;
 mod openapi;
 mod sessions;
+mod units;

@@ -1,0 +1,2 @@
+DROP TABLE units;
+DROP FUNCTION units_reject_cycles();

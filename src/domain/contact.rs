@@ -1,0 +1,80 @@
+//! Contact details: emails lower-cased, Vietnamese phone numbers in any common spelling stored as E.164.
+
+use phonenumber::Mode;
+use phonenumber::country::Id;
+
+/// Lower-cased, trimmed email, if it has the shape of an address.
+pub fn normalize_email(raw: &str) -> Option<String> {
+    let email = raw.trim().to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    let shape_ok = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && email.chars().count() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    shape_ok.then_some(email)
+}
+
+/// `0912 345 678`, `0912.345.678`, `+84 912 345 678` and `84912345678` all become
+/// `+84912345678`. Numbers of other countries need their `+` prefix.
+pub fn normalize_phone(raw: &str) -> Option<String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() || trimmed.len() > 32 || trimmed.chars().any(char::is_control) {
+        return None;
+    }
+    let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+    // "84912345678" typed without the plus.
+    let candidate = if !trimmed.starts_with('+') && digits.starts_with("84") && digits.len() == 11 {
+        format!("+{digits}")
+    } else {
+        trimmed.to_owned()
+    };
+    let number = phonenumber::parse(Some(Id::VN), &candidate).ok()?;
+    phonenumber::is_valid(&number).then(|| number.format().mode(Mode::E164).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_phone_spellings_become_e164() {
+        for raw in [
+            "0912345678",
+            "0912 345 678",
+            "0912.345.678",
+            "+84912345678",
+            "+84 912 345 678",
+            "84912345678",
+        ] {
+            assert_eq!(
+                normalize_phone(raw).as_deref(),
+                Some("+84912345678"),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            normalize_phone("02113 862 555").as_deref(),
+            Some("+842113862555")
+        );
+    }
+
+    #[test]
+    fn malformed_phones_are_refused() {
+        for raw in ["12345", "", "abc", "0912\u{0}345678", "09123456789012345"] {
+            assert_eq!(normalize_phone(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn emails_are_lower_cased_and_shape_checked() {
+        assert_eq!(
+            normalize_email(" A.B@Example.VN ").as_deref(),
+            Some("a.b@example.vn")
+        );
+        assert_eq!(normalize_email("not-an-email"), None);
+        assert_eq!(normalize_email("a@b"), None);
+    }
+}
