@@ -4,7 +4,9 @@
 use actix_web::App;
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
@@ -28,6 +30,10 @@ use crate::error::PROBLEM_CONTENT_TYPE;
         (name = "conferences", description = "Conferences and their organizers"),
         (name = "sessions", description = "A conference's agenda"),
         (name = "units", description = "The directory of units: agencies, districts, communes, enterprises"),
+        (name = "registrations", description = "Delegates' registrations: organizer management and online self-registration"),
+        (name = "invitations", description = "Unit invitations with seat quotas (organizers)"),
+        (name = "invitation link", description = "What a unit's contact does with the invitation token (`X-Invitation-Token`)"),
+        (name = "delegate", description = "What a delegate does with their link token (`X-Delegate-Token`)"),
         (name = "operations", description = "Health and readiness probes"),
     )
 )]
@@ -46,6 +52,20 @@ impl Modify for BearerScheme {
                     .bearer_format("JWT")
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "delegate_token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Delegate-Token",
+                "The delegate's link token, returned once when registering",
+            ))),
+        );
+        components.add_security_scheme(
+            "invitation_token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Invitation-Token",
+                "A unit's invitation link token, returned once when the unit is invited",
+            ))),
         );
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod jwt;
 pub mod password;
+pub mod tokens;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;

@@ -2,6 +2,8 @@
 
 pub mod accounts;
 pub mod conferences;
+pub mod invitations;
+pub mod registrations;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

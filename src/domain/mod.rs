@@ -3,7 +3,9 @@
 pub mod accounts;
 pub mod conferences;
 pub mod contact;
+pub mod invitations;
 pub mod pagination;
+pub mod registrations;
 pub mod sessions;
 pub mod text;
 pub mod units;

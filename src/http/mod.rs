@@ -4,7 +4,9 @@
 pub mod accounts;
 pub mod auth;
 pub mod conferences;
+pub mod invitations;
 pub mod ops;
+pub mod registrations;
 pub mod sessions;
 pub mod units;
 
@@ -29,7 +31,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(accounts::routes)
             .configure(conferences::routes)
             .configure(sessions::routes)
-            .configure(units::routes),
+            .configure(units::routes)
+            .configure(registrations::routes)
+            .configure(invitations::routes),
     );
 }
 

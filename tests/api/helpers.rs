@@ -281,26 +281,26 @@ impl TestApp {
     pub async fn send(
         &self,
         method: Method,
-        path: &str,
+        path: impl AsRef<str>,
         token: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
-        let mut builder = self.request(method, path, token);
+        let mut builder = self.request(method, path.as_ref(), token);
         if let Some(body) = body {
             builder = builder.json(&body);
         }
         Reply::from(builder.send().await.expect("request")).await
     }
 
-    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+    pub async fn get(&self, path: impl AsRef<str>, token: Option<&str>) -> Reply {
         self.send(Method::GET, path, token, None).await
     }
 
-    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+    pub async fn post(&self, path: impl AsRef<str>, token: Option<&str>, body: Value) -> Reply {
         self.send(Method::POST, path, token, Some(body)).await
     }
 
-    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+    pub async fn patch(&self, path: impl AsRef<str>, token: Option<&str>, body: Value) -> Reply {
         self.send(Method::PATCH, path, token, Some(body)).await
     }
 

@@ -7,6 +7,8 @@ mod cli;
 mod conferences;
 mod errors;
 mod helpers;
+mod invitations;
 mod openapi;
+mod registrations;
 mod sessions;
 mod units;

@@ -1,0 +1,371 @@
+//! Queries on `registrations`, their substitutions, and the seat counters on `conferences`.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::schema::{conferences, registration_substitutions, registrations, units};
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = registrations)]
+pub struct RegistrationRow {
+    pub id: Uuid,
+    pub conference_id: Uuid,
+    pub number: i32,
+    pub full_name: String,
+    pub position: Option<String>,
+    pub unit_id: Option<Uuid>,
+    pub organization: Option<String>,
+    pub category: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub status: String,
+    pub source: String,
+    pub invitation_id: Option<Uuid>,
+    pub qr_secret: String,
+    pub waitlisted_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The person on a registration: what organizers, units and delegates may edit.
+#[derive(AsChangeset, Debug, Clone)]
+#[diesel(table_name = registrations, treat_none_as_null = true)]
+pub struct PersonWrite {
+    pub full_name: String,
+    pub position: Option<String>,
+    pub unit_id: Option<Uuid>,
+    pub organization: Option<String>,
+    pub category: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub search_text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    pub id: Uuid,
+    pub conference_id: Uuid,
+    pub number: i32,
+    pub person: PersonWrite,
+    pub status: String,
+    pub source: String,
+    pub invitation_id: Option<Uuid>,
+    pub qr_secret: String,
+    pub delegate_token_hash: Vec<u8>,
+    pub waitlisted_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    new: &NewRegistration,
+) -> QueryResult<RegistrationRow> {
+    diesel::insert_into(registrations::table)
+        .values((
+            registrations::id.eq(new.id),
+            registrations::conference_id.eq(new.conference_id),
+            registrations::number.eq(new.number),
+            registrations::full_name.eq(&new.person.full_name),
+            registrations::position.eq(&new.person.position),
+            registrations::unit_id.eq(new.person.unit_id),
+            registrations::organization.eq(&new.person.organization),
+            registrations::category.eq(&new.person.category),
+            registrations::email.eq(&new.person.email),
+            registrations::phone.eq(&new.person.phone),
+            registrations::search_text.eq(&new.person.search_text),
+            registrations::status.eq(&new.status),
+            registrations::source.eq(&new.source),
+            registrations::invitation_id.eq(new.invitation_id),
+            registrations::qr_secret.eq(&new.qr_secret),
+            registrations::delegate_token_hash.eq(&new.delegate_token_hash),
+            registrations::waitlisted_at.eq(new.waitlisted_at),
+        ))
+        .returning(RegistrationRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    id: Uuid,
+    lock: bool,
+) -> QueryResult<Option<RegistrationRow>> {
+    let query = registrations::table
+        .filter(registrations::id.eq(id))
+        .filter(registrations::conference_id.eq(conference_id))
+        .select(RegistrationRow::as_select());
+    if lock {
+        query.for_update().first(conn).await.optional()
+    } else {
+        query.first(conn).await.optional()
+    }
+}
+
+pub async fn find_by_token_hash(
+    conn: &mut AsyncPgConnection,
+    hash: &[u8],
+) -> QueryResult<Option<RegistrationRow>> {
+    registrations::table
+        .filter(registrations::delegate_token_hash.eq(hash))
+        .select(RegistrationRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn update_person(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    person: &PersonWrite,
+) -> QueryResult<RegistrationRow> {
+    diesel::update(registrations::table.find(id))
+        .set((
+            person.clone(),
+            registrations::version.eq(registrations::version + 1),
+            registrations::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(RegistrationRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Replaces the person on a seat: new details, a new QR secret and delegate token.
+pub async fn substitute(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    person: &PersonWrite,
+    qr_secret: &str,
+    delegate_token_hash: &[u8],
+) -> QueryResult<RegistrationRow> {
+    diesel::update(registrations::table.find(id))
+        .set((
+            person.clone(),
+            registrations::qr_secret.eq(qr_secret),
+            registrations::delegate_token_hash.eq(delegate_token_hash),
+            registrations::version.eq(registrations::version + 1),
+            registrations::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(RegistrationRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn set_status(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: &str,
+    waitlisted_at: Option<DateTime<Utc>>,
+) -> QueryResult<RegistrationRow> {
+    diesel::update(registrations::table.find(id))
+        .set((
+            registrations::status.eq(status),
+            registrations::waitlisted_at.eq(waitlisted_at),
+            registrations::version.eq(registrations::version + 1),
+            registrations::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(RegistrationRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The longest-waiting registration of a conference, locked.
+pub async fn first_waitlisted(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+) -> QueryResult<Option<RegistrationRow>> {
+    registrations::table
+        .filter(registrations::conference_id.eq(conference_id))
+        .filter(registrations::status.eq("waitlisted"))
+        .order((registrations::waitlisted_at.asc(), registrations::id.asc()))
+        .select(RegistrationRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Seat counters, read under the conference row lock the caller already holds.
+#[derive(Queryable, Debug, Clone, Copy)]
+pub struct Seats {
+    pub capacity: Option<i32>,
+    pub confirmed_count: i32,
+    pub registration_seq: i32,
+    pub waitlist_enabled: bool,
+}
+
+pub async fn seats(conn: &mut AsyncPgConnection, conference_id: Uuid) -> QueryResult<Seats> {
+    conferences::table
+        .find(conference_id)
+        .select((
+            conferences::capacity,
+            conferences::confirmed_count,
+            conferences::registration_seq,
+            conferences::waitlist_enabled,
+        ))
+        .for_update()
+        .first(conn)
+        .await
+}
+
+pub async fn set_counters(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    confirmed_count: i32,
+    registration_seq: i32,
+) -> QueryResult<()> {
+    diesel::update(conferences::table.find(conference_id))
+        .set((
+            conferences::confirmed_count.eq(confirmed_count),
+            conferences::registration_seq.eq(registration_seq),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn record_substitution(
+    conn: &mut AsyncPgConnection,
+    previous: &RegistrationRow,
+    new_name: &str,
+    by: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(registration_substitutions::table)
+        .values((
+            registration_substitutions::id.eq(Uuid::now_v7()),
+            registration_substitutions::registration_id.eq(previous.id),
+            registration_substitutions::previous_name.eq(&previous.full_name),
+            registration_substitutions::previous_email.eq(&previous.email),
+            registration_substitutions::previous_phone.eq(&previous.phone),
+            registration_substitutions::new_name.eq(new_name),
+            registration_substitutions::substituted_by.eq(by),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Queryable, Debug)]
+pub struct SubstitutionRow {
+    pub previous_name: String,
+    pub new_name: String,
+    pub substituted_by: String,
+    pub substituted_at: DateTime<Utc>,
+}
+
+pub async fn substitutions(
+    conn: &mut AsyncPgConnection,
+    registration_id: Uuid,
+) -> QueryResult<Vec<SubstitutionRow>> {
+    registration_substitutions::table
+        .filter(registration_substitutions::registration_id.eq(registration_id))
+        .order(registration_substitutions::substituted_at.asc())
+        .select((
+            registration_substitutions::previous_name,
+            registration_substitutions::new_name,
+            registration_substitutions::substituted_by,
+            registration_substitutions::substituted_at,
+        ))
+        .load(conn)
+        .await
+}
+
+pub async fn unit_names(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, String)>> {
+    units::table
+        .filter(units::id.eq_any(ids))
+        .select((units::id, units::name))
+        .load(conn)
+        .await
+}
+
+pub struct RegistrationFilter<'a> {
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub status: Option<&'a str>,
+    pub category: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub unit_id: Option<Uuid>,
+    pub unit_kind: Option<&'a str>,
+    /// A district (or any unit): its registrations and those of every unit below it.
+    pub within_unit: Option<Uuid>,
+    pub invitation_id: Option<Uuid>,
+    /// Folded search text: filters with `LIKE` and ranks by trigram similarity.
+    pub search: Option<(&'a str, &'a str)>,
+    pub limit: i64,
+}
+
+diesel::define_sql_function! {
+    /// pg_trgm's similarity of two strings (0 to 1).
+    fn similarity(a: diesel::sql_types::Text, b: diesel::sql_types::Text) -> diesel::sql_types::Float;
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    filter: RegistrationFilter<'_>,
+) -> QueryResult<Vec<RegistrationRow>> {
+    let mut query = registrations::table
+        .filter(registrations::conference_id.eq(conference_id))
+        .select(RegistrationRow::as_select())
+        .into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(registrations::status.eq(status.to_owned()));
+    }
+    if let Some(category) = filter.category {
+        query = query.filter(registrations::category.eq(category.to_owned()));
+    }
+    if let Some(source) = filter.source {
+        query = query.filter(registrations::source.eq(source.to_owned()));
+    }
+    if let Some(unit_id) = filter.unit_id {
+        query = query.filter(registrations::unit_id.eq(unit_id));
+    }
+    if let Some(invitation_id) = filter.invitation_id {
+        query = query.filter(registrations::invitation_id.eq(invitation_id));
+    }
+    if let Some(kind) = filter.unit_kind {
+        let of_kind = units::table
+            .filter(units::kind.eq(kind.to_owned()))
+            .select(units::id.nullable());
+        query = query.filter(registrations::unit_id.eq_any(of_kind));
+    }
+    if let Some(root) = filter.within_unit {
+        query = query.filter(
+            sql::<Bool>("registrations.unit_id IN (WITH RECURSIVE below(id) AS (SELECT ")
+                .bind::<SqlUuid, _>(root)
+                .sql(" UNION SELECT u.id FROM units u JOIN below ON u.parent_id = below.id) SELECT id FROM below)"),
+        );
+    }
+    if let Some((pattern, folded)) = filter.search {
+        // Ranked by similarity: one page of the best matches.
+        return query
+            .filter(registrations::search_text.like(pattern.to_owned()))
+            .order((
+                similarity(registrations::search_text, folded.to_owned()).desc(),
+                registrations::id.asc(),
+            ))
+            .limit(filter.limit)
+            .load(conn)
+            .await;
+    }
+    if let Some((created_at, id)) = filter.after {
+        query = query.filter(
+            registrations::created_at
+                .gt(created_at)
+                .or(registrations::created_at
+                    .eq(created_at)
+                    .and(registrations::id.gt(id))),
+        );
+    }
+    query
+        .order((registrations::created_at.asc(), registrations::id.asc()))
+        .limit(filter.limit)
+        .load(conn)
+        .await
+}

@@ -1,0 +1,961 @@
+//! Registrations: one per delegate per conference, with seats, waitlist and approval.
+//!
+//! Every write that can change seat counts locks the conference row first (`seats`), so
+//! capacity, waitlist order and registration numbers hold with any number of API replicas.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::{Actor, tokens};
+use crate::db::conferences::ConferenceRow;
+use crate::db::registrations::{NewRegistration, PersonWrite, RegistrationRow};
+use crate::db::{self};
+use crate::domain::conferences::{
+    Access, ConferenceStatus, Lock, RegistrationMode, Versioned, ensure_editable, load, text_enum,
+};
+use crate::domain::contact::{normalize_email, normalize_phone};
+use crate::domain::text::{self, Validator, fold, like_contains};
+use crate::domain::units::UnitKind;
+use crate::domain::{double_option, non_null, pagination};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+text_enum! {
+    /// `pending_approval` → `confirmed` | `waitlisted` | `rejected` | `cancelled`;
+    /// `waitlisted` → `confirmed` (promotion) | `cancelled`; `confirmed` → `cancelled`.
+    RegistrationStatus {
+        /// Waiting for an organizer (conferences with `approval_required`).
+        PendingApproval => "pending_approval",
+        /// Holds a seat.
+        Confirmed => "confirmed",
+        /// Waiting for a seat; promoted in order when one frees up.
+        Waitlisted => "waitlisted",
+        Cancelled => "cancelled",
+        Rejected => "rejected",
+    }
+}
+
+text_enum! {
+    /// How the registration was made.
+    RegistrationSource {
+        /// The delegate registered online.
+        #[serde(rename = "self")]
+        SelfService => "self",
+        /// A unit's contact, through its invitation link.
+        Invitation => "invitation",
+        /// An organizer.
+        Organizer => "organizer",
+        /// A file import.
+        Import => "import",
+    }
+}
+
+text_enum! {
+    /// The delegate's group (thành phần), used in attendance reports.
+    Category {
+        Guest => "guest",
+        Agency => "agency",
+        District => "district",
+        Commune => "commune",
+        Enterprise => "enterprise",
+        Expert => "expert",
+        Speaker => "speaker",
+        Press => "press",
+        Staff => "staff",
+    }
+}
+
+/// Prefix of QR payloads: `hoithao:1:<registration id>:<secret>`.
+pub const QR_PREFIX: &str = "hoithao:1:";
+
+/// A registration as organizers and the delegate see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Registration {
+    pub id: Uuid,
+    pub conference_id: Uuid,
+    /// Sequence number within the conference.
+    pub number: i32,
+    /// Short human reference for phone support.
+    #[schema(example = "SXSH-0042")]
+    pub reference: String,
+    #[schema(example = "Nguyễn Minh Trung")]
+    pub full_name: String,
+    #[schema(example = "Phó Giám đốc")]
+    pub position: Option<String>,
+    pub unit_id: Option<Uuid>,
+    pub unit_name: Option<String>,
+    /// Organisation, for people outside the units directory.
+    pub organization: Option<String>,
+    pub category: Category,
+    pub email: Option<String>,
+    /// E.164.
+    #[schema(example = "+84912345678")]
+    pub phone: Option<String>,
+    pub status: RegistrationStatus,
+    pub source: RegistrationSource,
+    pub invitation_id: Option<Uuid>,
+    /// The text to encode in the delegate's QR code: `hoithao:1:<registration id>:<secret>`,
+    /// where the secret has 256 random bits.
+    #[schema(
+        example = "hoithao:1:0193c4d2-7b1e-7cc0-a1e4-5c3f0e2b9a10:3q2-7wEjDkq0mYzZb9wM6n5bXJkGm0X2oQyTnK8lJvU"
+    )]
+    pub qr_payload: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new registration and the delegate's link token (shown only here).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationWithToken {
+    pub registration: Registration,
+    /// Send as `X-Delegate-Token` to view, download the QR code of, or cancel this registration.
+    pub delegate_token: String,
+}
+
+/// The person to register.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonInput {
+    #[schema(example = "Nguyễn Thị Phương", min_length = 1, max_length = 200)]
+    pub full_name: String,
+    #[schema(example = "Chủ tịch UBND", max_length = 200)]
+    pub position: Option<String>,
+    /// A unit of the directory.
+    pub unit_id: Option<Uuid>,
+    /// Free-text organisation, for people outside the directory.
+    #[schema(max_length = 300)]
+    pub organization: Option<String>,
+    pub category: Category,
+    /// Email and/or phone: at least one.
+    #[schema(example = "phuong@example.vn", max_length = 254)]
+    pub email: Option<String>,
+    /// Vietnamese formats (`0912 345 678`, `+84912345678`) are stored as E.164.
+    #[schema(example = "0912 345 678", max_length = 32)]
+    pub phone: Option<String>,
+}
+
+/// Changes to the person: absent fields stay, `null` clears an optional field.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonPatch {
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    pub full_name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    pub position: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub unit_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 300)]
+    pub organization: Option<Option<String>>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
+    pub category: Option<Category>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 254)]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 32)]
+    pub phone: Option<Option<String>>,
+}
+
+/// Filters of the registration list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RegistrationQuery {
+    /// Page size (1-500, default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// Opaque cursor from a previous page's `next_cursor` (not used with `q`).
+    #[param(max_length = 200)]
+    pub cursor: Option<String>,
+    pub status: Option<RegistrationStatus>,
+    pub category: Option<Category>,
+    pub source: Option<RegistrationSource>,
+    pub unit_id: Option<Uuid>,
+    pub unit_kind: Option<UnitKind>,
+    /// A district (or any unit): registrations of it and of every unit below it (its communes).
+    pub district_id: Option<Uuid>,
+    /// Accent- and case-insensitive search in names, units, references, phones and emails,
+    /// ranked by similarity (one page of the best matches).
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+}
+
+/// `sxsh-vinh-phuc-2018` → `SXSH`.
+fn reference(conference_code: &str, number: i32) -> String {
+    let prefix: String = conference_code
+        .split('-')
+        .next()
+        .unwrap_or("REG")
+        .chars()
+        .take(10)
+        .collect();
+    format!("{}-{number:04}", prefix.to_uppercase())
+}
+
+fn to_registration(
+    row: RegistrationRow,
+    conference_code: &str,
+    unit_name: Option<String>,
+) -> ApiResult<Versioned<Registration>> {
+    Ok(Versioned {
+        version: row.version,
+        value: Registration {
+            reference: reference(conference_code, row.number),
+            qr_payload: format!("{QR_PREFIX}{}:{}", row.id, row.qr_secret),
+            id: row.id,
+            conference_id: row.conference_id,
+            number: row.number,
+            full_name: row.full_name,
+            position: row.position,
+            unit_id: row.unit_id,
+            unit_name,
+            organization: row.organization,
+            category: row.category.parse()?,
+            email: row.email,
+            phone: row.phone,
+            status: row.status.parse()?,
+            source: row.source.parse()?,
+            invitation_id: row.invitation_id,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        },
+    })
+}
+
+async fn present(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<RegistrationRow>,
+    code: &str,
+) -> ApiResult<Vec<Registration>> {
+    let ids: Vec<Uuid> = rows.iter().filter_map(|r| r.unit_id).collect();
+    let names: HashMap<Uuid, String> = db::registrations::unit_names(conn, &ids)
+        .await?
+        .into_iter()
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let unit = row.unit_id.and_then(|id| names.get(&id).cloned());
+            to_registration(row, code, unit).map(|v| v.value)
+        })
+        .collect()
+}
+
+pub async fn present_row(
+    conn: &mut AsyncPgConnection,
+    row: RegistrationRow,
+    code: &str,
+) -> ApiResult<Versioned<Registration>> {
+    let unit = match row.unit_id {
+        Some(id) => db::registrations::unit_names(conn, &[id])
+            .await?
+            .into_iter()
+            .next()
+            .map(|(_, name)| name),
+        None => None,
+    };
+    to_registration(row, code, unit)
+}
+
+/// A validated person plus the unit name that goes into its search text.
+pub struct ValidPerson {
+    pub write: PersonWrite,
+    unit_name: Option<String>,
+}
+
+impl ValidPerson {
+    /// Search text with the registration's reference, once its number is known.
+    fn with_reference(mut self, reference: &str) -> PersonWrite {
+        let local_phone = self
+            .write
+            .phone
+            .as_deref()
+            .and_then(|p| p.strip_prefix("+84"))
+            .map(|rest| format!("0{rest}"));
+        let parts = [
+            Some(self.write.full_name.as_str()),
+            self.unit_name.as_deref(),
+            self.write.organization.as_deref(),
+            Some(reference),
+            self.write.email.as_deref(),
+            self.write.phone.as_deref(),
+            local_phone.as_deref(),
+        ];
+        self.write.search_text = fold(&parts.into_iter().flatten().collect::<Vec<_>>().join(" "));
+        self.write
+    }
+}
+
+/// Checks a person; errors are collected in `v` with `prefix` on every field name.
+pub async fn validate_person(
+    conn: &mut AsyncPgConnection,
+    input: &PersonInput,
+    v: &mut Validator,
+    prefix: &str,
+) -> ApiResult<ValidPerson> {
+    let field = |name: &str| format!("{prefix}{name}");
+    let full_name = v.required_line(&field("full_name"), &input.full_name, 200);
+    let position = v.optional_text(&field("position"), input.position.as_deref(), 200, false);
+    let organization = v.optional_text(
+        &field("organization"),
+        input.organization.as_deref(),
+        300,
+        false,
+    );
+    let email = match input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        None => None,
+        Some(raw) => {
+            let email = normalize_email(raw);
+            if email.is_none() {
+                v.push(field("email"), "invalid_format", "not an email address");
+            }
+            email
+        }
+    };
+    let phone = match input
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        None => None,
+        Some(raw) => {
+            let phone = normalize_phone(raw);
+            if phone.is_none() {
+                v.push(
+                    field("phone"),
+                    "invalid_phone",
+                    "not a phone number (e.g. 0912 345 678 or +84912345678)",
+                );
+            }
+            phone
+        }
+    };
+    let contact_given = input.email.as_deref().is_some_and(|e| !e.trim().is_empty())
+        || input.phone.as_deref().is_some_and(|p| !p.trim().is_empty());
+    if !contact_given {
+        v.push(
+            field("email"),
+            "contact_required",
+            "give an email or a phone number",
+        );
+    }
+    let unit_name = match input.unit_id {
+        None => None,
+        Some(unit_id) => match db::units::find(conn, unit_id, false).await? {
+            Some(unit) => Some(unit.name),
+            None => {
+                v.push(field("unit_id"), "unknown_unit", "no such unit");
+                None
+            }
+        },
+    };
+    Ok(ValidPerson {
+        write: PersonWrite {
+            full_name,
+            position,
+            unit_id: input.unit_id,
+            organization,
+            category: input.category.as_str().to_owned(),
+            email,
+            phone,
+            search_text: String::new(),
+        },
+        unit_name,
+    })
+}
+
+/// Maps the duplicate-person indexes onto a 409.
+pub fn duplicate(error: diesel::result::Error) -> ApiError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    if let Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &error
+        && matches!(
+            info.constraint_name(),
+            Some("registrations_email_key" | "registrations_phone_key")
+        )
+    {
+        return ApiError::conflict(
+            "already_registered",
+            "someone with this email or phone is already registered for this conference",
+        );
+    }
+    error.into()
+}
+
+/// Takes the next registration number and, unless approval is needed, a seat or a place on
+/// the waitlist. Locks the conference row until the transaction ends.
+pub async fn admit(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    needs_approval: bool,
+) -> ApiResult<(i32, RegistrationStatus, Option<DateTime<Utc>>)> {
+    let seats = db::registrations::seats(conn, conference_id).await?;
+    let number = seats.registration_seq + 1;
+    let has_seat = seats
+        .capacity
+        .is_none_or(|capacity| seats.confirmed_count < capacity);
+    let (status, confirmed, waitlisted_at) = if needs_approval {
+        (
+            RegistrationStatus::PendingApproval,
+            seats.confirmed_count,
+            None,
+        )
+    } else if has_seat {
+        (
+            RegistrationStatus::Confirmed,
+            seats.confirmed_count + 1,
+            None,
+        )
+    } else if seats.waitlist_enabled {
+        (
+            RegistrationStatus::Waitlisted,
+            seats.confirmed_count,
+            Some(Utc::now()),
+        )
+    } else {
+        return Err(ApiError::conflict(
+            "capacity_reached",
+            "the conference is full",
+        ));
+    };
+    db::registrations::set_counters(conn, conference_id, confirmed, number).await?;
+    Ok((number, status, waitlisted_at))
+}
+
+/// Inserts an admitted registration. Returns the row and the delegate's link token.
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    conference: &ConferenceRow,
+    person: ValidPerson,
+    source: RegistrationSource,
+    invitation_id: Option<Uuid>,
+    needs_approval: bool,
+) -> ApiResult<(RegistrationRow, String)> {
+    let (number, status, waitlisted_at) = admit(conn, conference.id, needs_approval).await?;
+    let token = tokens::random_secret();
+    let new = NewRegistration {
+        id: Uuid::now_v7(),
+        conference_id: conference.id,
+        number,
+        person: person.with_reference(&reference(&conference.code, number)),
+        status: status.as_str().to_owned(),
+        source: source.as_str().to_owned(),
+        invitation_id,
+        qr_secret: tokens::random_secret(),
+        delegate_token_hash: tokens::hash(&token),
+        waitlisted_at,
+    };
+    let row = db::registrations::insert(conn, &new)
+        .await
+        .map_err(duplicate)?;
+    Ok((row, token))
+}
+
+/// Gives up the seat of a registration leaving `confirmed`, and promotes the longest-waiting
+/// registration into it. Call with the conference row locked (`seats` does).
+async fn release_seat(conn: &mut AsyncPgConnection, conference_id: Uuid) -> ApiResult<()> {
+    let seats = db::registrations::seats(conn, conference_id).await?;
+    let mut confirmed = seats.confirmed_count - 1;
+    if let Some(next) = db::registrations::first_waitlisted(conn, conference_id).await? {
+        db::registrations::set_status(conn, next.id, RegistrationStatus::Confirmed.as_str(), None)
+            .await?;
+        confirmed += 1;
+    }
+    db::registrations::set_counters(conn, conference_id, confirmed, seats.registration_seq).await?;
+    Ok(())
+}
+
+/// A status change an organizer (or the delegate, for cancel) asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Approve,
+    Reject,
+    Cancel,
+}
+
+/// Applies `action` to a locked registration row, keeping seat counts and the waitlist right.
+pub async fn apply(
+    conn: &mut AsyncPgConnection,
+    row: &RegistrationRow,
+    action: Action,
+) -> ApiResult<RegistrationRow> {
+    use RegistrationStatus::*;
+    let from: RegistrationStatus = row.status.parse()?;
+    let illegal = || {
+        ApiError::conflict(
+            "illegal_status_transition",
+            format!(
+                "a {} registration cannot be {}",
+                from.as_str(),
+                match action {
+                    Action::Approve => "approved",
+                    Action::Reject => "rejected",
+                    Action::Cancel => "cancelled",
+                }
+            ),
+        )
+    };
+    match (action, from) {
+        (Action::Approve, PendingApproval) => {
+            let (_, status, waitlisted_at) = admit_existing(conn, row.conference_id).await?;
+            Ok(db::registrations::set_status(conn, row.id, status.as_str(), waitlisted_at).await?)
+        }
+        (Action::Reject, PendingApproval) => {
+            Ok(db::registrations::set_status(conn, row.id, Rejected.as_str(), None).await?)
+        }
+        (Action::Cancel, PendingApproval | Waitlisted) => {
+            db::registrations::seats(conn, row.conference_id).await?;
+            let cancelled =
+                db::registrations::set_status(conn, row.id, Cancelled.as_str(), None).await?;
+            crate::domain::invitations::release_quota(conn, row).await?;
+            Ok(cancelled)
+        }
+        (Action::Cancel, Confirmed) => {
+            let cancelled =
+                db::registrations::set_status(conn, row.id, Cancelled.as_str(), None).await?;
+            release_seat(conn, row.conference_id).await?;
+            crate::domain::invitations::release_quota(conn, row).await?;
+            Ok(cancelled)
+        }
+        _ => Err(illegal()),
+    }
+}
+
+/// A seat (or waitlist place) for an approved registration, without a new number.
+async fn admit_existing(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+) -> ApiResult<(i32, RegistrationStatus, Option<DateTime<Utc>>)> {
+    let seats = db::registrations::seats(conn, conference_id).await?;
+    let has_seat = seats
+        .capacity
+        .is_none_or(|capacity| seats.confirmed_count < capacity);
+    if has_seat {
+        db::registrations::set_counters(
+            conn,
+            conference_id,
+            seats.confirmed_count + 1,
+            seats.registration_seq,
+        )
+        .await?;
+        Ok((seats.registration_seq, RegistrationStatus::Confirmed, None))
+    } else if seats.waitlist_enabled {
+        Ok((
+            seats.registration_seq,
+            RegistrationStatus::Waitlisted,
+            Some(Utc::now()),
+        ))
+    } else {
+        Err(ApiError::conflict(
+            "capacity_reached",
+            "the conference is full",
+        ))
+    }
+}
+
+/// An organizer registers someone: no approval step.
+pub async fn create_by_organizer(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    input: PersonInput,
+) -> ApiResult<(Versioned<Registration>, String)> {
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let conference = load(
+            conn,
+            conference_id,
+            Some(actor),
+            Access::Manage,
+            Lock::Update,
+        )
+        .await?;
+        ensure_editable(&conference)?;
+        let mut v = Validator::new();
+        let person = validate_person(conn, &input, &mut v, "").await?;
+        v.finish()?;
+        let (row, token) = insert(
+            conn,
+            &conference,
+            person,
+            RegistrationSource::Organizer,
+            None,
+            false,
+        )
+        .await?;
+        Ok((present_row(conn, row, &conference.code).await?, token))
+    })
+    .await
+}
+
+/// Online self-registration: published `open` or `approval_required` conferences, inside the
+/// registration window.
+pub async fn self_register(
+    state: &AppState,
+    conference_id: Uuid,
+    input: PersonInput,
+) -> ApiResult<(Versioned<Registration>, String)> {
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let conference = load(conn, conference_id, None, Access::Read, Lock::Update).await?;
+        if conference.status != ConferenceStatus::Published.as_str() {
+            return Err(ApiError::conflict(
+                "registration_closed",
+                "this conference is not taking registrations",
+            ));
+        }
+        let mode: RegistrationMode = conference.registration_mode.parse()?;
+        if mode == RegistrationMode::InvitationOnly {
+            return Err(ApiError::conflict(
+                "invitation_only",
+                "this conference registers delegates through unit invitations only",
+            ));
+        }
+        let now = Utc::now();
+        if conference
+            .registration_opens_at
+            .is_some_and(|opens| now < opens)
+        {
+            return Err(ApiError::conflict(
+                "registration_not_open",
+                "registration has not opened yet",
+            ));
+        }
+        let closes = conference
+            .registration_closes_at
+            .unwrap_or(conference.ends_at);
+        if now >= closes {
+            return Err(ApiError::conflict(
+                "registration_closed",
+                "registration has closed",
+            ));
+        }
+        let mut v = Validator::new();
+        let person = validate_person(conn, &input, &mut v, "").await?;
+        v.finish()?;
+        let needs_approval = mode == RegistrationMode::ApprovalRequired;
+        let (row, token) = insert(
+            conn,
+            &conference,
+            person,
+            RegistrationSource::SelfService,
+            None,
+            needs_approval,
+        )
+        .await?;
+        Ok((present_row(conn, row, &conference.code).await?, token))
+    })
+    .await
+}
+
+pub async fn get(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Versioned<Registration>> {
+    let mut conn = state.pool.get().await?;
+    let conference = load(
+        &mut conn,
+        conference_id,
+        Some(actor),
+        Access::Manage,
+        Lock::None,
+    )
+    .await?;
+    let row = db::registrations::find(&mut conn, conference_id, id, false)
+        .await?
+        .ok_or_else(|| ApiError::not_found("registration not found"))?;
+    present_row(&mut conn, row, &conference.code).await
+}
+
+/// Merges a patch into the current person and validates the result.
+pub async fn patched_person(
+    conn: &mut AsyncPgConnection,
+    current: &RegistrationRow,
+    patch: PersonPatch,
+    v: &mut Validator,
+) -> ApiResult<ValidPerson> {
+    let input = PersonInput {
+        full_name: patch.full_name.unwrap_or_else(|| current.full_name.clone()),
+        position: patch.position.unwrap_or_else(|| current.position.clone()),
+        unit_id: patch.unit_id.unwrap_or(current.unit_id),
+        organization: patch
+            .organization
+            .unwrap_or_else(|| current.organization.clone()),
+        category: match patch.category {
+            Some(category) => category,
+            None => current.category.parse()?,
+        },
+        email: patch.email.unwrap_or_else(|| current.email.clone()),
+        phone: patch.phone.unwrap_or_else(|| current.phone.clone()),
+    };
+    validate_person(conn, &input, v, "").await
+}
+
+/// Edits the person on a live registration (not cancelled or rejected).
+pub async fn edit_locked(
+    conn: &mut AsyncPgConnection,
+    conference: &ConferenceRow,
+    current: &RegistrationRow,
+    if_match: Option<i32>,
+    patch: PersonPatch,
+) -> ApiResult<RegistrationRow> {
+    if if_match.is_some_and(|version| version != current.version) {
+        return Err(ApiError::precondition_failed());
+    }
+    ensure_live(current)?;
+    let mut v = Validator::new();
+    let person = patched_person(conn, current, patch, &mut v).await?;
+    v.finish()?;
+    let write = person.with_reference(&reference(&conference.code, current.number));
+    db::registrations::update_person(conn, current.id, &write)
+        .await
+        .map_err(duplicate)
+}
+
+pub fn ensure_live(row: &RegistrationRow) -> ApiResult<()> {
+    if matches!(row.status.as_str(), "cancelled" | "rejected") {
+        return Err(ApiError::conflict(
+            "registration_closed",
+            "a cancelled or rejected registration cannot be changed",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    id: Uuid,
+    if_match: Option<i32>,
+    patch: PersonPatch,
+) -> ApiResult<Versioned<Registration>> {
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let conference = load(conn, conference_id, Some(actor), Access::Manage, Lock::None).await?;
+        let current = db::registrations::find(conn, conference_id, id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("registration not found"))?;
+        let row = edit_locked(conn, &conference, &current, if_match, patch).await?;
+        present_row(conn, row, &conference.code).await
+    })
+    .await
+}
+
+pub async fn act(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    id: Uuid,
+    action: Action,
+) -> ApiResult<Versioned<Registration>> {
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        // Lock order everywhere: conference row, then registration rows.
+        let conference = load(
+            conn,
+            conference_id,
+            Some(actor),
+            Access::Manage,
+            Lock::Update,
+        )
+        .await?;
+        let current = db::registrations::find(conn, conference_id, id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("registration not found"))?;
+        let row = apply(conn, &current, action).await?;
+        present_row(conn, row, &conference.code).await
+    })
+    .await
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    query: RegistrationQuery,
+) -> ApiResult<(Vec<Registration>, Option<String>)> {
+    let limit = pagination::fetch_limit(query.limit)?;
+    let after = pagination::decode(query.cursor.as_deref())?;
+    let q = text::query_text(query.q.as_deref())?;
+    let folded = q.map(|q| {
+        // A phone typed as 0912 345 678 also finds the stored +84912345678.
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 9
+            && q.chars()
+                .all(|c| c.is_ascii_digit() || " .+-()".contains(c))
+        {
+            normalize_phone(q)
+                .map(|p| fold(&p))
+                .unwrap_or_else(|| fold(q))
+        } else {
+            fold(q)
+        }
+    });
+    let pattern = folded.as_deref().map(like_contains);
+    let mut conn = state.pool.get().await?;
+    let conference = load(
+        &mut conn,
+        conference_id,
+        Some(actor),
+        Access::Manage,
+        Lock::None,
+    )
+    .await?;
+    let rows = db::registrations::list(
+        &mut conn,
+        conference_id,
+        db::registrations::RegistrationFilter {
+            after,
+            status: query.status.map(RegistrationStatus::as_str),
+            category: query.category.map(Category::as_str),
+            source: query.source.map(RegistrationSource::as_str),
+            unit_id: query.unit_id,
+            unit_kind: query.unit_kind.map(UnitKind::as_str),
+            within_unit: query.district_id,
+            invitation_id: None,
+            search: pattern.as_deref().zip(folded.as_deref()),
+            limit,
+        },
+    )
+    .await?;
+    let (rows, next) = if pattern.is_some() {
+        let mut rows = rows;
+        rows.truncate(usize::try_from(limit - 1).unwrap_or(0));
+        (rows, None)
+    } else {
+        pagination::finish(rows, limit, |row| (row.created_at, row.id))
+    };
+    let items = present(&mut conn, rows, &conference.code).await?;
+    Ok((items, next))
+}
+
+/// Live and past registrations made through one invitation, oldest first.
+pub async fn list_for_invitation(
+    conn: &mut AsyncPgConnection,
+    conference: &ConferenceRow,
+    invitation_id: Uuid,
+) -> ApiResult<Vec<Registration>> {
+    let rows = db::registrations::list(
+        conn,
+        conference.id,
+        db::registrations::RegistrationFilter {
+            after: None,
+            status: None,
+            category: None,
+            source: None,
+            unit_id: None,
+            unit_kind: None,
+            within_unit: None,
+            invitation_id: Some(invitation_id),
+            search: None,
+            limit: 10_001,
+        },
+    )
+    .await?;
+    present(conn, rows, &conference.code).await
+}
+
+/// Replaces the person on a locked, live registration and records who replaced whom.
+pub async fn substitute_locked(
+    conn: &mut AsyncPgConnection,
+    conference: &ConferenceRow,
+    current: &RegistrationRow,
+    person: &PersonInput,
+    by: &str,
+) -> ApiResult<(RegistrationRow, String)> {
+    let mut v = Validator::new();
+    let person = validate_person(conn, person, &mut v, "").await?;
+    v.finish()?;
+    let write = person.with_reference(&reference(&conference.code, current.number));
+    db::registrations::record_substitution(conn, current, &write.full_name, by).await?;
+    let token = tokens::random_secret();
+    let row = db::registrations::substitute(
+        conn,
+        current.id,
+        &write,
+        &tokens::random_secret(),
+        &tokens::hash(&token),
+    )
+    .await
+    .map_err(duplicate)?;
+    Ok((row, token))
+}
+
+/// The registration a delegate token belongs to, with its conference.
+async fn by_token(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+) -> ApiResult<(RegistrationRow, ConferenceRow)> {
+    let not_found = || ApiError::not_found("no registration for this token");
+    let row = db::registrations::find_by_token_hash(conn, &tokens::hash(token))
+        .await?
+        .ok_or_else(not_found)?;
+    let conference =
+        db::conferences::find_with_membership(conn, row.conference_id, None, Lock::None)
+            .await?
+            .ok_or_else(not_found)?
+            .0;
+    Ok((row, conference))
+}
+
+pub async fn delegate_view(state: &AppState, token: &str) -> ApiResult<Versioned<Registration>> {
+    let mut conn = state.pool.get().await?;
+    let (row, conference) = by_token(&mut conn, token).await?;
+    present_row(&mut conn, row, &conference.code).await
+}
+
+pub async fn delegate_cancel(state: &AppState, token: &str) -> ApiResult<Versioned<Registration>> {
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let (row, conference) = by_token(conn, token).await?;
+        db::registrations::seats(conn, conference.id).await?;
+        let current = db::registrations::find(conn, conference.id, row.id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("no registration for this token"))?;
+        let row = apply(conn, &current, Action::Cancel).await?;
+        present_row(conn, row, &conference.code).await
+    })
+    .await
+}
+
+/// The delegate's QR code as an SVG document.
+pub async fn delegate_qr_svg(state: &AppState, token: &str) -> ApiResult<String> {
+    let registration = delegate_view(state, token).await?.value;
+    let code = qrcode::QrCode::with_error_correction_level(
+        registration.qr_payload.as_bytes(),
+        qrcode::EcLevel::M,
+    )
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(256, 256)
+        .quiet_zone(true)
+        .build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_use_the_first_part_of_the_code() {
+        assert_eq!(reference("sxsh-vinh-phuc-2018", 42), "SXSH-0042");
+        assert_eq!(reference("hoithao", 12345), "HOITHAO-12345");
+    }
+}

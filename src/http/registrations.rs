@@ -1,0 +1,348 @@
+//! Registrations: organizer management, online self-registration, and the delegate's own view.
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, get, patch, post, web};
+use futures_util::future::{Ready, ready};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::domain::conferences::Versioned;
+use crate::domain::registrations::{
+    self, Action, PersonInput, PersonPatch, Registration, RegistrationQuery, RegistrationWithToken,
+};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::{etag, if_match, versioned};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_registrations)
+        .service(create_registration)
+        .service(self_register)
+        .service(get_registration)
+        .service(update_registration)
+        .service(approve_registration)
+        .service(reject_registration)
+        .service(cancel_registration)
+        .service(delegate_registration)
+        .service(delegate_qr)
+        .service(delegate_cancel);
+}
+
+/// A page of registrations.
+#[derive(Serialize, ToSchema)]
+pub struct RegistrationPage {
+    pub items: Vec<Registration>,
+    /// Cursor for the next page; `null` on the last page (and always with `q`).
+    pub next_cursor: Option<String>,
+}
+
+/// The `X-Delegate-Token` header: the delegate's link token.
+pub struct DelegateToken(pub String);
+
+impl FromRequest for DelegateToken {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(header_token(req, "x-delegate-token").map(DelegateToken))
+    }
+}
+
+pub fn header_token(req: &HttpRequest, name: &str) -> Result<String, ApiError> {
+    let value = req
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            ApiError::unauthorized("missing_token", format!("send the link token in `{name}`"))
+        })?;
+    if value.len() > 200 {
+        return Err(ApiError::unauthorized(
+            "invalid_token",
+            "the token is invalid",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+fn created_with_token(conference_id: Uuid, v: (Versioned<Registration>, String)) -> HttpResponse {
+    let (registration, delegate_token) = v;
+    HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!(
+                "/api/v1/conferences/{conference_id}/registrations/{}",
+                registration.value.id
+            ),
+        ))
+        .insert_header(("ETag", etag(registration.version)))
+        .json(RegistrationWithToken {
+            registration: registration.value,
+            delegate_token,
+        })
+}
+
+/// List registrations
+///
+/// Filters combine; `district_id` includes the district's communes and offices. With `q`, the
+/// best matches come first (accents, case and phone spelling ignored).
+#[utoipa::path(
+    tag = "registrations",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), RegistrationQuery),
+    responses((status = 200, description = "A page of registrations", body = RegistrationPage))
+)]
+#[get("/conferences/{conference_id}/registrations")]
+async fn list_registrations(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+    query: web::Query<RegistrationQuery>,
+) -> ApiResult<web::Json<RegistrationPage>> {
+    let (items, next_cursor) =
+        registrations::list(&state, &actor, path.into_inner(), query.into_inner()).await?;
+    Ok(web::Json(RegistrationPage { items, next_cursor }))
+}
+
+/// Register a delegate (organizer)
+///
+/// Confirmed while seats remain, then waitlisted (or 409 `capacity_reached` without a waitlist).
+#[utoipa::path(
+    tag = "registrations",
+    params(("conference_id" = Uuid, Path, description = "Conference id")),
+    request_body = PersonInput,
+    responses(
+        (status = 201, description = "Registered", body = RegistrationWithToken, headers(("Location" = String), ("ETag" = String))),
+        (status = 409, description = "Same email or phone already registered (`already_registered`), full (`capacity_reached`), or cancelled conference (`conference_cancelled`)",
+         body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/conferences/{conference_id}/registrations")]
+async fn create_registration(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+    body: web::Json<PersonInput>,
+) -> ApiResult<HttpResponse> {
+    let conference_id = path.into_inner();
+    let created =
+        registrations::create_by_organizer(&state, &actor, conference_id, body.into_inner())
+            .await?;
+    Ok(created_with_token(conference_id, created))
+}
+
+/// Register online (delegates)
+///
+/// For published conferences in `open` or `approval_required` mode, inside the registration
+/// window. The response carries the delegate token for viewing, the QR code and cancelling.
+#[utoipa::path(
+    tag = "registrations",
+    params(("conference_id" = Uuid, Path, description = "Conference id")),
+    request_body = PersonInput,
+    responses(
+        (status = 201, description = "Registered (confirmed, waitlisted or pending approval)", body = RegistrationWithToken,
+         headers(("Location" = String), ("ETag" = String))),
+        (status = 409, description = "Already registered (`already_registered`), full (`capacity_reached`), invitation-only (`invitation_only`), outside the window (`registration_not_open`, `registration_closed`)",
+         body = Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/conferences/{conference_id}/self-registrations")]
+async fn self_register(
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    body: web::Json<PersonInput>,
+) -> ApiResult<HttpResponse> {
+    let conference_id = path.into_inner();
+    let created = registrations::self_register(&state, conference_id, body.into_inner()).await?;
+    Ok(created_with_token(conference_id, created))
+}
+
+/// Get a registration
+#[utoipa::path(
+    tag = "registrations",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), ("registration_id" = Uuid, Path, description = "Registration id")),
+    responses((status = 200, description = "The registration", body = Registration, headers(("ETag" = String))))
+)]
+#[get("/conferences/{conference_id}/registrations/{registration_id}")]
+async fn get_registration(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (conference_id, id) = path.into_inner();
+    Ok(versioned(
+        registrations::get(&state, &actor, conference_id, id).await?,
+    ))
+}
+
+/// Edit a registration's person
+#[utoipa::path(
+    tag = "registrations",
+    params(
+        ("conference_id" = Uuid, Path, description = "Conference id"),
+        ("registration_id" = Uuid, Path, description = "Registration id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read"),
+    ),
+    request_body = PersonPatch,
+    responses(
+        (status = 200, description = "Updated", body = Registration, headers(("ETag" = String))),
+        (status = 409, description = "Cancelled or rejected (`registration_closed`), or duplicate person (`already_registered`)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since read (`etag_mismatch`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/conferences/{conference_id}/registrations/{registration_id}")]
+async fn update_registration(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<PersonPatch>,
+) -> ApiResult<HttpResponse> {
+    let (conference_id, id) = path.into_inner();
+    Ok(versioned(
+        registrations::update(
+            &state,
+            &actor,
+            conference_id,
+            id,
+            if_match(&req),
+            body.into_inner(),
+        )
+        .await?,
+    ))
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: (Uuid, Uuid),
+    action: Action,
+) -> ApiResult<HttpResponse> {
+    Ok(versioned(
+        registrations::act(&state, &actor, path.0, path.1, action).await?,
+    ))
+}
+
+/// Approve a pending registration
+///
+/// It takes a seat if one is free, else a waitlist place (409 `capacity_reached` without a waitlist).
+#[utoipa::path(
+    tag = "registrations",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), ("registration_id" = Uuid, Path, description = "Registration id")),
+    responses(
+        (status = 200, description = "Confirmed or waitlisted", body = Registration, headers(("ETag" = String))),
+        (status = 409, description = "Not pending (`illegal_status_transition`) or full (`capacity_reached`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/conferences/{conference_id}/registrations/{registration_id}/approve")]
+async fn approve_registration(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    act(state, actor, path.into_inner(), Action::Approve).await
+}
+
+/// Reject a pending registration
+#[utoipa::path(
+    tag = "registrations",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), ("registration_id" = Uuid, Path, description = "Registration id")),
+    responses(
+        (status = 200, description = "Rejected", body = Registration, headers(("ETag" = String))),
+        (status = 409, description = "Not pending (`illegal_status_transition`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/conferences/{conference_id}/registrations/{registration_id}/reject")]
+async fn reject_registration(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    act(state, actor, path.into_inner(), Action::Reject).await
+}
+
+/// Cancel a registration
+///
+/// A freed seat goes to the longest-waiting registration in the same transaction.
+#[utoipa::path(
+    tag = "registrations",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), ("registration_id" = Uuid, Path, description = "Registration id")),
+    responses(
+        (status = 200, description = "Cancelled", body = Registration, headers(("ETag" = String))),
+        (status = 409, description = "Already cancelled or rejected (`illegal_status_transition`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/conferences/{conference_id}/registrations/{registration_id}/cancel")]
+async fn cancel_registration(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    act(state, actor, path.into_inner(), Action::Cancel).await
+}
+
+/// The delegate's registration
+///
+/// With the delegate token from the registration response (header `X-Delegate-Token`).
+#[utoipa::path(
+    tag = "delegate",
+    responses(
+        (status = 200, description = "The registration", body = Registration),
+        (status = 404, description = "Unknown token (`not_found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("delegate_token" = [])),
+)]
+#[get("/delegate/registration")]
+async fn delegate_registration(
+    state: web::Data<AppState>,
+    token: DelegateToken,
+) -> ApiResult<HttpResponse> {
+    Ok(versioned(
+        registrations::delegate_view(&state, &token.0).await?,
+    ))
+}
+
+/// The delegate's QR code (SVG)
+///
+/// Encodes the registration's `qr_payload`.
+#[utoipa::path(
+    tag = "delegate",
+    responses(
+        (status = 200, description = "An SVG image", content_type = "image/svg+xml", body = String),
+        (status = 404, description = "Unknown token (`not_found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("delegate_token" = [])),
+)]
+#[get("/delegate/registration/qr.svg")]
+async fn delegate_qr(state: web::Data<AppState>, token: DelegateToken) -> ApiResult<HttpResponse> {
+    let svg = registrations::delegate_qr_svg(&state, &token.0).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(svg))
+}
+
+/// Cancel one's own registration
+#[utoipa::path(
+    tag = "delegate",
+    responses(
+        (status = 200, description = "Cancelled", body = Registration),
+        (status = 404, description = "Unknown token (`not_found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already cancelled or rejected (`illegal_status_transition`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("delegate_token" = [])),
+)]
+#[post("/delegate/registration/cancel")]
+async fn delegate_cancel(
+    state: web::Data<AppState>,
+    token: DelegateToken,
+) -> ApiResult<HttpResponse> {
+    Ok(versioned(
+        registrations::delegate_cancel(&state, &token.0).await?,
+    ))
+}

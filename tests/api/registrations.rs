@@ -1,0 +1,588 @@
+use std::time::Instant;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    Reply, TestApp, TestDatabase, database_settings, serve_settings, test_auth_settings,
+};
+
+/// An app whose pool waits long enough for a 200-request burst on one conference row.
+async fn burst_app() -> TestApp {
+    let db = TestDatabase::create().await;
+    let mut database = database_settings(&db.url);
+    database.db_pool_size = 16;
+    database.db_timeout_ms = 30_000;
+    TestApp::spawn_on(db, database, serve_settings(test_auth_settings())).await
+}
+
+fn person(n: usize) -> Value {
+    json!({"full_name": format!("Đại biểu {n}"), "category": "enterprise", "phone": format!("09{:08}", n)})
+}
+
+fn self_path(conference: &Value) -> String {
+    format!(
+        "/api/v1/conferences/{}/self-registrations",
+        conference["id"].as_str().unwrap()
+    )
+}
+
+fn list_path(conference: &Value) -> String {
+    format!(
+        "/api/v1/conferences/{}/registrations",
+        conference["id"].as_str().unwrap()
+    )
+}
+
+#[actix_web::test]
+async fn self_registration_confirms_and_returns_a_delegate_token_that_shows_only_that_registration()
+{
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app
+        .published_conference(&token, json!({"code": "sxsh-2030"}))
+        .await;
+
+    let reply = app
+        .post(&self_path(&conference), None, json!({"full_name": "Nguyễn Văn An", "category": "commune", "phone": "0912 345 678", "email": "An@Example.vn"}))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let registration = &reply.body["registration"];
+    assert_eq!(registration["status"], "confirmed");
+    assert_eq!(registration["source"], "self");
+    assert_eq!(registration["reference"], "SXSH-0001");
+    assert_eq!(registration["phone"], "+84912345678");
+    assert_eq!(registration["email"], "an@example.vn");
+    let payload = registration["qr_payload"].as_str().unwrap();
+    let secret = payload.rsplit(':').next().unwrap();
+    assert!(payload.starts_with(&format!(
+        "hoithao:1:{}:",
+        registration["id"].as_str().unwrap()
+    )));
+    assert!(secret.len() >= 22, "at least 128 bits");
+
+    let delegate_token = reply.body["delegate_token"].as_str().unwrap();
+    let mine = app
+        .request(Method::GET, "/api/v1/delegate/registration", None)
+        .header("x-delegate-token", delegate_token)
+        .send()
+        .await
+        .unwrap();
+    let mine = Reply::from(mine).await;
+    assert_eq!(mine.body["id"], registration["id"]);
+    let qr = app
+        .request(Method::GET, "/api/v1/delegate/registration/qr.svg", None)
+        .header("x-delegate-token", delegate_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(qr.headers()["content-type"], "image/svg+xml");
+    assert!(qr.text().await.unwrap().contains("<svg"));
+    let stored: i64 = app
+        .count("SELECT count(*) FROM registrations WHERE octet_length(delegate_token_hash) = 32")
+        .await;
+    assert_eq!(stored, 1, "only a hash of the token is stored");
+}
+
+#[actix_web::test]
+async fn a_second_registration_with_the_same_phone_or_email_is_refused() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app.published_conference(&token, json!({})).await;
+    app.post(
+        &self_path(&conference),
+        None,
+        json!({"full_name": "A", "category": "guest", "phone": "0912345678"}),
+    )
+    .await;
+
+    let same_phone = app
+        .post(
+            &self_path(&conference),
+            None,
+            json!({"full_name": "B", "category": "guest", "phone": "+84 912 345 678"}),
+        )
+        .await;
+
+    same_phone.assert_problem(409, "already_registered");
+    assert_eq!(app.count("SELECT count(*) FROM registrations").await, 1);
+    assert_eq!(
+        app.count("SELECT registration_seq::bigint FROM conferences")
+            .await,
+        1,
+        "the refused attempt took no number"
+    );
+}
+
+#[actix_web::test]
+async fn self_registration_validation_lists_every_invalid_field() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app.published_conference(&token, json!({})).await;
+
+    let reply = app
+        .post(&self_path(&conference), None, json!({"full_name": "", "category": "enterprise", "phone": "12345", "unit_id": uuid::Uuid::new_v4()}))
+        .await;
+
+    reply.assert_problem(422, "validation_failed");
+    let fields: Vec<String> = reply.error_fields().into_iter().map(|(f, _)| f).collect();
+    assert_eq!(fields, vec!["full_name", "phone", "unit_id"]);
+    let none = app
+        .post(
+            &self_path(&conference),
+            None,
+            json!({"full_name": "X", "category": "guest"}),
+        )
+        .await;
+    assert_eq!(
+        none.error_fields(),
+        vec![("email".to_owned(), "contact_required".to_owned())]
+    );
+}
+
+#[actix_web::test]
+async fn self_registration_respects_mode_status_and_window() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let draft = app.conference(&token, json!({})).await;
+    let invited_only = app
+        .published_conference(&token, json!({"registration_mode": "invitation_only"}))
+        .await;
+    let closed_window = app
+        .published_conference(&token, json!({"registration_opens_at": "2020-01-01T00:00:00Z", "registration_closes_at": "2020-02-01T00:00:00Z"}))
+        .await;
+    let not_yet = app
+        .published_conference(
+            &token,
+            json!({"registration_opens_at": "2030-07-01T00:00:00Z"}),
+        )
+        .await;
+
+    app.post(&self_path(&draft), None, person(1))
+        .await
+        .assert_problem(404, "not_found");
+    app.post(&self_path(&invited_only), None, person(1))
+        .await
+        .assert_problem(409, "invitation_only");
+    app.post(&self_path(&closed_window), None, person(1))
+        .await
+        .assert_problem(409, "registration_closed");
+    app.post(&self_path(&not_yet), None, person(1))
+        .await
+        .assert_problem(409, "registration_not_open");
+    assert_eq!(app.count("SELECT count(*) FROM registrations").await, 0);
+}
+
+#[actix_web::test]
+async fn approval_mode_keeps_registrations_pending_until_an_organizer_decides() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app
+        .published_conference(
+            &token,
+            json!({"registration_mode": "approval_required", "capacity": 1}),
+        )
+        .await;
+    let first = app.post(&self_path(&conference), None, person(1)).await;
+    let second = app.post(&self_path(&conference), None, person(2)).await;
+    assert_eq!(first.body["registration"]["status"], "pending_approval");
+    let path = |r: &Reply| {
+        format!(
+            "{}/{}",
+            list_path(&conference),
+            r.body["registration"]["id"].as_str().unwrap()
+        )
+    };
+
+    let approved = app
+        .post(
+            &format!("{}/approve", path(&first)),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(approved.body["status"], "confirmed");
+    app.post(
+        &format!("{}/approve", path(&second)),
+        Some(&token),
+        json!({}),
+    )
+    .await
+    .assert_problem(409, "capacity_reached");
+    let rejected = app
+        .post(
+            &format!("{}/reject", path(&second)),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(rejected.body["status"], "rejected");
+    app.post(
+        &format!("{}/approve", path(&second)),
+        Some(&token),
+        json!({}),
+    )
+    .await
+    .assert_problem(409, "illegal_status_transition");
+    assert_eq!(
+        app.count("SELECT confirmed_count::bigint FROM conferences")
+            .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn two_hundred_parallel_self_registrations_fill_fifty_seats_and_waitlist_the_rest() {
+    let app = burst_app().await;
+    let token = app.organizer("org").await;
+    let conference = app
+        .published_conference(&token, json!({"capacity": 50, "waitlist_enabled": true}))
+        .await;
+    let path = self_path(&conference);
+
+    let started = Instant::now();
+    let replies =
+        futures_util::future::join_all((0..200).map(|n| app.post(&path, None, person(n)))).await;
+    let elapsed = started.elapsed();
+    eprintln!(
+        "200 parallel self-registrations in {elapsed:?} ({:.0}/s)",
+        200.0 / elapsed.as_secs_f64()
+    );
+
+    assert!(
+        replies.iter().all(|r| r.status == StatusCode::CREATED),
+        "{:?}",
+        replies
+            .iter()
+            .find(|r| r.status != StatusCode::CREATED)
+            .map(|r| &r.text)
+    );
+    let confirmed = replies
+        .iter()
+        .filter(|r| r.body["registration"]["status"] == "confirmed")
+        .count();
+    let waitlisted = replies
+        .iter()
+        .filter(|r| r.body["registration"]["status"] == "waitlisted")
+        .count();
+    assert_eq!((confirmed, waitlisted), (50, 150));
+    assert_eq!(
+        app.count("SELECT count(*) FROM registrations WHERE status = 'confirmed'")
+            .await,
+        50
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM registrations WHERE status = 'waitlisted'")
+            .await,
+        150
+    );
+    assert_eq!(
+        app.count("SELECT count(DISTINCT number) FROM registrations")
+            .await,
+        200
+    );
+    assert_eq!(
+        app.count("SELECT confirmed_count::bigint FROM conferences")
+            .await,
+        50
+    );
+}
+
+#[actix_web::test]
+async fn without_a_waitlist_the_burst_gets_fifty_seats_and_one_hundred_fifty_conflicts() {
+    let app = burst_app().await;
+    let token = app.organizer("org").await;
+    let conference = app
+        .published_conference(&token, json!({"capacity": 50}))
+        .await;
+    let path = self_path(&conference);
+
+    let replies =
+        futures_util::future::join_all((0..200).map(|n| app.post(&path, None, person(n)))).await;
+
+    assert_eq!(
+        replies
+            .iter()
+            .filter(|r| r.status == StatusCode::CREATED)
+            .count(),
+        50
+    );
+    let refused: Vec<_> = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::CONFLICT)
+        .collect();
+    assert_eq!(refused.len(), 150);
+    assert!(refused.iter().all(|r| r.body["code"] == "capacity_reached"));
+    assert_eq!(app.count("SELECT count(*) FROM registrations").await, 50);
+}
+
+#[actix_web::test]
+async fn concurrent_cancellations_each_promote_exactly_one_waitlisted_registration_in_order() {
+    let app = burst_app().await;
+    let token = app.organizer("org").await;
+    let conference = app
+        .published_conference(&token, json!({"capacity": 5, "waitlist_enabled": true}))
+        .await;
+    let mut ids = Vec::new();
+    for n in 0..10 {
+        let reply = app.post(&self_path(&conference), None, person(n)).await;
+        ids.push(
+            reply.body["registration"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let cancel = |id: &String| {
+        app.post(
+            format!("{}/{id}/cancel", list_path(&conference)),
+            Some(&token),
+            json!({}),
+        )
+    };
+
+    let replies = futures_util::future::join_all(ids[..3].iter().map(cancel)).await;
+
+    assert!(replies.iter().all(|r| r.status == StatusCode::OK));
+    assert_eq!(
+        app.count("SELECT count(*) FROM registrations WHERE status = 'confirmed'")
+            .await,
+        5
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM registrations WHERE status = 'waitlisted'")
+            .await,
+        2
+    );
+    // The three longest-waiting (numbers 6, 7, 8) were promoted.
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM registrations WHERE status = 'confirmed' AND number IN (6, 7, 8)"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        app.count("SELECT confirmed_count::bigint FROM conferences")
+            .await,
+        5
+    );
+}
+
+#[actix_web::test]
+async fn a_delegate_cancels_with_their_token_and_the_next_in_line_gets_the_seat() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app
+        .published_conference(&token, json!({"capacity": 1, "waitlist_enabled": true}))
+        .await;
+    let first = app.post(&self_path(&conference), None, person(1)).await;
+    let second = app.post(&self_path(&conference), None, person(2)).await;
+    assert_eq!(second.body["registration"]["status"], "waitlisted");
+
+    let cancelled = app
+        .request(Method::POST, "/api/v1/delegate/registration/cancel", None)
+        .header(
+            "x-delegate-token",
+            first.body["delegate_token"].as_str().unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let promoted = app
+        .get(
+            &format!(
+                "{}/{}",
+                list_path(&conference),
+                second.body["registration"]["id"].as_str().unwrap()
+            ),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(promoted.body["status"], "confirmed");
+    let again = app
+        .request(Method::POST, "/api/v1/delegate/registration/cancel", None)
+        .header(
+            "x-delegate-token",
+            first.body["delegate_token"].as_str().unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    Reply::from(again)
+        .await
+        .assert_problem(409, "illegal_status_transition");
+}
+
+#[actix_web::test]
+async fn search_ignores_diacritics_case_and_phone_spelling() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app.conference(&token, json!({"code": "sxsh-search"})).await;
+    let register = |body: Value| app.post(list_path(&conference), Some(&token), body);
+    register(json!({"full_name": "Nguyễn Văn An", "category": "guest", "phone": "0912345678"}))
+        .await;
+    register(json!({"full_name": "Đặng Thị Đào", "category": "guest", "email": "dao@example.vn"}))
+        .await;
+    register(json!({"full_name": "Trần Anh", "category": "guest", "email": "tran@example.vn"}))
+        .await;
+
+    let names = |r: Reply| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["full_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let search = |q: &str| app.get(format!("{}?q={}", list_path(&conference), q), Some(&token));
+    assert_eq!(
+        names(search("nguyen%20van%20an").await),
+        vec!["Nguyễn Văn An"]
+    );
+    assert_eq!(names(search("NGUYỄN").await), vec!["Nguyễn Văn An"]);
+    assert_eq!(
+        names(search("dang%20thi%20dao").await),
+        vec!["Đặng Thị Đào"]
+    );
+    assert_eq!(names(search("%C4%91%C3%A0o").await), vec!["Đặng Thị Đào"]);
+    assert_eq!(
+        names(search("0912%20345%20678").await),
+        vec!["Nguyễn Văn An"]
+    );
+    assert_eq!(names(search("SXSH-0003").await), vec!["Trần Anh"]);
+    assert_eq!(names(search("tran%20anh").await), vec!["Trần Anh"]);
+}
+
+#[actix_web::test]
+async fn lists_filter_by_status_category_and_district_including_its_communes() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let unit = |body: Value| app.post("/api/v1/units", Some(&token), body);
+    let district = unit(json!({"name": "Huyện Tam Dương", "kind": "district"}))
+        .await
+        .body;
+    let commune =
+        unit(json!({"name": "Xã Hợp Thịnh", "kind": "commune", "parent_id": district["id"]}))
+            .await
+            .body;
+    let elsewhere = unit(json!({"name": "Công ty Xanh", "kind": "enterprise"}))
+        .await
+        .body;
+    let conference = app.conference(&token, json!({})).await;
+    let register = |n: usize, unit: &Value, category: &str| {
+        app.post(list_path(&conference), Some(&token), json!({"full_name": format!("P{n}"), "category": category, "unit_id": unit["id"], "phone": format!("09{:08}", n)}))
+    };
+    register(1, &district, "district").await;
+    register(2, &commune, "commune").await;
+    register(3, &elsewhere, "enterprise").await;
+
+    let count = |r: Reply| r.body["items"].as_array().unwrap().len();
+    let query = |q: String| app.get(format!("{}?{q}", list_path(&conference)), Some(&token));
+    assert_eq!(
+        count(query(format!("district_id={}", district["id"].as_str().unwrap())).await),
+        2
+    );
+    assert_eq!(count(query("category=enterprise".into()).await), 1);
+    assert_eq!(count(query("unit_kind=commune".into()).await), 1);
+    assert_eq!(
+        count(query("status=confirmed&source=organizer".into()).await),
+        3
+    );
+    let listed = query("unit_kind=commune".into()).await;
+    assert_eq!(listed.body["items"][0]["unit_name"], "Xã Hợp Thịnh");
+}
+
+#[actix_web::test]
+async fn registrations_are_private_to_the_conference_organizers() {
+    let app = TestApp::spawn().await;
+    let owner = app.organizer("owner").await;
+    let other = app.organizer("other").await;
+    let conference = app.published_conference(&owner, json!({})).await;
+    let created = app.post(&self_path(&conference), None, person(1)).await;
+    let one = format!(
+        "{}/{}",
+        list_path(&conference),
+        created.body["registration"]["id"].as_str().unwrap()
+    );
+
+    app.get(&list_path(&conference), None)
+        .await
+        .assert_problem(401, "missing_token");
+    app.get(&list_path(&conference), Some(&other))
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(&one, Some(&other))
+        .await
+        .assert_problem(403, "forbidden");
+    app.post(&format!("{one}/cancel"), Some(&other), json!({}))
+        .await
+        .assert_problem(403, "forbidden");
+    let bogus = app
+        .request(Method::GET, "/api/v1/delegate/registration", None)
+        .header("x-delegate-token", "not-a-token")
+        .send()
+        .await
+        .unwrap();
+    Reply::from(bogus).await.assert_problem(404, "not_found");
+    let missing = app.get("/api/v1/delegate/registration", None).await;
+    missing.assert_problem(401, "missing_token");
+    let public_agenda = app
+        .get(
+            &format!("/api/v1/conferences/{}", conference["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert!(
+        !public_agenda.text.contains("+849"),
+        "no personal data on public endpoints"
+    );
+}
+
+#[actix_web::test]
+async fn organizers_edit_with_if_match_and_cannot_edit_cancelled_registrations() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app.conference(&token, json!({})).await;
+    let created = app
+        .post(&list_path(&conference), Some(&token), person(1))
+        .await;
+    let one = format!(
+        "{}/{}",
+        list_path(&conference),
+        created.body["registration"]["id"].as_str().unwrap()
+    );
+
+    let edited = app
+        .request(Method::PATCH, &one, Some(&token))
+        .header("If-Match", "\"1\"")
+        .json(&json!({"position": "Trưởng phòng", "email": "p1@example.vn"}))
+        .send()
+        .await
+        .unwrap();
+    let edited = Reply::from(edited).await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.text);
+    assert_eq!(edited.body["position"], "Trưởng phòng");
+    let stale = app
+        .request(Method::PATCH, &one, Some(&token))
+        .header("If-Match", "\"1\"")
+        .json(&json!({"position": "x"}))
+        .send()
+        .await
+        .unwrap();
+    Reply::from(stale)
+        .await
+        .assert_problem(412, "etag_mismatch");
+    let no_contact = app
+        .patch(&one, Some(&token), json!({"email": null, "phone": null}))
+        .await;
+    no_contact.assert_problem(422, "validation_failed");
+    app.post(&format!("{one}/cancel"), Some(&token), json!({}))
+        .await;
+    app.patch(&one, Some(&token), json!({"position": "y"}))
+        .await
+        .assert_problem(409, "registration_closed");
+}
