@@ -89,6 +89,54 @@ pub async fn insert(
         .await
 }
 
+/// Inserts many admitted registrations in one statement (imports).
+pub async fn insert_many(
+    conn: &mut AsyncPgConnection,
+    rows: &[NewRegistration],
+) -> QueryResult<usize> {
+    let values: Vec<_> = rows
+        .iter()
+        .map(|new| {
+            (
+                registrations::id.eq(new.id),
+                registrations::conference_id.eq(new.conference_id),
+                registrations::number.eq(new.number),
+                registrations::full_name.eq(&new.person.full_name),
+                registrations::position.eq(&new.person.position),
+                registrations::unit_id.eq(new.person.unit_id),
+                registrations::organization.eq(&new.person.organization),
+                registrations::category.eq(&new.person.category),
+                registrations::email.eq(&new.person.email),
+                registrations::phone.eq(&new.person.phone),
+                registrations::search_text.eq(&new.person.search_text),
+                registrations::status.eq(&new.status),
+                registrations::source.eq(&new.source),
+                registrations::invitation_id.eq(new.invitation_id),
+                registrations::qr_secret.eq(&new.qr_secret),
+                registrations::delegate_token_hash.eq(&new.delegate_token_hash),
+                registrations::waitlisted_at.eq(new.waitlisted_at),
+            )
+        })
+        .collect();
+    diesel::insert_into(registrations::table)
+        .values(values)
+        .execute(conn)
+        .await
+}
+
+/// Emails and phones of a conference's live registrations (duplicate checks of imports).
+pub async fn live_contacts(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+) -> QueryResult<Vec<(Option<String>, Option<String>)>> {
+    registrations::table
+        .filter(registrations::conference_id.eq(conference_id))
+        .filter(registrations::status.ne_all(["cancelled", "rejected"]))
+        .select((registrations::email, registrations::phone))
+        .load(conn)
+        .await
+}
+
 pub async fn find(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,

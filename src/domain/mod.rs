@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod conferences;
 pub mod contact;
+pub mod imports;
 pub mod invitations;
 pub mod pagination;
 pub mod registrations;

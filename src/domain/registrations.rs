@@ -70,6 +70,24 @@ text_enum! {
     }
 }
 
+impl Category {
+    /// Accepts the English values and common Vietnamese words, accents optional.
+    pub fn parse_loose(raw: &str) -> Option<Self> {
+        Some(match fold(raw).as_str() {
+            "guest" | "khach moi" | "dai bieu khach moi" => Category::Guest,
+            "agency" | "co quan" => Category::Agency,
+            "district" | "huyen" => Category::District,
+            "commune" | "xa" => Category::Commune,
+            "enterprise" | "doanh nghiep" => Category::Enterprise,
+            "expert" | "chuyen gia" => Category::Expert,
+            "speaker" | "bao cao vien" | "dien gia" => Category::Speaker,
+            "press" | "bao chi" | "phong vien" => Category::Press,
+            "staff" | "ban to chuc" | "nhan vien" => Category::Staff,
+            _ => return None,
+        })
+    }
+}
+
 /// Prefix of QR payloads: `hoithao:1:<registration id>:<secret>`.
 pub const QR_PREFIX: &str = "hoithao:1:";
 
@@ -190,7 +208,7 @@ pub struct RegistrationQuery {
 }
 
 /// `sxsh-vinh-phuc-2018` → `SXSH`.
-fn reference(conference_code: &str, number: i32) -> String {
+pub fn reference(conference_code: &str, number: i32) -> String {
     let prefix: String = conference_code
         .split('-')
         .next()
@@ -273,7 +291,7 @@ pub struct ValidPerson {
 
 impl ValidPerson {
     /// Search text with the registration's reference, once its number is known.
-    fn with_reference(mut self, reference: &str) -> PersonWrite {
+    pub fn with_reference(mut self, reference: &str) -> PersonWrite {
         let local_phone = self
             .write
             .phone
@@ -301,6 +319,28 @@ pub async fn validate_person(
     v: &mut Validator,
     prefix: &str,
 ) -> ApiResult<ValidPerson> {
+    let unit = match input.unit_id {
+        None => None,
+        Some(unit_id) => Some(
+            db::units::find(conn, unit_id, false)
+                .await?
+                .map(|unit| unit.name),
+        ),
+    };
+    let person = check_person(input, unit.clone().flatten(), v, prefix);
+    if unit.is_some_and(|found| found.is_none()) {
+        v.push(format!("{prefix}unit_id"), "unknown_unit", "no such unit");
+    }
+    Ok(person)
+}
+
+/// The checks of [`validate_person`] once the unit (if any) has been looked up.
+pub fn check_person(
+    input: &PersonInput,
+    unit_name: Option<String>,
+    v: &mut Validator,
+    prefix: &str,
+) -> ValidPerson {
     let field = |name: &str| format!("{prefix}{name}");
     let full_name = v.required_line(&field("full_name"), &input.full_name, 200);
     let position = v.optional_text(&field("position"), input.position.as_deref(), 200, false);
@@ -353,17 +393,7 @@ pub async fn validate_person(
             "give an email or a phone number",
         );
     }
-    let unit_name = match input.unit_id {
-        None => None,
-        Some(unit_id) => match db::units::find(conn, unit_id, false).await? {
-            Some(unit) => Some(unit.name),
-            None => {
-                v.push(field("unit_id"), "unknown_unit", "no such unit");
-                None
-            }
-        },
-    };
-    Ok(ValidPerson {
+    ValidPerson {
         write: PersonWrite {
             full_name,
             position,
@@ -375,7 +405,7 @@ pub async fn validate_person(
             search_text: String::new(),
         },
         unit_name,
-    })
+    }
 }
 
 /// Maps the duplicate-person indexes onto a 409.

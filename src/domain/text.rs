@@ -89,6 +89,14 @@ impl Validator {
         self.errors.push(FieldError::new(field, code, message));
     }
 
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
     pub fn into_errors(self) -> Vec<FieldError> {
         self.errors
     }

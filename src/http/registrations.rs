@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_registrations)
         .service(create_registration)
         .service(self_register)
+        .service(import_registrations)
         .service(get_registration)
         .service(update_registration)
         .service(approve_registration)
@@ -133,6 +134,44 @@ async fn create_registration(
         registrations::create_by_organizer(&state, &actor, conference_id, body.into_inner())
             .await?;
     Ok(created_with_token(conference_id, created))
+}
+
+/// Import delegates from CSV
+///
+/// UTF-8 CSV with a header row. Columns (Vietnamese or English): `Họ và tên`/`full_name`,
+/// `Chức vụ`/`position`, `Đơn vị`/`unit` (a directory unit, by name), `Tổ chức`/`organization`
+/// (free text), `Thành phần`/`category`, `Điện thoại`/`phone`, `Email`. `?dry_run=true` checks
+/// every row and reports every error; otherwise the import is all-or-nothing (422 listing every
+/// error). Seats are assigned in file order; the rest are waitlisted when the waitlist is on.
+#[utoipa::path(
+    tag = "registrations",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), crate::http::units::ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    responses(
+        (status = 200, description = "Imported, or the dry-run report", body = crate::domain::units::ImportReport),
+        (status = 409, description = "A delegate registered meanwhile (`already_registered`) or the conference is cancelled", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/conferences/{conference_id}/registration-imports")]
+async fn import_registrations(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    query: web::Query<crate::http::units::ImportQuery>,
+    payload: web::Payload,
+) -> ApiResult<web::Json<crate::domain::units::ImportReport>> {
+    crate::http::require_content_type(&req, &["text/csv", "text/plain", "application/csv"])?;
+    let body = crate::http::read_body(payload, crate::http::IMPORT_LIMIT_BYTES).await?;
+    let report = crate::domain::imports::import_delegates(
+        &state,
+        &actor,
+        path.into_inner(),
+        &body,
+        query.dry_run.unwrap_or(false),
+    )
+    .await?;
+    Ok(web::Json(report))
 }
 
 /// Register online (delegates)

@@ -88,7 +88,7 @@ pub struct ImportQuery {
         (status = 409, description = "A name or code collides with an existing unit", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/units/import")]
+#[post("/unit-imports")]
 async fn import_units(
     state: web::Data<AppState>,
     _actor: Actor,

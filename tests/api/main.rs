@@ -7,6 +7,7 @@ mod cli;
 mod conferences;
 mod errors;
 mod helpers;
+mod imports;
 mod invitations;
 mod openapi;
 mod registrations;

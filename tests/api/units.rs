@@ -13,7 +13,7 @@ async fn import(app: &TestApp, token: &str, csv: &str, dry_run: bool) -> Reply {
     let response = app
         .request(
             Method::POST,
-            &format!("/api/v1/units/import?dry_run={dry_run}"),
+            &format!("/api/v1/unit-imports?dry_run={dry_run}"),
             Some(token),
         )
         .header("content-type", "text/csv; charset=utf-8")
@@ -229,7 +229,7 @@ async fn imports_must_be_csv() {
     let token = app.organizer("org").await;
 
     let reply = app
-        .post("/api/v1/units/import", Some(&token), json!({"name": "x"}))
+        .post("/api/v1/unit-imports", Some(&token), json!({"name": "x"}))
         .await;
 
     reply.assert_problem(415, "unsupported_media_type");

@@ -1,0 +1,260 @@
+//! Delegate imports from CSV: every row checked and every error reported at once (dry run),
+//! then applied all-or-nothing in one transaction, seats assigned in file order.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use crate::auth::{Actor, tokens};
+use crate::db::registrations::NewRegistration;
+use crate::db::{self};
+use crate::domain::conferences::{Access, Lock, ensure_editable, load};
+use crate::domain::registrations::{
+    Category, PersonInput, RegistrationSource, RegistrationStatus, check_person, reference,
+};
+use crate::domain::text::{Validator, fold};
+use crate::domain::units::{ImportReport, map_headers};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Column names accepted in delegate CSVs, Vietnamese or English.
+const DELEGATE_COLUMNS: [(&str, &[&str]); 7] = [
+    ("full_name", &["ho va ten", "ho ten", "full_name", "name"]),
+    ("position", &["chuc vu", "position"]),
+    ("unit", &["don vi", "unit"]),
+    ("organization", &["to chuc", "co quan", "organization"]),
+    ("category", &["thanh phan", "category"]),
+    ("phone", &["dien thoai", "so dien thoai", "phone"]),
+    ("email", &["email", "thu dien tu"]),
+];
+
+const INSERT_CHUNK: usize = 1000;
+
+/// Imports delegates into a conference. Units are matched by name (accents and case ignored);
+/// a name that is not in the directory is an error (use the `Tổ chức`/`organization` column
+/// for people outside it). Duplicates inside the file or with live registrations are errors.
+pub async fn import_delegates(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    body: &[u8],
+    dry_run: bool,
+) -> ApiResult<ImportReport> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::bad_request("invalid_csv", "the file is not UTF-8 text"))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| ApiError::bad_request("invalid_csv", e.to_string()))?
+        .clone();
+    let columns = map_headers(&headers, &DELEGATE_COLUMNS);
+    for required in ["full_name", "category"] {
+        if !columns.contains_key(required) {
+            return Err(ApiError::bad_request(
+                "invalid_csv",
+                format!("the header has no `{required}` column"),
+            ));
+        }
+    }
+
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let conference = load(
+            conn,
+            conference_id,
+            Some(actor),
+            Access::Manage,
+            Lock::Update,
+        )
+        .await?;
+        ensure_editable(&conference)?;
+        let mut units: HashMap<String, Vec<(Uuid, String)>> = HashMap::new();
+        for (id, _, _, folded) in db::units::directory(conn).await? {
+            units.entry(folded).or_default().push((id, String::new()));
+        }
+        let names: HashMap<Uuid, String> = db::registrations::unit_names(
+            conn,
+            &units
+                .values()
+                .flatten()
+                .map(|(id, _)| *id)
+                .collect::<Vec<_>>(),
+        )
+        .await?
+        .into_iter()
+        .collect();
+        let mut taken_emails = HashSet::new();
+        let mut taken_phones = HashSet::new();
+        for (email, phone) in db::registrations::live_contacts(conn, conference_id).await? {
+            taken_emails.extend(email);
+            taken_phones.extend(phone);
+        }
+
+        let mut v = Validator::new();
+        let mut people = Vec::new();
+        let mut rows = 0;
+        for (index, record) in reader.records().enumerate() {
+            rows += 1;
+            let prefix = format!("rows[{}].", index + 1);
+            let record = match record {
+                Ok(record) => record,
+                Err(e) => {
+                    v.push(format!("rows[{}]", index + 1), "invalid_csv", e.to_string());
+                    continue;
+                }
+            };
+            let cell = |name: &str| {
+                columns
+                    .get(name)
+                    .and_then(|&i| record.get(i))
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+            };
+            let before = v.len();
+            let category_text = cell("category").unwrap_or_default();
+            let category = Category::parse_loose(&category_text);
+            if category.is_none() {
+                v.push(
+                    format!("{prefix}category"),
+                    "unknown_category",
+                    format!("unknown category {category_text:?}"),
+                );
+            }
+            let unit_id = match cell("unit") {
+                None => None,
+                Some(unit) => match units.get(&fold(&unit)).map(Vec::as_slice) {
+                    Some([(id, _)]) => Some(*id),
+                    Some([_, _, ..]) => {
+                        v.push(
+                            format!("{prefix}unit"),
+                            "ambiguous_unit",
+                            format!("several units are named {unit:?}"),
+                        );
+                        None
+                    }
+                    _ => {
+                        v.push(
+                            format!("{prefix}unit"),
+                            "unknown_unit",
+                            format!("no unit named {unit:?}"),
+                        );
+                        None
+                    }
+                },
+            };
+            let input = PersonInput {
+                full_name: cell("full_name").unwrap_or_default(),
+                position: cell("position"),
+                unit_id,
+                organization: cell("organization"),
+                category: category.unwrap_or(Category::Guest),
+                email: cell("email"),
+                phone: cell("phone"),
+            };
+            let person = check_person(
+                &input,
+                unit_id.and_then(|id| names.get(&id).cloned()),
+                &mut v,
+                &prefix,
+            );
+            if let Some(email) = &person.write.email
+                && !taken_emails.insert(email.clone())
+            {
+                v.push(
+                    format!("{prefix}email"),
+                    "duplicate",
+                    "this email is already registered or appears earlier in the file",
+                );
+            }
+            if let Some(phone) = &person.write.phone
+                && !taken_phones.insert(phone.clone())
+            {
+                v.push(
+                    format!("{prefix}phone"),
+                    "duplicate",
+                    "this phone is already registered or appears earlier in the file",
+                );
+            }
+            if v.len() == before {
+                people.push(person);
+            }
+        }
+
+        let seats = db::registrations::seats(conn, conference_id).await?;
+        let free = seats
+            .capacity
+            .map(|c| usize::try_from(c - seats.confirmed_count).unwrap_or(0));
+        if !seats.waitlist_enabled && free.is_some_and(|free| people.len() > free) {
+            v.push(
+                "rows",
+                "capacity_reached",
+                format!(
+                    "only {} seats are free for {} delegates",
+                    free.unwrap_or(0),
+                    people.len()
+                ),
+            );
+        }
+        let errors = v.into_errors();
+        if dry_run {
+            return Ok(ImportReport {
+                dry_run,
+                rows,
+                created: 0,
+                errors,
+            });
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+
+        let now = Utc::now();
+        let mut confirmed = seats.confirmed_count;
+        let mut number = seats.registration_seq;
+        let mut new_rows = Vec::with_capacity(people.len());
+        for person in people {
+            number += 1;
+            let has_seat = seats.capacity.is_none_or(|capacity| confirmed < capacity);
+            let status = if has_seat {
+                RegistrationStatus::Confirmed
+            } else {
+                RegistrationStatus::Waitlisted
+            };
+            if has_seat {
+                confirmed += 1;
+            }
+            new_rows.push(NewRegistration {
+                id: Uuid::now_v7(),
+                conference_id,
+                number,
+                person: person.with_reference(&reference(&conference.code, number)),
+                status: status.as_str().to_owned(),
+                source: RegistrationSource::Import.as_str().to_owned(),
+                invitation_id: None,
+                qr_secret: tokens::random_secret(),
+                // Imported delegates get their link from the organizer later; this hash
+                // matches no token anyone holds.
+                delegate_token_hash: tokens::hash(&tokens::random_secret()),
+                waitlisted_at: (!has_seat).then_some(now),
+            });
+        }
+        for chunk in new_rows.chunks(INSERT_CHUNK) {
+            db::registrations::insert_many(conn, chunk)
+                .await
+                .map_err(crate::domain::registrations::duplicate)?;
+        }
+        db::registrations::set_counters(conn, conference_id, confirmed, number).await?;
+        Ok(ImportReport {
+            dry_run,
+            rows,
+            created: new_rows.len(),
+            errors,
+        })
+    })
+    .await
+}
