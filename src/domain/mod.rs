@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod conferences;
 pub mod contact;
+pub mod idempotency;
 pub mod imports;
 pub mod invitations;
 pub mod pagination;

@@ -19,6 +19,7 @@ use crate::domain::conferences::{
     Access, ConferenceStatus, Lock, RegistrationMode, Versioned, ensure_editable, load, text_enum,
 };
 use crate::domain::contact::{normalize_email, normalize_phone};
+use crate::domain::idempotency::{self, Idempotency, Outcome, Replay};
 use crate::domain::text::{self, Validator, fold, like_contains};
 use crate::domain::units::UnitKind;
 use crate::domain::{double_option, non_null, pagination};
@@ -136,7 +137,7 @@ pub struct RegistrationWithToken {
 }
 
 /// The person to register.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonInput {
     #[schema(example = "Nguyễn Thị Phương", min_length = 1, max_length = 200)]
@@ -602,7 +603,8 @@ pub async fn create_by_organizer(
     actor: &Actor,
     conference_id: Uuid,
     input: PersonInput,
-) -> ApiResult<(Versioned<Registration>, String)> {
+    idem: Option<Idempotency>,
+) -> ApiResult<Outcome<(Versioned<Registration>, String)>> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let conference = load(
@@ -613,6 +615,9 @@ pub async fn create_by_organizer(
             Lock::Update,
         )
         .await?;
+        if let Some(replay) = claim_if_keyed(conn, idem.as_ref()).await? {
+            return Ok(Outcome::Replayed(replay));
+        }
         ensure_editable(&conference)?;
         let mut v = Validator::new();
         let person = validate_person(conn, &input, &mut v, "").await?;
@@ -626,9 +631,34 @@ pub async fn create_by_organizer(
             false,
         )
         .await?;
-        Ok((present_row(conn, row, &conference.code).await?, token))
+        let created = (present_row(conn, row, &conference.code).await?, token);
+        store_if_keyed(conn, idem.as_ref(), &created).await?;
+        Ok(Outcome::Fresh(created))
     })
     .await
+}
+
+async fn claim_if_keyed(
+    conn: &mut AsyncPgConnection,
+    idem: Option<&Idempotency>,
+) -> ApiResult<Option<Replay>> {
+    match idem {
+        Some(idem) => idempotency::claim(conn, idem).await,
+        None => Ok(None),
+    }
+}
+
+async fn store_if_keyed(
+    conn: &mut AsyncPgConnection,
+    idem: Option<&Idempotency>,
+    created: &(Versioned<Registration>, String),
+) -> ApiResult<()> {
+    if let Some(idem) = idem {
+        let body =
+            serde_json::json!({"registration": &created.0.value, "delegate_token": &created.1});
+        idempotency::store(conn, idem, 201, &body).await?;
+    }
+    Ok(())
 }
 
 /// Online self-registration: published `open` or `approval_required` conferences, inside the
@@ -637,10 +667,14 @@ pub async fn self_register(
     state: &AppState,
     conference_id: Uuid,
     input: PersonInput,
-) -> ApiResult<(Versioned<Registration>, String)> {
+    idem: Option<Idempotency>,
+) -> ApiResult<Outcome<(Versioned<Registration>, String)>> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let conference = load(conn, conference_id, None, Access::Read, Lock::Update).await?;
+        if let Some(replay) = claim_if_keyed(conn, idem.as_ref()).await? {
+            return Ok(Outcome::Replayed(replay));
+        }
         if conference.status != ConferenceStatus::Published.as_str() {
             return Err(ApiError::conflict(
                 "registration_closed",
@@ -686,7 +720,9 @@ pub async fn self_register(
             needs_approval,
         )
         .await?;
-        Ok((present_row(conn, row, &conference.code).await?, token))
+        let created = (present_row(conn, row, &conference.code).await?, token);
+        store_if_keyed(conn, idem.as_ref(), &created).await?;
+        Ok(Outcome::Fresh(created))
     })
     .await
 }

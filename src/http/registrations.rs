@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::domain::conferences::Versioned;
+use crate::domain::idempotency::{Idempotency, Outcome};
 use crate::domain::registrations::{
     self, Action, PersonInput, PersonPatch, Registration, RegistrationQuery, RegistrationWithToken,
 };
@@ -71,8 +72,32 @@ pub fn header_token(req: &HttpRequest, name: &str) -> Result<String, ApiError> {
     Ok(value.to_owned())
 }
 
-fn created_with_token(conference_id: Uuid, v: (Versioned<Registration>, String)) -> HttpResponse {
-    let (registration, delegate_token) = v;
+/// The optional `Idempotency-Key` header, scoped to the route and caller.
+fn idempotency(
+    req: &HttpRequest,
+    scope: String,
+    body: &PersonInput,
+) -> ApiResult<Option<Idempotency>> {
+    match req.headers().get("idempotency-key") {
+        None => Ok(None),
+        Some(value) => Idempotency::new(scope, value.to_str().unwrap_or_default(), body).map(Some),
+    }
+}
+
+fn created_with_token(
+    conference_id: Uuid,
+    outcome: Outcome<(Versioned<Registration>, String)>,
+) -> HttpResponse {
+    let (registration, delegate_token) = match outcome {
+        Outcome::Fresh(created) => created,
+        Outcome::Replayed(replay) => {
+            let status = actix_web::http::StatusCode::from_u16(replay.status)
+                .unwrap_or(actix_web::http::StatusCode::CREATED);
+            return HttpResponse::build(status)
+                .insert_header(("Idempotent-Replayed", "true"))
+                .json(replay.body);
+        }
+    };
     HttpResponse::Created()
         .insert_header((
             "Location",
@@ -114,7 +139,10 @@ async fn list_registrations(
 /// Confirmed while seats remain, then waitlisted (or 409 `capacity_reached` without a waitlist).
 #[utoipa::path(
     tag = "registrations",
-    params(("conference_id" = Uuid, Path, description = "Conference id")),
+    params(
+        ("conference_id" = Uuid, Path, description = "Conference id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a replay with the same key and body returns the first response (with `Idempotent-Replayed: true`)"),
+    ),
     request_body = PersonInput,
     responses(
         (status = 201, description = "Registered", body = RegistrationWithToken, headers(("Location" = String), ("ETag" = String))),
@@ -126,12 +154,18 @@ async fn list_registrations(
 async fn create_registration(
     state: web::Data<AppState>,
     actor: Actor,
+    req: HttpRequest,
     path: web::Path<Uuid>,
     body: web::Json<PersonInput>,
 ) -> ApiResult<HttpResponse> {
     let conference_id = path.into_inner();
+    let idem = idempotency(
+        &req,
+        format!("registrations:{conference_id}:{}", actor.account_id),
+        &body,
+    )?;
     let created =
-        registrations::create_by_organizer(&state, &actor, conference_id, body.into_inner())
+        registrations::create_by_organizer(&state, &actor, conference_id, body.into_inner(), idem)
             .await?;
     Ok(created_with_token(conference_id, created))
 }
@@ -180,7 +214,10 @@ async fn import_registrations(
 /// window. The response carries the delegate token for viewing, the QR code and cancelling.
 #[utoipa::path(
     tag = "registrations",
-    params(("conference_id" = Uuid, Path, description = "Conference id")),
+    params(
+        ("conference_id" = Uuid, Path, description = "Conference id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a replay with the same key and body returns the first response (with `Idempotent-Replayed: true`)"),
+    ),
     request_body = PersonInput,
     responses(
         (status = 201, description = "Registered (confirmed, waitlisted or pending approval)", body = RegistrationWithToken,
@@ -193,11 +230,14 @@ async fn import_registrations(
 #[post("/conferences/{conference_id}/self-registrations")]
 async fn self_register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<Uuid>,
     body: web::Json<PersonInput>,
 ) -> ApiResult<HttpResponse> {
     let conference_id = path.into_inner();
-    let created = registrations::self_register(&state, conference_id, body.into_inner()).await?;
+    let idem = idempotency(&req, format!("self-registrations:{conference_id}"), &body)?;
+    let created =
+        registrations::self_register(&state, conference_id, body.into_inner(), idem).await?;
     Ok(created_with_token(conference_id, created))
 }
 
