@@ -180,6 +180,10 @@ impl ApiError {
         .with_cause(cause)
     }
 
+    pub fn is_client_error(&self) -> bool {
+        self.0.status.is_client_error()
+    }
+
     pub fn code(&self) -> &'static str {
         self.0.code
     }

@@ -850,6 +850,93 @@ pub async fn act(
     .await
 }
 
+/// What a bulk request does to each registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkAction {
+    Approve,
+    Reject,
+    Cancel,
+}
+
+/// One action on many registrations; each succeeds or fails on its own.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkRequest {
+    pub action: BulkAction,
+    #[schema(min_items = 1, max_items = 500)]
+    pub registration_ids: Vec<Uuid>,
+}
+
+/// The outcome for one registration of a bulk request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkResult {
+    pub registration_id: Uuid,
+    /// `ok`, or the stable error code (`not_found`, `illegal_status_transition`, `capacity_reached`).
+    pub code: String,
+    /// The registration after the action, when it succeeded.
+    pub registration: Option<Registration>,
+}
+
+/// Applies one action to many registrations in order, each in its own savepoint, under one
+/// lock of the conference row.
+pub async fn bulk(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    request: BulkRequest,
+) -> ApiResult<Vec<BulkResult>> {
+    if request.registration_ids.is_empty() || request.registration_ids.len() > 500 {
+        return Err(ApiError::validation(vec![crate::error::FieldError::new(
+            "registration_ids",
+            "invalid_length",
+            "send 1 to 500 registration ids",
+        )]));
+    }
+    let action = match request.action {
+        BulkAction::Approve => Action::Approve,
+        BulkAction::Reject => Action::Reject,
+        BulkAction::Cancel => Action::Cancel,
+    };
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let conference = load(
+            conn,
+            conference_id,
+            Some(actor),
+            Access::Manage,
+            Lock::Update,
+        )
+        .await?;
+        let mut results = Vec::with_capacity(request.registration_ids.len());
+        for id in request.registration_ids.iter().copied() {
+            let outcome = conn
+                .transaction::<_, ApiError, _>(async |conn| {
+                    let current = db::registrations::find(conn, conference_id, id, true)
+                        .await?
+                        .ok_or_else(|| ApiError::not_found("registration not found"))?;
+                    apply(conn, &current, action).await
+                })
+                .await;
+            results.push(match outcome {
+                Ok(row) => BulkResult {
+                    registration_id: id,
+                    code: "ok".to_owned(),
+                    registration: Some(present_row(conn, row, &conference.code).await?.value),
+                },
+                Err(error) if error.is_client_error() => BulkResult {
+                    registration_id: id,
+                    code: error.code().to_owned(),
+                    registration: None,
+                },
+                Err(error) => return Err(error),
+            });
+        }
+        Ok(results)
+    })
+    .await
+}
+
 pub async fn list(
     state: &AppState,
     actor: &Actor,
@@ -1002,17 +1089,53 @@ pub async fn delegate_cancel(state: &AppState, token: &str) -> ApiResult<Version
 
 /// The delegate's QR code as an SVG document.
 pub async fn delegate_qr_svg(state: &AppState, token: &str) -> ApiResult<String> {
-    let registration = delegate_view(state, token).await?.value;
-    let code = qrcode::QrCode::with_error_correction_level(
-        registration.qr_payload.as_bytes(),
-        qrcode::EcLevel::M,
-    )
-    .map_err(|e| ApiError::internal(e.to_string()))?;
+    let code = qr_code(&delegate_view(state, token).await?.value)?;
     Ok(code
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(256, 256)
         .quiet_zone(true)
         .build())
+}
+
+/// The delegate's QR code as a PNG image (8 pixels a module, 4-module quiet zone).
+pub async fn delegate_qr_png(state: &AppState, token: &str) -> ApiResult<Vec<u8>> {
+    const SCALE: usize = 8;
+    const QUIET: usize = 4;
+    let code = qr_code(&delegate_view(state, token).await?.value)?;
+    let modules = code.width();
+    let side = (modules + 2 * QUIET) * SCALE;
+    let colors = code.to_colors();
+    let mut pixels = vec![255u8; side * side];
+    for (index, color) in colors.iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (x, y) = (
+                (index % modules + QUIET) * SCALE,
+                (index / modules + QUIET) * SCALE,
+            );
+            for row in y..y + SCALE {
+                pixels[row * side + x..row * side + x + SCALE].fill(0);
+            }
+        }
+    }
+    let side = u32::try_from(side).map_err(ApiError::internal)?;
+    let mut png = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png, side, side);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(ApiError::internal)?;
+    writer
+        .write_image_data(&pixels)
+        .map_err(ApiError::internal)?;
+    writer.finish().map_err(ApiError::internal)?;
+    Ok(png)
+}
+
+fn qr_code(registration: &Registration) -> ApiResult<qrcode::QrCode> {
+    qrcode::QrCode::with_error_correction_level(
+        registration.qr_payload.as_bytes(),
+        qrcode::EcLevel::M,
+    )
+    .map_err(|e| ApiError::internal(e.to_string()))
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create_registration)
         .service(self_register)
         .service(import_registrations)
+        .service(bulk_registrations)
         .service(get_registration)
         .service(update_registration)
         .service(approve_registration)
@@ -30,6 +31,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(cancel_registration)
         .service(delegate_registration)
         .service(delegate_qr)
+        .service(delegate_qr_png)
         .service(delegate_cancel);
 }
 
@@ -206,6 +208,27 @@ async fn import_registrations(
     )
     .await?;
     Ok(web::Json(report))
+}
+
+/// Approve, reject or cancel many registrations
+///
+/// Each registration succeeds or fails on its own; the results come in request order.
+#[utoipa::path(
+    tag = "registrations",
+    params(("conference_id" = Uuid, Path, description = "Conference id")),
+    request_body = crate::domain::registrations::BulkRequest,
+    responses((status = 200, description = "One result per registration", body = Vec<crate::domain::registrations::BulkResult>))
+)]
+#[post("/conferences/{conference_id}/registration-actions")]
+async fn bulk_registrations(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+    body: web::Json<crate::domain::registrations::BulkRequest>,
+) -> ApiResult<web::Json<Vec<crate::domain::registrations::BulkResult>>> {
+    Ok(web::Json(
+        registrations::bulk(&state, &actor, path.into_inner(), body.into_inner()).await?,
+    ))
 }
 
 /// Register online (delegates)
@@ -404,6 +427,29 @@ async fn delegate_qr(state: web::Data<AppState>, token: DelegateToken) -> ApiRes
         .content_type("image/svg+xml")
         .insert_header(("Cache-Control", "no-store"))
         .body(svg))
+}
+
+/// The delegate's QR code (PNG)
+///
+/// Encodes the registration's `qr_payload`.
+#[utoipa::path(
+    tag = "delegate",
+    responses(
+        (status = 200, description = "A PNG image", content_type = "image/png", body = Vec<u8>),
+        (status = 404, description = "Unknown token (`not_found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("delegate_token" = [])),
+)]
+#[get("/delegate/registration/qr.png")]
+async fn delegate_qr_png(
+    state: web::Data<AppState>,
+    token: DelegateToken,
+) -> ApiResult<HttpResponse> {
+    let png = registrations::delegate_qr_png(&state, &token.0).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(png))
 }
 
 /// Cancel one's own registration

@@ -79,6 +79,14 @@ async fn self_registration_confirms_and_returns_a_delegate_token_that_shows_only
         .unwrap();
     assert_eq!(qr.headers()["content-type"], "image/svg+xml");
     assert!(qr.text().await.unwrap().contains("<svg"));
+    let png = app
+        .request(Method::GET, "/api/v1/delegate/registration/qr.png", None)
+        .header("x-delegate-token", delegate_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(png.headers()["content-type"], "image/png");
+    assert!(png.bytes().await.unwrap().starts_with(b"\x89PNG"));
     let stored: i64 = app
         .count("SELECT count(*) FROM registrations WHERE octet_length(delegate_token_hash) = 32")
         .await;
@@ -635,4 +643,54 @@ async fn an_idempotency_key_reused_with_another_body_is_a_conflict() {
 
     reused.assert_problem(409, "idempotency_key_reused");
     assert_eq!(app.count("SELECT count(*) FROM registrations").await, 1);
+}
+
+#[actix_web::test]
+async fn bulk_actions_report_each_registration_on_its_own() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app
+        .published_conference(
+            &token,
+            json!({"registration_mode": "approval_required", "capacity": 2}),
+        )
+        .await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let reply = app.post(&self_path(&conference), None, person(n)).await;
+        ids.push(reply.body["registration"]["id"].clone());
+    }
+    let unknown = uuid::Uuid::new_v4();
+    let path = format!(
+        "/api/v1/conferences/{}/registration-actions",
+        conference["id"].as_str().unwrap()
+    );
+
+    let reply = app
+        .post(
+            &path,
+            Some(&token),
+            json!({"action": "approve", "registration_ids": [ids[0], ids[1], ids[2], unknown]}),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let codes: Vec<&str> = reply
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["ok", "ok", "capacity_reached", "not_found"]);
+    assert_eq!(
+        app.count("SELECT count(*) FROM registrations WHERE status = 'confirmed'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM registrations WHERE status = 'pending_approval'")
+            .await,
+        1
+    );
 }
