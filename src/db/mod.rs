@@ -7,6 +7,7 @@ pub mod registrations;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+pub mod signups;
 pub mod throttle;
 pub mod units;
 

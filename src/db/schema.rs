@@ -45,6 +45,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        signup_count -> Int4,
     }
 }
 
@@ -151,6 +152,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    session_signups (registration_id, session_id) {
+        registration_id -> Uuid,
+        session_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     units (id) {
         id -> Uuid,
         name -> Text,
@@ -179,6 +188,8 @@ diesel::joinable!(registration_substitutions -> registrations (registration_id))
 diesel::joinable!(registrations -> conferences (conference_id));
 diesel::joinable!(registrations -> invitations (invitation_id));
 diesel::joinable!(registrations -> units (unit_id));
+diesel::joinable!(session_signups -> conference_sessions (session_id));
+diesel::joinable!(session_signups -> registrations (registration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -191,5 +202,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttle,
     registration_substitutions,
     registrations,
+    session_signups,
     units,
 );

@@ -24,6 +24,7 @@ pub struct SessionRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub signup_count: i32,
 }
 
 /// Every editable column; used for both insert and full-row update.

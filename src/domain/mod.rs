@@ -9,6 +9,7 @@ pub mod invitations;
 pub mod pagination;
 pub mod registrations;
 pub mod sessions;
+pub mod signups;
 pub mod text;
 pub mod units;
 

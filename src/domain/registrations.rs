@@ -559,6 +559,7 @@ pub async fn apply(
                 db::registrations::set_status(conn, row.id, Cancelled.as_str(), None).await?;
             release_seat(conn, row.conference_id).await?;
             crate::domain::invitations::release_quota(conn, row).await?;
+            crate::domain::signups::release_all(conn, row.id).await?;
             Ok(cancelled)
         }
         _ => Err(illegal()),

@@ -46,6 +46,8 @@ pub struct Session {
     pub capacity: Option<i32>,
     /// Whether delegates must sign up to attend.
     pub signup_required: bool,
+    /// Delegates signed up.
+    pub signup_count: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -63,6 +65,7 @@ fn to_session(row: SessionRow, time_zone: &str) -> ApiResult<Versioned<Session>>
         ends_at: in_zone(row.ends_at, time_zone),
         capacity: row.capacity,
         signup_required: row.signup_required,
+        signup_count: row.signup_count,
         created_at: row.created_at,
         updated_at: row.updated_at,
     };
@@ -341,6 +344,16 @@ pub async fn update(
                 &NewSession::from_row(&current)?.apply(patch),
                 &conference,
             )?;
+            if fields
+                .capacity
+                .is_some_and(|capacity| capacity < current.signup_count)
+            {
+                return Err(ApiError::validation(vec![crate::error::FieldError::new(
+                    "capacity",
+                    "below_signups",
+                    format!("{} delegates are signed up already", current.signup_count),
+                )]));
+            }
             let row = db::sessions::update(conn, id, fields.write()).await?;
             Ok((row, conference.time_zone))
         })

@@ -1,7 +1,7 @@
 //! Registrations: organizer management, online self-registration, and the delegate's own view.
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use futures_util::future::{Ready, ready};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -14,6 +14,7 @@ use crate::domain::idempotency::{Idempotency, Outcome};
 use crate::domain::registrations::{
     self, Action, PersonInput, PersonPatch, Registration, RegistrationQuery, RegistrationWithToken,
 };
+use crate::domain::signups;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::{etag, if_match, versioned};
 use crate::state::AppState;
@@ -32,7 +33,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(delegate_registration)
         .service(delegate_qr)
         .service(delegate_qr_png)
-        .service(delegate_cancel);
+        .service(delegate_cancel)
+        .service(sign_up_by_organizer)
+        .service(withdraw_by_organizer)
+        .service(delegate_sessions)
+        .service(delegate_sign_up)
+        .service(delegate_withdraw);
 }
 
 /// A page of registrations.
@@ -470,4 +476,129 @@ async fn delegate_cancel(
     Ok(versioned(
         registrations::delegate_cancel(&state, &token.0).await?,
     ))
+}
+
+/// Sign a delegate up for a session (organizer)
+///
+/// For confirmed registrations and sessions that require sign-up; refuses overlapping sessions
+/// and full ones. Signing up twice changes nothing.
+#[utoipa::path(
+    tag = "registrations",
+    params(
+        ("conference_id" = Uuid, Path, description = "Conference id"),
+        ("registration_id" = Uuid, Path, description = "Registration id"),
+        ("session_id" = Uuid, Path, description = "Session id"),
+    ),
+    responses(
+        (status = 204, description = "Signed up"),
+        (status = 409, description = "Not confirmed (`registration_not_confirmed`), no sign-up needed (`signup_not_required`), overlapping (`overlapping_session`) or full (`session_full`)",
+         body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/conferences/{conference_id}/registrations/{registration_id}/sessions/{session_id}")]
+async fn sign_up_by_organizer(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (conference_id, registration_id, session_id) = path.into_inner();
+    signups::by_organizer(
+        &state,
+        &actor,
+        conference_id,
+        registration_id,
+        session_id,
+        true,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Withdraw a delegate from a session (organizer)
+#[utoipa::path(
+    tag = "registrations",
+    params(
+        ("conference_id" = Uuid, Path, description = "Conference id"),
+        ("registration_id" = Uuid, Path, description = "Registration id"),
+        ("session_id" = Uuid, Path, description = "Session id"),
+    ),
+    responses((status = 204, description = "Withdrawn"))
+)]
+#[delete("/conferences/{conference_id}/registrations/{registration_id}/sessions/{session_id}")]
+async fn withdraw_by_organizer(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (conference_id, registration_id, session_id) = path.into_inner();
+    signups::by_organizer(
+        &state,
+        &actor,
+        conference_id,
+        registration_id,
+        session_id,
+        false,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The delegate's sessions
+///
+/// Ids of the sessions the delegate is signed up for, by start time.
+#[utoipa::path(
+    tag = "delegate",
+    responses(
+        (status = 200, description = "Session ids", body = Vec<Uuid>),
+        (status = 404, description = "Unknown token (`not_found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("delegate_token" = [])),
+)]
+#[get("/delegate/registration/sessions")]
+async fn delegate_sessions(
+    state: web::Data<AppState>,
+    token: DelegateToken,
+) -> ApiResult<web::Json<Vec<Uuid>>> {
+    Ok(web::Json(signups::of_delegate(&state, &token.0).await?))
+}
+
+/// Sign up for a session (delegate)
+#[utoipa::path(
+    tag = "delegate",
+    params(("session_id" = Uuid, Path, description = "Session id")),
+    responses(
+        (status = 204, description = "Signed up"),
+        (status = 404, description = "Unknown token or session (`not_found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not confirmed, no sign-up needed, overlapping or full", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("delegate_token" = [])),
+)]
+#[put("/delegate/registration/sessions/{session_id}")]
+async fn delegate_sign_up(
+    state: web::Data<AppState>,
+    token: DelegateToken,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    signups::by_delegate(&state, &token.0, path.into_inner(), true).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Withdraw from a session (delegate)
+#[utoipa::path(
+    tag = "delegate",
+    params(("session_id" = Uuid, Path, description = "Session id")),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 404, description = "Unknown token, or not signed up (`not_found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("delegate_token" = [])),
+)]
+#[delete("/delegate/registration/sessions/{session_id}")]
+async fn delegate_withdraw(
+    state: web::Data<AppState>,
+    token: DelegateToken,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    signups::by_delegate(&state, &token.0, path.into_inner(), false).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -12,4 +12,5 @@ mod invitations;
 mod openapi;
 mod registrations;
 mod sessions;
+mod signups;
 mod units;
