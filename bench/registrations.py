@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Registration benchmark: a 200-way self-registration burst, CSV imports of 10,000 and 100,000
+delegates, and search latency over 100,000 registrations, against `hoithao serve` (release) on a
+fresh database. Python standard library only. See bench/README.md."""
+
+import concurrent.futures
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("HOITHAO_BIN", os.path.join(ROOT, "target/release/hoithao"))
+SERVER = os.environ.get("DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
+DATA = os.path.join(ROOT, "..", "shared", "data")
+PORT = int(os.environ.get("BENCH_PORT", "18090"))
+API = f"http://127.0.0.1:{PORT}/api/v1"
+DB = f"hoithao_bench_{os.getpid()}"
+
+
+def request(method, path, body=None, token=None, content_type="application/json", headers=None):
+    data = None
+    if body is not None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    req = urllib.request.Request(API + path, data=data, method=method)
+    if data is not None:
+        req.add_header("content-type", content_type)
+    if token:
+        req.add_header("authorization", f"Bearer {token}")
+    for key, value in (headers or {}).items():
+        req.add_header(key, value)
+    try:
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null")
+
+
+def psql(sql):
+    out = subprocess.run(["psql", f"{SERVER}/{DB}", "-Atqc", sql], check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def generated_csv(count):
+    """`count` generated delegates; rows whose phone or email repeats an earlier one (the
+    generator draws them at random) are replaced by further rows, since imports refuse them."""
+    import csv
+    import io
+    path = f"/tmp/hoithao-delegates-{count}.csv"
+    if os.path.exists(path):
+        return path
+    raw = subprocess.run([sys.executable, os.path.join(DATA, "generate.py"), "delegates", str(count * 2), "42"],
+                         check=True, capture_output=True, text=True).stdout
+    rows = csv.reader(io.StringIO(raw))
+    header = next(rows)
+    phone, email = header.index("Điện thoại"), header.index("Email")
+    seen, kept = set(), []
+    for row in rows:
+        keys = {("p", "".join(c for c in row[phone] if c.isdigit())[-9:]) if row[phone] else None,
+                ("e", row[email].lower()) if row[email] else None} - {None}
+        if keys & seen:
+            continue
+        seen |= keys
+        kept.append(row)
+        if len(kept) == count:
+            break
+    with open(path, "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(kept)
+    return path
+
+
+def conference(token, code, **extra):
+    body = {"code": code, "title": "Hội thảo đo hiệu năng", "starts_at": "2031-07-19T08:00:00+07:00",
+            "ends_at": "2031-07-19T17:00:00+07:00", **extra}
+    status, conf = request("POST", "/conferences", body, token)
+    assert status == 201, conf
+    status, conf = request("POST", f"/conferences/{conf['id']}/publish", {}, token)
+    assert status == 200, conf
+    return conf["id"]
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main():
+    env = dict(os.environ, DATABASE_URL=f"{SERVER}/{DB}", HOITHAO_LISTEN=f"127.0.0.1:{PORT}", HOITHAO_WORKERS="2",
+               HOITHAO_LOG_FORMAT="json", RUST_LOG="warn", HOITHAO_ADMIN_PASSWORD="bench-admin-password",
+               HOITHAO_ACCESS_TOKEN_TTL_SECS="3600", HOITHAO_DB_POOL_SIZE="16", HOITHAO_DB_TIMEOUT_MS="30000")
+    subprocess.run([BIN, "create-admin", "--email", "bench@example.vn"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen([BIN, "serve"], env=env, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/readyz", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.1)
+        status, login = request("POST", "/auth/login", {"email": "bench@example.vn", "password": "bench-admin-password"})
+        token = login["access_token"]
+
+        # 1. 200 parallel self-registrations against 50 seats with a waitlist.
+        conf = conference(token, "burst", capacity=50, waitlist_enabled=True)
+        barrier = threading.Barrier(200)
+
+        def register(n):
+            barrier.wait()
+            started = time.perf_counter()
+            status, body = request("POST", f"/conferences/{conf}/self-registrations",
+                                   {"full_name": f"Đại biểu {n}", "category": "enterprise", "phone": f"09{n:08d}"})
+            return status, body, time.perf_counter() - started
+
+        started = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(200) as pool:
+            results = list(pool.map(register, range(200)))
+        burst = time.perf_counter() - started
+        statuses = [body["registration"]["status"] for status, body, _ in results if status == 201]
+        latencies = [elapsed * 1000 for _, _, elapsed in results]
+        stored = psql(f"SELECT status, count(*) FROM registrations WHERE conference_id = '{conf}' GROUP BY 1 ORDER BY 1")
+        print(f"burst: 200 self-registrations in {burst:.3f} s = {200 / burst:.0f}/s; "
+              f"confirmed {statuses.count('confirmed')}, waitlisted {statuses.count('waitlisted')}; "
+              f"latency p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 99):.1f} ms; stored {stored!r}")
+        assert statuses.count("confirmed") == 50 and statuses.count("waitlisted") == 150
+
+        # 2. Imports: the units directory, then 10,000 and 100,000 delegates.
+        with open(os.path.join(ROOT, "src/seed/units.csv"), "rb") as f:
+            status, report = request("POST", "/unit-imports", f.read(), token, "text/csv")
+        assert status == 200, report
+        for count, code in [(10_000, "import-10k"), (100_000, "search-100k")]:
+            conf = conference(token, code)
+            path = os.path.join(DATA, "delegates-10k.csv") if count == 10_000 else generated_csv(count)
+            with open(path, "rb") as f:
+                body = f.read()
+            started = time.perf_counter()
+            status, report = request("POST", f"/conferences/{conf}/registration-imports", body, token, "text/csv")
+            elapsed = time.perf_counter() - started
+            assert status == 200, str(report)[:500]
+            print(f"import: {report['created']} delegates in {elapsed:.2f} s ({report['created'] / elapsed:.0f} rows/s)")
+
+        # 3. Search over the 100,000-registration conference.
+        psql("ANALYZE registrations")
+        queries = ["nguyen van an", "tran thi", "le cong vinh", "xanh 19", "0912", "pham thi yen", "dang", "vu hong van",
+                   "giam doc", "SEARCH-0042", "hoang minh", "do thi", "bui van", "ngo", "duong", "phan thanh"]
+        samples = []
+        for _ in range(5):
+            for q in queries:
+                started = time.perf_counter()
+                status, page = request("GET", f"/conferences/{conf}/registrations?limit=20&q={urllib.parse.quote(q)}", token=token)
+                samples.append((time.perf_counter() - started) * 1000)
+                assert status == 200, page
+        print(f"search at 100,000 registrations: {len(samples)} queries, p50 {statistics.median(samples):.1f} ms, "
+              f"p99 {percentile(samples, 99):.1f} ms, max {max(samples):.1f} ms")
+        plan = psql(
+            "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT id FROM registrations "
+            f"WHERE conference_id = '{conf}' AND search_text LIKE '%nguyen van an%' "
+            "ORDER BY similarity(search_text, 'nguyen van an') DESC, id LIMIT 21")
+        print("plan for q=nguyen van an:\n  " + plan.replace("\n", "\n  "))
+        with open(f"/proc/{server.pid}/status") as f:
+            peak = next(line for line in f if line.startswith("VmHWM")).split()[1]
+        print(f"server peak RSS: {int(peak) / 1024:.1f} MiB")
+    finally:
+        server.terminate()
+        server.wait()
+        subprocess.run(["psql", f"{SERVER}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"], capture_output=True)
+
+
+if __name__ == "__main__":
+    import urllib.parse
+    main()
