@@ -302,7 +302,13 @@ async fn seed_demo(database: &DatabaseSettings) -> Result<(), String> {
             }
             crate::db::conferences::set_status(conn, row.id, "published").await?;
             if crate::db::units::directory(conn).await?.is_empty() {
-                crate::domain::units::import_csv_with(conn, DEMO_UNITS.as_bytes(), false).await?;
+                crate::domain::units::import_csv_with(
+                    conn,
+                    "text/csv",
+                    DEMO_UNITS.as_bytes(),
+                    false,
+                )
+                .await?;
             }
             Ok(true)
         })

@@ -1,4 +1,4 @@
-//! Delegate imports from CSV: every row checked and every error reported at once (dry run),
+//! Delegate imports from CSV or XLSX: every row checked and every error reported at once (dry run),
 //! then applied all-or-nothing in one transaction, seats assigned in file order.
 
 use std::collections::{HashMap, HashSet};
@@ -39,20 +39,12 @@ pub async fn import_delegates(
     state: &AppState,
     actor: &Actor,
     conference_id: Uuid,
+    media_type: &str,
     body: &[u8],
     dry_run: bool,
 ) -> ApiResult<ImportReport> {
-    let text = std::str::from_utf8(body)
-        .map_err(|_| ApiError::bad_request("invalid_csv", "the file is not UTF-8 text"))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| ApiError::bad_request("invalid_csv", e.to_string()))?
-        .clone();
-    let columns = map_headers(&headers, &DELEGATE_COLUMNS);
+    let table = crate::domain::table::read(media_type, body)?;
+    let columns = map_headers(&table.headers, &DELEGATE_COLUMNS);
     for required in ["full_name", "category"] {
         if !columns.contains_key(required) {
             return Err(ApiError::bad_request(
@@ -98,7 +90,7 @@ pub async fn import_delegates(
         let mut v = Validator::new();
         let mut people = Vec::new();
         let mut rows = 0;
-        for (index, record) in reader.records().enumerate() {
+        for (index, record) in table.rows.into_iter().enumerate() {
             rows += 1;
             let prefix = format!("rows[{}].", index + 1);
             let record = match record {
@@ -112,6 +104,7 @@ pub async fn import_delegates(
                 columns
                     .get(name)
                     .and_then(|&i| record.get(i))
+                    .map(|s| s.trim())
                     .filter(|s| !s.is_empty())
                     .map(str::to_owned)
             };

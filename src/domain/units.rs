@@ -396,12 +396,12 @@ const UNIT_COLUMNS: [(&str, &[&str]); 8] = [
 
 /// Maps header cells to canonical column names; unknown columns are ignored.
 pub fn map_headers(
-    headers: &csv::StringRecord,
+    headers: &[String],
     columns: &[(&'static str, &[&str])],
 ) -> HashMap<&'static str, usize> {
     let mut map = HashMap::new();
     for (index, header) in headers.iter().enumerate() {
-        let folded = fold(header.trim_start_matches('\u{feff}'));
+        let folded = fold(header);
         if let Some((name, _)) = columns
             .iter()
             .find(|(_, aliases)| aliases.contains(&folded.as_str()))
@@ -412,31 +412,28 @@ pub fn map_headers(
     map
 }
 
-/// Imports units from a UTF-8 CSV. Parents are matched by name (accents and case ignored)
+/// Imports units from a UTF-8 CSV or an XLSX workbook (first sheet). Parents are matched by name (accents and case ignored)
 /// among existing units and earlier rows. All rows are checked and every error reported;
 /// nothing is written unless every row is valid and `dry_run` is false.
-pub async fn import_csv(state: &AppState, body: &[u8], dry_run: bool) -> ApiResult<ImportReport> {
+pub async fn import_csv(
+    state: &AppState,
+    media_type: &str,
+    body: &[u8],
+    dry_run: bool,
+) -> ApiResult<ImportReport> {
     let mut conn = state.pool.get().await?;
-    import_csv_with(&mut conn, body, dry_run).await
+    import_csv_with(&mut conn, media_type, body, dry_run).await
 }
 
 /// [`import_csv`] on a given connection (used by `seed-demo`).
 pub async fn import_csv_with(
     conn: &mut AsyncPgConnection,
+    media_type: &str,
     body: &[u8],
     dry_run: bool,
 ) -> ApiResult<ImportReport> {
-    let text = std::str::from_utf8(body)
-        .map_err(|_| ApiError::bad_request("invalid_csv", "the file is not UTF-8 text"))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| ApiError::bad_request("invalid_csv", e.to_string()))?
-        .clone();
-    let columns = map_headers(&headers, &UNIT_COLUMNS);
+    let table = crate::domain::table::read(media_type, body)?;
+    let columns = map_headers(&table.headers, &UNIT_COLUMNS);
     for required in ["name", "kind"] {
         if !columns.contains_key(required) {
             return Err(ApiError::bad_request(
@@ -455,7 +452,7 @@ pub async fn import_csv_with(
         let mut v = Validator::new();
         let mut rows = Vec::new();
         let mut count = 0;
-        for (index, record) in reader.records().enumerate() {
+        for (index, record) in table.rows.into_iter().enumerate() {
             count += 1;
             let prefix = format!("rows[{}].", index + 1);
             let record = match record {
@@ -469,6 +466,7 @@ pub async fn import_csv_with(
                 columns
                     .get(name)
                     .and_then(|&i| record.get(i))
+                    .map(|s| s.trim())
                     .filter(|s| !s.is_empty())
                     .map(str::to_owned)
             };

@@ -156,8 +156,8 @@ pub fn client_ip(req: &HttpRequest, trust_forwarded_for: bool) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// 415 unless the request's media type is one of `accepted`.
-pub fn require_content_type(req: &HttpRequest, accepted: &[&str]) -> Result<(), ApiError> {
+/// The request's media type if it is one of `accepted`, else 415.
+pub fn require_content_type(req: &HttpRequest, accepted: &[&str]) -> Result<String, ApiError> {
     let media_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -166,7 +166,7 @@ pub fn require_content_type(req: &HttpRequest, accepted: &[&str]) -> Result<(), 
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
     if accepted.contains(&media_type.as_str()) {
-        Ok(())
+        Ok(media_type)
     } else {
         Err(ApiError::new(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,

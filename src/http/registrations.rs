@@ -188,7 +188,13 @@ async fn create_registration(
 #[utoipa::path(
     tag = "registrations",
     params(("conference_id" = Uuid, Path, description = "Conference id"), crate::http::units::ImportQuery),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    request_body(
+        description = "UTF-8 CSV with a header row, or an XLSX workbook (its first sheet is read)",
+        content(
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
+    ),
     responses(
         (status = 200, description = "Imported, or the dry-run report", body = crate::domain::units::ImportReport),
         (status = 409, description = "A delegate registered meanwhile (`already_registered`) or the conference is cancelled", body = Problem, content_type = "application/problem+json"),
@@ -203,12 +209,13 @@ async fn import_registrations(
     query: web::Query<crate::http::units::ImportQuery>,
     payload: web::Payload,
 ) -> ApiResult<web::Json<crate::domain::units::ImportReport>> {
-    crate::http::require_content_type(&req, &["text/csv", "text/plain", "application/csv"])?;
+    let media_type = crate::http::require_content_type(&req, &crate::domain::table::MEDIA_TYPES)?;
     let body = crate::http::read_body(payload, crate::http::IMPORT_LIMIT_BYTES).await?;
     let report = crate::domain::imports::import_delegates(
         &state,
         &actor,
         path.into_inner(),
+        &media_type,
         &body,
         query.dry_run.unwrap_or(false),
     )

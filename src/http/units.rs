@@ -82,7 +82,13 @@ pub struct ImportQuery {
 #[utoipa::path(
     tag = "units",
     params(ImportQuery),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    request_body(
+        description = "UTF-8 CSV with a header row, or an XLSX workbook (its first sheet is read)",
+        content(
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
+    ),
     responses(
         (status = 200, description = "Imported, or the dry-run report (with every error)", body = ImportReport),
         (status = 409, description = "A name or code collides with an existing unit", body = Problem, content_type = "application/problem+json"),
@@ -96,10 +102,10 @@ async fn import_units(
     query: web::Query<ImportQuery>,
     payload: web::Payload,
 ) -> ApiResult<web::Json<ImportReport>> {
-    crate::http::require_content_type(&req, &["text/csv", "text/plain", "application/csv"])?;
+    let media_type = crate::http::require_content_type(&req, &crate::domain::table::MEDIA_TYPES)?;
     let body = crate::http::read_body(payload, crate::http::IMPORT_LIMIT_BYTES).await?;
     Ok(web::Json(
-        units::import_csv(&state, &body, query.dry_run.unwrap_or(false)).await?,
+        units::import_csv(&state, &media_type, &body, query.dry_run.unwrap_or(false)).await?,
     ))
 }
 

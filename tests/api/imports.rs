@@ -166,3 +166,68 @@ async fn ten_thousand_delegates_import_whole_with_seats_in_file_order() {
         0
     );
 }
+
+#[actix_web::test]
+async fn an_xlsx_workbook_imports_like_a_csv_file() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    with_units(&app, &token).await;
+    let conference = app.conference(&token, json!({})).await;
+    let workbook = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/delegates.xlsx"
+    ))
+    .unwrap();
+
+    let response = app
+        .request(
+            Method::POST,
+            &imports_path(&conference, false),
+            Some(&token),
+        )
+        .header(
+            "content-type",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .body(workbook)
+        .send()
+        .await
+        .unwrap();
+    let reply = Reply::from(response).await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.body["created"], 3);
+    // Spreadsheets drop the leading zero of phone numbers typed as numbers.
+    assert_eq!(
+        app.count("SELECT count(*) FROM registrations WHERE phone = '+84839603082'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM registrations WHERE category = 'enterprise'")
+            .await,
+        2
+    );
+}
+
+#[actix_web::test]
+async fn a_broken_workbook_is_a_400() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app.conference(&token, json!({})).await;
+
+    let response = app
+        .request(Method::POST, &imports_path(&conference, true), Some(&token))
+        .header(
+            "content-type",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .body(b"not a zip file".to_vec())
+        .send()
+        .await
+        .unwrap();
+
+    Reply::from(response)
+        .await
+        .assert_problem(400, "invalid_xlsx");
+}
