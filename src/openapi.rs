@@ -34,6 +34,7 @@ use crate::error::PROBLEM_CONTENT_TYPE;
         (name = "invitations", description = "Unit invitations with seat quotas (organizers)"),
         (name = "invitation link", description = "What a unit's contact does with the invitation token (`X-Invitation-Token`)"),
         (name = "delegate", description = "What a delegate does with their link token (`X-Delegate-Token`)"),
+        (name = "check-in", description = "Devices, scans at the door and per session, undo and history"),
         (name = "operations", description = "Health and readiness probes"),
     )
 )]
@@ -59,6 +60,10 @@ impl Modify for BearerScheme {
                 "X-Delegate-Token",
                 "The delegate's link token, returned once when registering",
             ))),
+        );
+        components.add_security_scheme(
+            "device_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A check-in device's token (`hdv_…`), returned once when the device is registered")).build()),
         );
         components.add_security_scheme(
             "invitation_token",

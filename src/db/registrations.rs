@@ -154,6 +154,19 @@ pub async fn find(
     }
 }
 
+/// A registration by id, whatever its conference.
+pub async fn find_any(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<RegistrationRow>> {
+    registrations::table
+        .find(id)
+        .select(RegistrationRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn find_by_token_hash(
     conn: &mut AsyncPgConnection,
     hash: &[u8],

@@ -22,6 +22,41 @@ diesel::table! {
 }
 
 diesel::table! {
+    checkin_devices (id) {
+        id -> Uuid,
+        conference_id -> Uuid,
+        name -> Text,
+        gate -> Nullable<Text>,
+        session_ids -> Array<Nullable<Uuid>>,
+        token_hash -> Bytea,
+        revoked_at -> Nullable<Timestamptz>,
+        last_seen_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    checkins (id) {
+        id -> Uuid,
+        conference_id -> Uuid,
+        registration_id -> Nullable<Uuid>,
+        session_id -> Nullable<Uuid>,
+        device_id -> Nullable<Uuid>,
+        nonce -> Uuid,
+        direction -> Text,
+        outcome -> Text,
+        method -> Text,
+        occurred_at -> Timestamptz,
+        received_at -> Timestamptz,
+        local_day -> Date,
+        undone_at -> Nullable<Timestamptz>,
+        undone_by -> Nullable<Uuid>,
+        undo_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     conference_organizers (conference_id, account_id) {
         conference_id -> Uuid,
         account_id -> Uuid,
@@ -177,6 +212,13 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(checkin_devices -> accounts (created_by));
+diesel::joinable!(checkin_devices -> conferences (conference_id));
+diesel::joinable!(checkins -> accounts (undone_by));
+diesel::joinable!(checkins -> checkin_devices (device_id));
+diesel::joinable!(checkins -> conference_sessions (session_id));
+diesel::joinable!(checkins -> conferences (conference_id));
+diesel::joinable!(checkins -> registrations (registration_id));
 diesel::joinable!(conference_organizers -> accounts (account_id));
 diesel::joinable!(conference_organizers -> conferences (conference_id));
 diesel::joinable!(conference_sessions -> conferences (conference_id));
@@ -194,6 +236,8 @@ diesel::joinable!(session_signups -> registrations (registration_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     app_settings,
+    checkin_devices,
+    checkins,
     conference_organizers,
     conference_sessions,
     conferences,

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod checkins;
 pub mod conferences;
 pub mod invitations;
 pub mod ops;
@@ -33,7 +34,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(sessions::routes)
             .configure(units::routes)
             .configure(registrations::routes)
-            .configure(invitations::routes),
+            .configure(invitations::routes)
+            .configure(checkins::routes),
     );
 }
 

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod auth;
+mod checkins;
 mod cli;
 mod conferences;
 mod errors;

@@ -1,0 +1,620 @@
+//! Check-in at the door and per session, by devices holding revocable tokens.
+//!
+//! A scan is recorded whatever its outcome (for statistics). "One successful entry per
+//! registration per session, and per local day at the door" is a unique index: two devices
+//! scanning the same delegate at the same instant get one `ok` and one `already_checked_in`.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono_tz::Tz;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{Actor, tokens};
+use crate::db::checkins::{CheckinRow, DeviceRow, NewCheckin};
+use crate::db::registrations::RegistrationRow;
+use crate::db::{self};
+use crate::domain::conferences::{Access, Lock, ensure_editable, load, text_enum};
+use crate::domain::registrations::{Category, QR_PREFIX};
+use crate::domain::text::{Validator, fold, like_contains};
+use crate::domain::{DEFAULT_TIME_ZONE, check_timestamp};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::state::AppState;
+
+/// How early before a session (or the conference) doors open, and how late after its end a
+/// scan is still accepted.
+pub const WINDOW_MARGIN: Duration = Duration::minutes(60);
+
+text_enum! {
+    /// What the door screen shows.
+    Outcome {
+        /// Admitted (first entry, or an exit).
+        Ok => "ok",
+        /// Admitted earlier; `first_checked_in_at` and `first_device` say when and where.
+        AlreadyCheckedIn => "already_checked_in",
+        /// The registration is cancelled or rejected.
+        Cancelled => "cancelled",
+        PendingApproval => "pending_approval",
+        Waitlisted => "waitlisted",
+        /// No registration has this code.
+        UnknownCode => "unknown_code",
+        /// The code belongs to another conference.
+        OtherConference => "other_conference",
+        /// The session requires sign-up and this delegate has not signed up.
+        NotSignedUpForSession => "not_signed_up_for_session",
+        /// Before doors open or after the end (with a margin of an hour).
+        OutsideWindow => "outside_window",
+    }
+}
+
+text_enum! {
+    /// Entering or leaving.
+    Direction {
+        In => "in",
+        Out => "out",
+    }
+}
+
+/// A check-in device (a phone at a door).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Device {
+    pub id: Uuid,
+    pub conference_id: Uuid,
+    #[schema(example = "Cửa chính 1")]
+    pub name: String,
+    pub gate: Option<String>,
+    /// Sessions it serves; empty for the door and every session.
+    pub session_ids: Vec<Uuid>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// Scans it has recorded.
+    pub scan_count: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+fn to_device(row: DeviceRow, scan_count: i64) -> Device {
+    Device {
+        id: row.id,
+        conference_id: row.conference_id,
+        name: row.name,
+        gate: row.gate,
+        session_ids: row.session_ids.into_iter().flatten().collect(),
+        revoked_at: row.revoked_at,
+        last_seen_at: row.last_seen_at,
+        scan_count,
+        created_at: row.created_at,
+    }
+}
+
+/// A new device.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDevice {
+    #[schema(example = "Cửa chính 1", min_length = 1, max_length = 200)]
+    pub name: String,
+    #[schema(max_length = 100)]
+    pub gate: Option<String>,
+    #[schema(max_items = 100)]
+    pub session_ids: Option<Vec<Uuid>>,
+}
+
+/// A new device and its token (role `checkin`), shown only here.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceWithToken {
+    pub device: Device,
+    /// Send as `Authorization: Bearer <token>` from the device.
+    pub token: String,
+}
+
+/// One scan or manual check-in.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScanRequest {
+    /// The QR payload (`hoithao:1:<registration id>:<secret>`). Give this or `registration_id`.
+    #[schema(max_length = 200)]
+    pub code: Option<String>,
+    /// For manual check-in after a name search.
+    pub registration_id: Option<Uuid>,
+    /// A session; absent for the conference door.
+    pub session_id: Option<Uuid>,
+    pub direction: Direction,
+    /// The client's scan UUID: sending it again returns the first result and records nothing.
+    pub nonce: Uuid,
+    /// Door time (device clock).
+    pub occurred_at: DateTime<FixedOffset>,
+}
+
+/// Who is at the door, for the greeting.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DelegateCard {
+    pub registration_id: Uuid,
+    pub full_name: String,
+    pub position: Option<String>,
+    pub unit_name: Option<String>,
+    pub organization: Option<String>,
+    pub category: Category,
+}
+
+/// The result of a scan, for the door screen.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScanResult {
+    pub outcome: Outcome,
+    pub checkin_id: Uuid,
+    /// True when this nonce was seen before and this is the first result again.
+    pub replayed: bool,
+    /// With `ok` and `already_checked_in`.
+    pub delegate: Option<DelegateCard>,
+    /// With `already_checked_in`: the first entry.
+    pub first_checked_in_at: Option<DateTime<Utc>>,
+    pub first_device: Option<String>,
+}
+
+/// Why a check-in is undone.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UndoRequest {
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+/// A recorded check-in (history; undone ones included).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Checkin {
+    pub id: Uuid,
+    pub registration_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
+    pub device_id: Option<Uuid>,
+    pub direction: Direction,
+    pub outcome: Outcome,
+    /// `scan` or `manual`.
+    pub method: String,
+    pub occurred_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub undone_at: Option<DateTime<Utc>>,
+    pub undo_reason: Option<String>,
+}
+
+fn to_checkin(row: CheckinRow) -> ApiResult<Checkin> {
+    Ok(Checkin {
+        id: row.id,
+        registration_id: row.registration_id,
+        session_id: row.session_id,
+        device_id: row.device_id,
+        direction: row.direction.parse()?,
+        outcome: row.outcome.parse()?,
+        method: row.method,
+        occurred_at: row.occurred_at,
+        received_at: row.received_at,
+        undone_at: row.undone_at,
+        undo_reason: row.undo_reason,
+    })
+}
+
+pub async fn create_device(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    input: NewDevice,
+) -> ApiResult<DeviceWithToken> {
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let conference = load(conn, conference_id, Some(actor), Access::Manage, Lock::None).await?;
+        ensure_editable(&conference)?;
+        let mut v = Validator::new();
+        let name = v.required_line("name", &input.name, 200);
+        let gate = v.optional_text("gate", input.gate.as_deref(), 100, false);
+        let session_ids = input.session_ids.unwrap_or_default();
+        if session_ids.len() > 100 {
+            v.push("session_ids", "too_many_items", "at most 100 sessions");
+        }
+        for (index, session_id) in session_ids.iter().enumerate() {
+            if db::sessions::find(conn, conference_id, *session_id, false)
+                .await?
+                .is_none()
+            {
+                v.push(
+                    format!("session_ids[{index}]"),
+                    "unknown_session",
+                    "no such session in this conference",
+                );
+            }
+        }
+        v.finish()?;
+        let token = format!("hdv_{}", tokens::random_secret());
+        let row = db::checkins::insert_device(
+            conn,
+            conference_id,
+            &name,
+            gate.as_deref(),
+            &session_ids,
+            &tokens::hash(&token),
+            actor.account_id,
+        )
+        .await?;
+        Ok(DeviceWithToken {
+            device: to_device(row, 0),
+            token,
+        })
+    })
+    .await
+}
+
+pub async fn devices(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+) -> ApiResult<Vec<Device>> {
+    let mut conn = state.pool.get().await?;
+    load(
+        &mut conn,
+        conference_id,
+        Some(actor),
+        Access::Manage,
+        Lock::None,
+    )
+    .await?;
+    Ok(db::checkins::devices_with_counts(&mut conn, conference_id)
+        .await?
+        .into_iter()
+        .map(|(row, n)| to_device(row, n))
+        .collect())
+}
+
+pub async fn revoke_device(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Device> {
+    let mut conn = state.pool.get().await?;
+    load(
+        &mut conn,
+        conference_id,
+        Some(actor),
+        Access::Manage,
+        Lock::None,
+    )
+    .await?;
+    let row = db::checkins::revoke_device(&mut conn, conference_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("device not found"))?;
+    Ok(to_device(row, 0))
+}
+
+/// The device behind a bearer token, for one conference: unknown or revoked tokens are a 401,
+/// another conference's device a 404.
+pub async fn authenticate_device(
+    state: &AppState,
+    token: &str,
+    conference_id: Uuid,
+) -> ApiResult<DeviceRow> {
+    let mut conn = state.pool.get().await?;
+    let device = db::checkins::touch_by_token(&mut conn, &tokens::hash(token))
+        .await?
+        .ok_or_else(|| {
+            ApiError::unauthorized("invalid_token", "this device token is unknown or revoked")
+        })?;
+    if device.conference_id != conference_id {
+        return Err(ApiError::not_found("conference not found"));
+    }
+    Ok(device)
+}
+
+fn local_day(instant: DateTime<Utc>, time_zone: &str) -> NaiveDate {
+    let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
+    instant.with_timezone(&tz).date_naive()
+}
+
+/// `hoithao:1:<id>:<secret>` → the registration if the secret matches (compared in constant time).
+async fn resolve_code(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+) -> ApiResult<Option<RegistrationRow>> {
+    let Some(rest) = code.trim().strip_prefix(QR_PREFIX) else {
+        return Ok(None);
+    };
+    let Some((id, secret)) = rest.split_once(':') else {
+        return Ok(None);
+    };
+    let Ok(id) = id.parse::<Uuid>() else {
+        return Ok(None);
+    };
+    let Some(row) = db::registrations::find_any(conn, id).await? else {
+        return Ok(None);
+    };
+    let matches: bool = row.qr_secret.as_bytes().ct_eq(secret.as_bytes()).into();
+    Ok(matches.then_some(row))
+}
+
+async fn card(conn: &mut AsyncPgConnection, row: &RegistrationRow) -> ApiResult<DelegateCard> {
+    let unit_name = match row.unit_id {
+        Some(id) => db::registrations::unit_names(conn, &[id])
+            .await?
+            .into_iter()
+            .next()
+            .map(|(_, n)| n),
+        None => None,
+    };
+    Ok(DelegateCard {
+        registration_id: row.id,
+        full_name: row.full_name.clone(),
+        position: row.position.clone(),
+        unit_name,
+        organization: row.organization.clone(),
+        category: row.category.parse()?,
+    })
+}
+
+/// Records a scan and says what the door screen should show.
+pub async fn scan(
+    state: &AppState,
+    device: &DeviceRow,
+    input: ScanRequest,
+) -> ApiResult<ScanResult> {
+    let mut v = Validator::new();
+    if input.code.is_some() == input.registration_id.is_some() {
+        v.push(
+            "code",
+            "code_or_registration_id",
+            "give either code or registration_id",
+        );
+    }
+    if input.code.as_deref().is_some_and(|c| c.len() > 200) {
+        v.push("code", "too_long", "code must be at most 200 characters");
+    }
+    let occurred_at = check_timestamp(&mut v, "occurred_at", &input.occurred_at);
+    v.finish()?;
+    let method = if input.code.is_some() {
+        "scan"
+    } else {
+        "manual"
+    };
+
+    let mut conn = state.pool.get().await?;
+    if let Some(previous) = db::checkins::find_by_nonce(&mut conn, input.nonce).await? {
+        return replay(&mut conn, previous).await;
+    }
+    let conference =
+        db::conferences::find_with_membership(&mut conn, device.conference_id, None, Lock::None)
+            .await?
+            .ok_or_else(|| ApiError::not_found("conference not found"))?
+            .0;
+    let session = match input.session_id {
+        None => None,
+        Some(session_id) => {
+            if !device.session_ids.is_empty() && !device.session_ids.contains(&Some(session_id)) {
+                return Err(ApiError::forbidden(
+                    "this device does not serve that session",
+                ));
+            }
+            Some(
+                db::sessions::find(&mut conn, conference.id, session_id, false)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::validation(vec![FieldError::new(
+                            "session_id",
+                            "unknown_session",
+                            "no such session in this conference",
+                        )])
+                    })?,
+            )
+        }
+    };
+    let registration = match (&input.code, input.registration_id) {
+        (Some(code), _) => resolve_code(&mut conn, code).await?,
+        (None, Some(id)) => db::registrations::find_any(&mut conn, id).await?,
+        (None, None) => None,
+    };
+    let (start, end) = match &session {
+        Some(s) => (s.starts_at, s.ends_at),
+        None => (conference.starts_at, conference.ends_at),
+    };
+    let outcome = match &registration {
+        None => Outcome::UnknownCode,
+        Some(r) if r.conference_id != conference.id => Outcome::OtherConference,
+        Some(r) if matches!(r.status.as_str(), "cancelled" | "rejected") => Outcome::Cancelled,
+        Some(r) if r.status == "pending_approval" => Outcome::PendingApproval,
+        Some(r) if r.status == "waitlisted" => Outcome::Waitlisted,
+        Some(_) if occurred_at < start - WINDOW_MARGIN || occurred_at > end + WINDOW_MARGIN => {
+            Outcome::OutsideWindow
+        }
+        Some(r) => match &session {
+            Some(s)
+                if s.signup_required
+                    && !db::signups::session_ids(&mut conn, r.id)
+                        .await?
+                        .contains(&s.id) =>
+            {
+                Outcome::NotSignedUpForSession
+            }
+            _ => Outcome::Ok,
+        },
+    };
+    // Another conference's registration is not this conference's data: record no link to it.
+    let linked = registration
+        .as_ref()
+        .filter(|r| r.conference_id == conference.id);
+    let day = local_day(
+        occurred_at,
+        if conference.time_zone.is_empty() {
+            DEFAULT_TIME_ZONE
+        } else {
+            &conference.time_zone
+        },
+    );
+    let mut new = NewCheckin {
+        id: Uuid::now_v7(),
+        conference_id: conference.id,
+        registration_id: linked.map(|r| r.id),
+        session_id: input.session_id,
+        device_id: Some(device.id),
+        nonce: input.nonce,
+        direction: input.direction.as_str().to_owned(),
+        outcome: outcome.as_str().to_owned(),
+        method: method.to_owned(),
+        occurred_at,
+        local_day: day,
+    };
+    let row = match db::checkins::insert(&mut conn, &new).await {
+        Ok(row) => row,
+        Err(e) if is_violation(&e, "checkins_once") => {
+            new.outcome = Outcome::AlreadyCheckedIn.as_str().to_owned();
+            db::checkins::insert(&mut conn, &new)
+                .await
+                .map_err(nonce_race)?
+        }
+        Err(e) if is_violation(&e, "checkins_nonce_key") => {
+            let previous = db::checkins::find_by_nonce(&mut conn, input.nonce)
+                .await?
+                .ok_or_else(|| ApiError::internal("nonce vanished"))?;
+            return replay(&mut conn, previous).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    result(&mut conn, row, linked, false).await
+}
+
+fn is_violation(error: &diesel::result::Error, constraint: &str) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(error, Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) if info.constraint_name() == Some(constraint))
+}
+
+fn nonce_race(error: diesel::result::Error) -> ApiError {
+    if is_violation(&error, "checkins_nonce_key") {
+        ApiError::conflict(
+            "concurrent_update",
+            "the same scan arrived twice at once; retry",
+        )
+    } else {
+        error.into()
+    }
+}
+
+async fn replay(conn: &mut AsyncPgConnection, row: CheckinRow) -> ApiResult<ScanResult> {
+    let registration = match row.registration_id {
+        Some(id) => db::registrations::find_any(conn, id).await?,
+        None => None,
+    };
+    result(conn, row, registration.as_ref(), true).await
+}
+
+async fn result(
+    conn: &mut AsyncPgConnection,
+    row: CheckinRow,
+    registration: Option<&RegistrationRow>,
+    replayed: bool,
+) -> ApiResult<ScanResult> {
+    let outcome: Outcome = row.outcome.parse()?;
+    let greet = matches!(outcome, Outcome::Ok | Outcome::AlreadyCheckedIn);
+    let delegate = match registration {
+        Some(r) if greet => Some(card(conn, r).await?),
+        _ => None,
+    };
+    let (first_checked_in_at, first_device) = match (outcome, row.registration_id) {
+        (Outcome::AlreadyCheckedIn, Some(registration_id)) => {
+            match db::checkins::first_entry(conn, registration_id, row.session_id, row.local_day)
+                .await?
+            {
+                Some((first, device)) => (Some(first.occurred_at), device),
+                None => (None, None),
+            }
+        }
+        _ => (None, None),
+    };
+    Ok(ScanResult {
+        outcome,
+        checkin_id: row.id,
+        replayed,
+        delegate,
+        first_checked_in_at,
+        first_device,
+    })
+}
+
+/// Name search for manual check-in: accent-free, or by reference.
+pub async fn search(
+    state: &AppState,
+    device: &DeviceRow,
+    q: Option<&str>,
+) -> ApiResult<Vec<DelegateCard>> {
+    let Some(q) = crate::domain::text::query_text(q)? else {
+        return Ok(Vec::new());
+    };
+    let folded = fold(q);
+    let mut conn = state.pool.get().await?;
+    let rows = db::registrations::list(
+        &mut conn,
+        device.conference_id,
+        db::registrations::RegistrationFilter {
+            after: None,
+            status: None,
+            category: None,
+            source: None,
+            unit_id: None,
+            unit_kind: None,
+            within_unit: None,
+            invitation_id: None,
+            search: Some((&like_contains(&folded), &folded)),
+            limit: 20,
+        },
+    )
+    .await?;
+    let mut cards = Vec::with_capacity(rows.len());
+    for row in &rows {
+        cards.push(card(&mut conn, row).await?);
+    }
+    Ok(cards)
+}
+
+/// Undoes a check-in: the row stays, marked with who undid it, when and why.
+pub async fn undo(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    id: Uuid,
+    input: UndoRequest,
+) -> ApiResult<Checkin> {
+    let mut v = Validator::new();
+    let reason = v.required_line("reason", &input.reason, 500);
+    v.finish()?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        load(conn, conference_id, Some(actor), Access::Manage, Lock::None).await?;
+        let row = db::checkins::find(conn, conference_id, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("check-in not found"))?;
+        if row.undone_at.is_some() {
+            return Err(ApiError::conflict(
+                "already_undone",
+                "this check-in was undone already",
+            ));
+        }
+        to_checkin(db::checkins::undo(conn, id, actor.account_id, &reason).await?)
+    })
+    .await
+}
+
+/// Check-ins of one registration, oldest first (organizers).
+pub async fn history(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    registration_id: Uuid,
+) -> ApiResult<Vec<Checkin>> {
+    let mut conn = state.pool.get().await?;
+    load(
+        &mut conn,
+        conference_id,
+        Some(actor),
+        Access::Manage,
+        Lock::None,
+    )
+    .await?;
+    db::checkins::of_registration(&mut conn, conference_id, registration_id)
+        .await?
+        .into_iter()
+        .map(to_checkin)
+        .collect()
+}

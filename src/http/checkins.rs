@@ -1,0 +1,215 @@
+//! Check-in: devices (organizers), scans and name search (devices), undo and history (organizers).
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
+use futures_util::future::{Ready, ready};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::domain::checkins::{
+    self, Checkin, DelegateCard, Device, DeviceWithToken, NewDevice, ScanRequest, ScanResult,
+    UndoRequest,
+};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_device)
+        .service(list_devices)
+        .service(revoke_device)
+        .service(record_checkin)
+        .service(search_delegates)
+        .service(undo_checkin)
+        .service(registration_checkins);
+}
+
+/// A device's bearer token (`hdv_…`), not yet checked against the database.
+pub struct DeviceToken(String);
+
+impl FromRequest for DeviceToken {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| t.starts_with("hdv_") && t.len() <= 100)
+            .map(str::to_owned);
+        ready(token.map(DeviceToken).ok_or_else(|| {
+            ApiError::unauthorized(
+                "missing_token",
+                "send the device token as `Authorization: Bearer hdv_…`",
+            )
+        }))
+    }
+}
+
+/// Register a check-in device
+///
+/// Returns its token (role `checkin`) once; only a hash is stored.
+#[utoipa::path(
+    tag = "check-in",
+    params(("conference_id" = Uuid, Path, description = "Conference id")),
+    request_body = NewDevice,
+    responses((status = 201, description = "Registered", body = DeviceWithToken))
+)]
+#[post("/conferences/{conference_id}/devices")]
+async fn create_device(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+    body: web::Json<NewDevice>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created()
+        .json(checkins::create_device(&state, &actor, path.into_inner(), body.into_inner()).await?))
+}
+
+/// Check-in devices
+///
+/// With each device's last-seen time and scan count.
+#[utoipa::path(
+    tag = "check-in",
+    params(("conference_id" = Uuid, Path, description = "Conference id")),
+    responses((status = 200, description = "Devices", body = Vec<Device>))
+)]
+#[get("/conferences/{conference_id}/devices")]
+async fn list_devices(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<Device>>> {
+    Ok(web::Json(
+        checkins::devices(&state, &actor, path.into_inner()).await?,
+    ))
+}
+
+/// Revoke a device
+///
+/// Its token fails with 401 from the next request on (a lost phone).
+#[utoipa::path(
+    tag = "check-in",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), ("device_id" = Uuid, Path, description = "Device id")),
+    responses((status = 200, description = "Revoked", body = Device))
+)]
+#[post("/conferences/{conference_id}/devices/{device_id}/revoke")]
+async fn revoke_device(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<web::Json<Device>> {
+    let (conference_id, id) = path.into_inner();
+    Ok(web::Json(
+        checkins::revoke_device(&state, &actor, conference_id, id).await?,
+    ))
+}
+
+/// Record a scan (device)
+///
+/// Always 200 with the `outcome` the door screen shows: `ok`, `already_checked_in` (with the
+/// first time and device), `cancelled`, `pending_approval`, `waitlisted`, `unknown_code`,
+/// `other_conference`, `not_signed_up_for_session` or `outside_window`. Every scan is recorded.
+/// The same `nonce` again returns the first result (`replayed: true`) and records nothing.
+#[utoipa::path(
+    tag = "check-in",
+    params(("conference_id" = Uuid, Path, description = "Conference id")),
+    request_body = ScanRequest,
+    responses(
+        (status = 200, description = "The outcome", body = ScanResult),
+        (status = 403, description = "The device does not serve that session (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("device_token" = [])),
+)]
+#[post("/conferences/{conference_id}/checkins")]
+async fn record_checkin(
+    state: web::Data<AppState>,
+    token: DeviceToken,
+    path: web::Path<Uuid>,
+    body: web::Json<ScanRequest>,
+) -> ApiResult<web::Json<ScanResult>> {
+    let device = checkins::authenticate_device(&state, &token.0, path.into_inner()).await?;
+    Ok(web::Json(
+        checkins::scan(&state, &device, body.into_inner()).await?,
+    ))
+}
+
+/// Name search.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Name without diacritics (`nguyen van an`), or a reference (`SXSH-0042`).
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+}
+
+/// Find a delegate by name (device)
+///
+/// For manual check-in when a code is missing: up to 20 best matches, accents ignored.
+#[utoipa::path(
+    tag = "check-in",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), SearchQuery),
+    responses((status = 200, description = "Matches", body = Vec<DelegateCard>)),
+    security(("device_token" = [])),
+)]
+#[get("/conferences/{conference_id}/checkin-search")]
+async fn search_delegates(
+    state: web::Data<AppState>,
+    token: DeviceToken,
+    path: web::Path<Uuid>,
+    query: web::Query<SearchQuery>,
+) -> ApiResult<web::Json<Vec<DelegateCard>>> {
+    let device = checkins::authenticate_device(&state, &token.0, path.into_inner()).await?;
+    Ok(web::Json(
+        checkins::search(&state, &device, query.q.as_deref()).await?,
+    ))
+}
+
+/// Undo a check-in (organizer)
+///
+/// The record stays, marked undone with the reason; the delegate can be scanned again.
+#[utoipa::path(
+    tag = "check-in",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), ("checkin_id" = Uuid, Path, description = "Check-in id")),
+    request_body = UndoRequest,
+    responses(
+        (status = 200, description = "Undone", body = Checkin),
+        (status = 409, description = "Already undone (`already_undone`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/conferences/{conference_id}/checkins/{checkin_id}/undo")]
+async fn undo_checkin(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<UndoRequest>,
+) -> ApiResult<web::Json<Checkin>> {
+    let (conference_id, id) = path.into_inner();
+    Ok(web::Json(
+        checkins::undo(&state, &actor, conference_id, id, body.into_inner()).await?,
+    ))
+}
+
+/// A registration's check-in history (organizer)
+#[utoipa::path(
+    tag = "check-in",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), ("registration_id" = Uuid, Path, description = "Registration id")),
+    responses((status = 200, description = "Every recorded scan, undone ones included", body = Vec<Checkin>))
+)]
+#[get("/conferences/{conference_id}/registrations/{registration_id}/checkins")]
+async fn registration_checkins(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<web::Json<Vec<Checkin>>> {
+    let (conference_id, id) = path.into_inner();
+    Ok(web::Json(
+        checkins::history(&state, &actor, conference_id, id).await?,
+    ))
+}

@@ -1,0 +1,496 @@
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{Reply, TestApp};
+
+struct Door {
+    conference: Value,
+    device: String,
+}
+
+/// A two-day published conference (19-20 July 2030, Hà Nội time) with one door device.
+async fn door(app: &TestApp, organizer: &str, extra: Value) -> Door {
+    let mut body = json!({"starts_at": "2030-07-19T08:00:00+07:00", "ends_at": "2030-07-20T17:00:00+07:00", "capacity": 1, "waitlist_enabled": true});
+    crate::helpers::merge(&mut body, extra);
+    let conference = app.published_conference(organizer, body).await;
+    let device = device(app, organizer, &conference, json!({"name": "Cửa chính"})).await;
+    Door { conference, device }
+}
+
+async fn device(app: &TestApp, organizer: &str, conference: &Value, body: Value) -> String {
+    let reply = app
+        .post(
+            format!(
+                "/api/v1/conferences/{}/devices",
+                conference["id"].as_str().unwrap()
+            ),
+            Some(organizer),
+            body,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    reply.body["token"].as_str().unwrap().to_owned()
+}
+
+async fn register(app: &TestApp, conference: &Value, n: usize) -> Value {
+    let reply = app
+        .post(format!("/api/v1/conferences/{}/self-registrations", conference["id"].as_str().unwrap()), None,
+              json!({"full_name": format!("Nguyễn Văn {n}"), "position": "Chuyên viên", "category": "agency", "phone": format!("09{:08}", n)}))
+        .await;
+    reply.body["registration"].clone()
+}
+
+async fn scan(app: &TestApp, door: &Door, device: &str, body: Value) -> Reply {
+    let path = format!(
+        "/api/v1/conferences/{}/checkins",
+        door.conference["id"].as_str().unwrap()
+    );
+    app.send(Method::POST, path, Some(device), Some(body)).await
+}
+
+fn by_code(registration: &Value, at: &str) -> Value {
+    json!({"code": registration["qr_payload"], "direction": "in", "nonce": Uuid::new_v4(), "occurred_at": at})
+}
+
+#[actix_web::test]
+async fn a_first_scan_is_ok_with_the_greeting_and_a_second_is_already_checked_in() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let door = door(&app, &organizer, json!({})).await;
+    let delegate = register(&app, &door.conference, 1).await;
+
+    let first = scan(
+        &app,
+        &door,
+        &door.device,
+        by_code(&delegate, "2030-07-19T07:45:00+07:00"),
+    )
+    .await;
+    let second = scan(
+        &app,
+        &door,
+        &door.device,
+        by_code(&delegate, "2030-07-19T09:00:00+07:00"),
+    )
+    .await;
+
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(first.body["outcome"], "ok");
+    assert_eq!(first.body["delegate"]["full_name"], "Nguyễn Văn 1");
+    assert_eq!(first.body["delegate"]["position"], "Chuyên viên");
+    assert_eq!(second.body["outcome"], "already_checked_in");
+    assert_eq!(second.body["first_checked_in_at"], "2030-07-19T00:45:00Z");
+    assert_eq!(second.body["first_device"], "Cửa chính");
+    assert_eq!(
+        app.count("SELECT count(*) FROM checkins").await,
+        2,
+        "rejected scans are recorded too"
+    );
+}
+
+#[actix_web::test]
+async fn two_devices_scanning_the_same_delegate_at_once_give_exactly_one_ok() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let door = door(&app, &organizer, json!({})).await;
+    let second_device = device(
+        &app,
+        &organizer,
+        &door.conference,
+        json!({"name": "Cửa phụ"}),
+    )
+    .await;
+    let delegate = register(&app, &door.conference, 1).await;
+
+    let (a, b) = tokio::join!(
+        scan(
+            &app,
+            &door,
+            &door.device,
+            by_code(&delegate, "2030-07-19T08:00:00+07:00")
+        ),
+        scan(
+            &app,
+            &door,
+            &second_device,
+            by_code(&delegate, "2030-07-19T08:00:00+07:00")
+        ),
+    );
+
+    let mut outcomes = vec![
+        a.body["outcome"].as_str().unwrap().to_owned(),
+        b.body["outcome"].as_str().unwrap().to_owned(),
+    ];
+    outcomes.sort();
+    assert_eq!(outcomes, vec!["already_checked_in", "ok"]);
+    assert_eq!(
+        app.count("SELECT count(*) FROM checkins WHERE outcome = 'ok'")
+            .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn the_same_nonce_sent_ten_times_writes_one_row() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let door = door(&app, &organizer, json!({})).await;
+    let delegate = register(&app, &door.conference, 1).await;
+    let body = by_code(&delegate, "2030-07-19T08:00:00+07:00");
+
+    let replies = futures_util::future::join_all(
+        (0..10).map(|_| scan(&app, &door, &door.device, body.clone())),
+    )
+    .await;
+
+    assert!(
+        replies
+            .iter()
+            .all(|r| r.status == StatusCode::OK && r.body["outcome"] == "ok"),
+        "{:?}",
+        replies.iter().map(|r| &r.text).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        replies
+            .iter()
+            .filter(|r| r.body["replayed"] == false)
+            .count(),
+        1
+    );
+    assert_eq!(app.count("SELECT count(*) FROM checkins").await, 1);
+}
+
+#[actix_web::test]
+async fn every_kind_of_refusal_is_reported_and_recorded() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let door = door(&app, &organizer, json!({})).await;
+    let confirmed = register(&app, &door.conference, 1).await;
+    let waitlisted = register(&app, &door.conference, 2).await;
+    let other = app.published_conference(&organizer, json!({})).await;
+    let stranger = register(&app, &other, 3).await;
+    let mut forged = confirmed.clone();
+    forged["qr_payload"] = json!(format!(
+        "hoithao:1:{}:{}",
+        confirmed["id"].as_str().unwrap(),
+        "A".repeat(43)
+    ));
+    let at = "2030-07-19T08:00:00+07:00";
+
+    let outcome = |r: Reply| r.body["outcome"].as_str().unwrap().to_owned();
+    assert_eq!(
+        outcome(scan(&app, &door, &door.device, by_code(&waitlisted, at)).await),
+        "waitlisted"
+    );
+    assert_eq!(
+        outcome(scan(&app, &door, &door.device, by_code(&forged, at)).await),
+        "unknown_code"
+    );
+    assert_eq!(
+        outcome(scan(&app, &door, &door.device, by_code(&stranger, at)).await),
+        "other_conference"
+    );
+    assert_eq!(
+        outcome(
+            scan(
+                &app,
+                &door,
+                &door.device,
+                by_code(&confirmed, "2030-07-19T06:30:00+07:00")
+            )
+            .await
+        ),
+        "outside_window"
+    );
+    let garbage = json!({"code": "not a code", "direction": "in", "nonce": Uuid::new_v4(), "occurred_at": at});
+    assert_eq!(
+        outcome(scan(&app, &door, &door.device, garbage).await),
+        "unknown_code"
+    );
+    app.post(
+        format!(
+            "/api/v1/conferences/{}/registrations/{}/cancel",
+            door.conference["id"].as_str().unwrap(),
+            confirmed["id"].as_str().unwrap()
+        ),
+        Some(&organizer),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        outcome(scan(&app, &door, &door.device, by_code(&confirmed, at)).await),
+        "cancelled"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM checkins WHERE outcome <> 'ok'")
+            .await,
+        6
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM checkins WHERE registration_id IS NULL")
+            .await,
+        3,
+        "no link to other conferences' or unknown registrations"
+    );
+}
+
+#[actix_web::test]
+async fn the_door_counts_once_per_local_day_across_midnight_in_ho_chi_minh() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let door = door(&app, &organizer, json!({})).await;
+    let delegate = register(&app, &door.conference, 1).await;
+
+    // 23:30 on the 19th and 00:30 on the 20th, Hà Nội time, are 16:30 and 17:30 UTC of the 19th.
+    let late = scan(
+        &app,
+        &door,
+        &door.device,
+        by_code(&delegate, "2030-07-19T16:30:00Z"),
+    )
+    .await;
+    let after_midnight = scan(
+        &app,
+        &door,
+        &door.device,
+        by_code(&delegate, "2030-07-19T17:30:00Z"),
+    )
+    .await;
+    let same_day = scan(
+        &app,
+        &door,
+        &door.device,
+        by_code(&delegate, "2030-07-20T08:00:00+07:00"),
+    )
+    .await;
+
+    assert_eq!(late.body["outcome"], "ok");
+    assert_eq!(
+        after_midnight.body["outcome"], "ok",
+        "a new local day at the door"
+    );
+    assert_eq!(same_day.body["outcome"], "already_checked_in");
+}
+
+#[actix_web::test]
+async fn sessions_check_their_window_and_their_sign_ups() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let door = door(
+        &app,
+        &organizer,
+        json!({"capacity": null, "waitlist_enabled": false}),
+    )
+    .await;
+    let cid = door.conference["id"].as_str().unwrap();
+    let visit = app.session(&organizer, cid, json!({"title": "Tham quan", "kind": "visit", "signup_required": true, "starts_at": "2030-07-19T13:00:00+07:00", "ends_at": "2030-07-19T15:00:00+07:00"})).await;
+    let signed = register(&app, &door.conference, 1).await;
+    let not_signed = register(&app, &door.conference, 2).await;
+    app.send(
+        Method::PUT,
+        format!(
+            "/api/v1/conferences/{cid}/registrations/{}/sessions/{}",
+            signed["id"].as_str().unwrap(),
+            visit["id"].as_str().unwrap()
+        ),
+        Some(&organizer),
+        None,
+    )
+    .await;
+    let at_session = |r: &Value, at: &str| {
+        let mut body = by_code(r, at);
+        body["session_id"] = visit["id"].clone();
+        body
+    };
+
+    let early = scan(
+        &app,
+        &door,
+        &door.device,
+        at_session(&signed, "2030-07-19T11:30:00+07:00"),
+    )
+    .await;
+    let ok = scan(
+        &app,
+        &door,
+        &door.device,
+        at_session(&signed, "2030-07-19T12:30:00+07:00"),
+    )
+    .await;
+    let refused = scan(
+        &app,
+        &door,
+        &door.device,
+        at_session(&not_signed, "2030-07-19T13:30:00+07:00"),
+    )
+    .await;
+    let late = scan(
+        &app,
+        &door,
+        &door.device,
+        at_session(&not_signed, "2030-07-19T16:30:00+07:00"),
+    )
+    .await;
+
+    assert_eq!(early.body["outcome"], "outside_window");
+    assert_eq!(ok.body["outcome"], "ok");
+    assert_eq!(refused.body["outcome"], "not_signed_up_for_session");
+    assert_eq!(late.body["outcome"], "outside_window");
+}
+
+#[actix_web::test]
+async fn undo_keeps_history_and_frees_the_delegate_to_be_scanned_again() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let door = door(&app, &organizer, json!({})).await;
+    let delegate = register(&app, &door.conference, 1).await;
+    let first = scan(
+        &app,
+        &door,
+        &door.device,
+        by_code(&delegate, "2030-07-19T08:00:00+07:00"),
+    )
+    .await;
+    let cid = door.conference["id"].as_str().unwrap();
+
+    let undone = app
+        .post(
+            format!(
+                "/api/v1/conferences/{cid}/checkins/{}/undo",
+                first.body["checkin_id"].as_str().unwrap()
+            ),
+            Some(&organizer),
+            json!({"reason": "quét nhầm người"}),
+        )
+        .await;
+    let again = scan(
+        &app,
+        &door,
+        &door.device,
+        by_code(&delegate, "2030-07-19T08:05:00+07:00"),
+    )
+    .await;
+
+    assert_eq!(undone.status, StatusCode::OK, "{}", undone.text);
+    assert_eq!(undone.body["undo_reason"], "quét nhầm người");
+    assert_eq!(again.body["outcome"], "ok");
+    let history = app
+        .get(
+            format!(
+                "/api/v1/conferences/{cid}/registrations/{}/checkins",
+                delegate["id"].as_str().unwrap()
+            ),
+            Some(&organizer),
+        )
+        .await;
+    assert_eq!(history.body.as_array().unwrap().len(), 2);
+    assert!(history.body[0]["undone_at"].is_string());
+    app.post(
+        format!(
+            "/api/v1/conferences/{cid}/checkins/{}/undo",
+            first.body["checkin_id"].as_str().unwrap()
+        ),
+        Some(&organizer),
+        json!({"reason": "x"}),
+    )
+    .await
+    .assert_problem(409, "already_undone");
+}
+
+#[actix_web::test]
+async fn a_revoked_device_gets_401_and_device_tokens_reach_nothing_else() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let door = door(&app, &organizer, json!({})).await;
+    let other = app.published_conference(&organizer, json!({})).await;
+    let delegate = register(&app, &door.conference, 1).await;
+    let cid = door.conference["id"].as_str().unwrap();
+
+    let elsewhere = app
+        .send(
+            Method::POST,
+            format!(
+                "/api/v1/conferences/{}/checkins",
+                other["id"].as_str().unwrap()
+            ),
+            Some(&door.device),
+            Some(by_code(&delegate, "2030-07-19T08:00:00+07:00")),
+        )
+        .await;
+    elsewhere.assert_problem(404, "not_found");
+    app.get(
+        format!("/api/v1/conferences/{cid}/registrations"),
+        Some(&door.device),
+    )
+    .await
+    .assert_problem(401, "invalid_token");
+    app.get(
+        format!("/api/v1/conferences/{cid}/devices"),
+        Some(&door.device),
+    )
+    .await
+    .assert_problem(401, "invalid_token");
+
+    let devices = app
+        .get(
+            format!("/api/v1/conferences/{cid}/devices"),
+            Some(&organizer),
+        )
+        .await;
+    assert!(devices.body[0]["last_seen_at"].is_string());
+    assert_eq!(devices.body[0]["scan_count"], 0);
+    let device_id = devices.body[0]["id"].as_str().unwrap();
+    app.post(
+        format!("/api/v1/conferences/{cid}/devices/{device_id}/revoke"),
+        Some(&organizer),
+        json!({}),
+    )
+    .await;
+
+    scan(
+        &app,
+        &door,
+        &door.device,
+        by_code(&delegate, "2030-07-19T08:00:00+07:00"),
+    )
+    .await
+    .assert_problem(401, "invalid_token");
+}
+
+#[actix_web::test]
+async fn devices_find_delegates_without_diacritics_and_check_them_in_by_id() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let door = door(
+        &app,
+        &organizer,
+        json!({"capacity": null, "waitlist_enabled": false}),
+    )
+    .await;
+    register(&app, &door.conference, 1).await;
+    let cid = door.conference["id"].as_str().unwrap();
+
+    let found = app
+        .get(
+            format!("/api/v1/conferences/{cid}/checkin-search?q=nguyen%20van%201"),
+            Some(&door.device),
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.text);
+    assert_eq!(found.body[0]["full_name"], "Nguyễn Văn 1");
+    assert!(
+        found.body[0].get("phone").is_none(),
+        "no contact details on the device"
+    );
+    let manual = json!({"registration_id": found.body[0]["registration_id"], "direction": "in", "nonce": Uuid::new_v4(), "occurred_at": "2030-07-19T08:00:00+07:00"});
+
+    let reply = scan(&app, &door, &door.device, manual).await;
+
+    assert_eq!(reply.body["outcome"], "ok");
+    assert_eq!(
+        app.count("SELECT count(*) FROM checkins WHERE method = 'manual'")
+            .await,
+        1
+    );
+}
