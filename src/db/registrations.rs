@@ -167,6 +167,21 @@ pub async fn find_any(
         .optional()
 }
 
+/// Locks the registration that still holds this token (a substitution may have replaced it
+/// while the caller waited for the lock).
+pub async fn find_by_token_hash_locked(
+    conn: &mut AsyncPgConnection,
+    hash: &[u8],
+) -> QueryResult<Option<RegistrationRow>> {
+    registrations::table
+        .filter(registrations::delegate_token_hash.eq(hash))
+        .select(RegistrationRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn find_by_token_hash(
     conn: &mut AsyncPgConnection,
     hash: &[u8],
@@ -234,6 +249,35 @@ pub async fn set_status(
         .await
 }
 
+/// Stamps a waitlisted registration with the database clock, read after the conference row
+/// lock was taken, so waitlist order is the order of admission whatever the replicas' clocks.
+pub async fn stamp_waitlisted(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+    diesel::update(registrations::table.find(id))
+        .set(registrations::waitlisted_at.eq(diesel::dsl::sql::<
+            diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+        >("clock_timestamp()")))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Locks registrations in id order (bulk actions), so concurrent writers cannot deadlock on them.
+pub async fn lock_many(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    ids: &[Uuid],
+) -> QueryResult<()> {
+    registrations::table
+        .filter(registrations::conference_id.eq(conference_id))
+        .filter(registrations::id.eq_any(ids))
+        .order(registrations::id.asc())
+        .select(registrations::id)
+        .for_update()
+        .load::<Uuid>(conn)
+        .await?;
+    Ok(())
+}
+
 /// The longest-waiting registration of a conference, locked.
 pub async fn first_waitlisted(
     conn: &mut AsyncPgConnection,
@@ -242,7 +286,10 @@ pub async fn first_waitlisted(
     registrations::table
         .filter(registrations::conference_id.eq(conference_id))
         .filter(registrations::status.eq("waitlisted"))
-        .order((registrations::waitlisted_at.asc(), registrations::id.asc()))
+        .order((
+            registrations::waitlisted_at.asc(),
+            registrations::number.asc(),
+        ))
         .select(RegistrationRow::as_select())
         .for_update()
         .first(conn)

@@ -89,7 +89,7 @@ pub async fn find(
 ) -> QueryResult<Option<UnitRow>> {
     let query = units::table.find(id).select(UnitRow::as_select());
     if lock {
-        query.for_update().first(conn).await.optional()
+        query.for_no_key_update().first(conn).await.optional()
     } else {
         query.first(conn).await.optional()
     }

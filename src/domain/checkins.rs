@@ -200,7 +200,14 @@ pub async fn create_device(
 ) -> ApiResult<DeviceWithToken> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        let conference = load(conn, conference_id, Some(actor), Access::Manage, Lock::None).await?;
+        let conference = load(
+            conn,
+            conference_id,
+            Some(actor),
+            Access::Private,
+            Lock::None,
+        )
+        .await?;
         ensure_editable(&conference)?;
         let mut v = Validator::new();
         let name = v.required_line("name", &input.name, 200);
@@ -251,7 +258,7 @@ pub async fn devices(
         &mut conn,
         conference_id,
         Some(actor),
-        Access::Manage,
+        Access::Private,
         Lock::None,
     )
     .await?;
@@ -273,7 +280,7 @@ pub async fn revoke_device(
         &mut conn,
         conference_id,
         Some(actor),
-        Access::Manage,
+        Access::Private,
         Lock::None,
     )
     .await?;
@@ -581,7 +588,14 @@ pub async fn undo(
     v.finish()?;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        load(conn, conference_id, Some(actor), Access::Manage, Lock::None).await?;
+        load(
+            conn,
+            conference_id,
+            Some(actor),
+            Access::Private,
+            Lock::None,
+        )
+        .await?;
         let row = db::checkins::find(conn, conference_id, id)
             .await?
             .ok_or_else(|| ApiError::not_found("check-in not found"))?;
@@ -608,7 +622,7 @@ pub async fn history(
         &mut conn,
         conference_id,
         Some(actor),
-        Access::Manage,
+        Access::Private,
         Lock::None,
     )
     .await?;

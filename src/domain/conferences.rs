@@ -510,8 +510,11 @@ impl NewConference {
 pub enum Access {
     /// See it: published, closed and cancelled conferences are public, drafts are not.
     Read,
-    /// Change it: its organizers and admins.
+    /// Change it: its organizers and admins (others get 403 on a public conference).
     Manage,
+    /// Its private data (registrations, invitations, check-ins): its organizers and admins;
+    /// to anyone else it does not exist (404).
+    Private,
 }
 
 /// Loads a conference the caller may access. Invisible conferences are a 404, visible ones the
@@ -530,6 +533,9 @@ pub async fn load(
     };
     let may_manage = is_organizer || actor.is_some_and(Actor::is_admin);
     if row.status == ConferenceStatus::Draft.as_str() && !may_manage {
+        return Err(ApiError::not_found("conference not found"));
+    }
+    if access == Access::Private && !may_manage {
         return Err(ApiError::not_found("conference not found"));
     }
     if access == Access::Manage && !may_manage {
@@ -619,9 +625,23 @@ pub async fn update(
             let fields =
                 ConferenceFields::validate(&NewConference::from_row(&current)?.apply(patch))?;
             ensure_sessions_fit(conn, id, &fields).await?;
-            db::conferences::update(conn, id, fields.write())
+            let seats = db::registrations::seats(conn, id).await?;
+            if fields
+                .capacity
+                .is_some_and(|capacity| capacity < seats.confirmed_count)
+            {
+                return Err(ApiError::validation(vec![crate::error::FieldError::new(
+                    "capacity",
+                    "below_confirmed",
+                    format!("{} delegates are confirmed already", seats.confirmed_count),
+                )]));
+            }
+            let row = db::conferences::update(conn, id, fields.write())
                 .await
-                .map_err(code_taken)
+                .map_err(code_taken)?;
+            // More seats (or no limit any more): the waitlist moves up at once.
+            crate::domain::registrations::fill_free_seats(conn, id).await?;
+            Ok(row)
         })
         .await?;
     Versioned::from_row(row)

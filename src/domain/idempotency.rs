@@ -65,11 +65,12 @@ struct Stored {
 
 /// Claims the key for this transaction, or returns the response stored under it.
 pub async fn claim(conn: &mut AsyncPgConnection, idem: &Idempotency) -> ApiResult<Option<Replay>> {
-    // Stored responses may carry a delegate token: keep them a day, no longer.
-    diesel::sql_query("DELETE FROM idempotency_keys WHERE scope = $1 AND created_at < now() - interval '24 hours'")
-        .bind::<Text, _>(&idem.scope)
-        .execute(conn)
-        .await?;
+    // Stored responses may carry a delegate token: keep them a day, no longer, in any scope.
+    diesel::sql_query(
+        "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'",
+    )
+    .execute(conn)
+    .await?;
     let inserted = diesel::sql_query(
         "INSERT INTO idempotency_keys (scope, key, request_hash, status, response)
          VALUES ($1, $2, $3, 0, 'null') ON CONFLICT DO NOTHING",

@@ -60,7 +60,7 @@ pub async fn import_delegates(
             conn,
             conference_id,
             Some(actor),
-            Access::Manage,
+            Access::Private,
             Lock::Update,
         )
         .await?;

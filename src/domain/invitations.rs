@@ -116,7 +116,7 @@ pub async fn create(
             conn,
             conference_id,
             Some(actor),
-            Access::Manage,
+            Access::Private,
             Lock::Update,
         )
         .await?;
@@ -179,7 +179,7 @@ pub async fn list(
         &mut conn,
         conference_id,
         Some(actor),
-        Access::Manage,
+        Access::Private,
         Lock::None,
     )
     .await?;
@@ -198,7 +198,14 @@ pub async fn revoke(
 ) -> ApiResult<Invitation> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        load(conn, conference_id, Some(actor), Access::Manage, Lock::None).await?;
+        load(
+            conn,
+            conference_id,
+            Some(actor),
+            Access::Private,
+            Lock::None,
+        )
+        .await?;
         let row = db::invitations::find(conn, conference_id, id)
             .await?
             .ok_or_else(|| ApiError::not_found("invitation not found"))?;
@@ -406,6 +413,16 @@ pub async fn edit(
         let (invitation, conference) = resolve(conn, token, true).await?;
         ensure_usable(&invitation, &conference)?;
         let current = own_registration(conn, &invitation, registration_id).await?;
+        if patch
+            .unit_id
+            .is_some_and(|unit| unit != Some(invitation.unit_id))
+        {
+            return Err(ApiError::validation(vec![FieldError::new(
+                "unit_id",
+                "other_unit",
+                "delegates of an invitation belong to the invited unit",
+            )]));
+        }
         let row = regs::edit_locked(conn, &conference, &current, if_match, patch).await?;
         regs::present_row(conn, row, &conference.code).await
     })

@@ -1,6 +1,7 @@
 //! Business rules, free of HTTP. Functions take a pool or connection and own their transactions.
 
 pub mod accounts;
+pub mod attendance;
 pub mod checkins;
 pub mod conferences;
 pub mod contact;

@@ -492,6 +492,9 @@ pub async fn insert(
     let row = db::registrations::insert(conn, &new)
         .await
         .map_err(duplicate)?;
+    if status == RegistrationStatus::Waitlisted {
+        db::registrations::stamp_waitlisted(conn, row.id).await?;
+    }
     Ok((row, token))
 }
 
@@ -506,6 +509,26 @@ async fn release_seat(conn: &mut AsyncPgConnection, conference_id: Uuid) -> ApiR
         confirmed += 1;
     }
     db::registrations::set_counters(conn, conference_id, confirmed, seats.registration_seq).await?;
+    Ok(())
+}
+
+/// Promotes waitlisted registrations, longest-waiting first, into every free seat (after the
+/// capacity was raised or removed). Call with the conference row locked.
+pub async fn fill_free_seats(conn: &mut AsyncPgConnection, conference_id: Uuid) -> ApiResult<()> {
+    let seats = db::registrations::seats(conn, conference_id).await?;
+    let mut confirmed = seats.confirmed_count;
+    while seats.capacity.is_none_or(|capacity| confirmed < capacity) {
+        let Some(next) = db::registrations::first_waitlisted(conn, conference_id).await? else {
+            break;
+        };
+        db::registrations::set_status(conn, next.id, RegistrationStatus::Confirmed.as_str(), None)
+            .await?;
+        confirmed += 1;
+    }
+    if confirmed != seats.confirmed_count {
+        db::registrations::set_counters(conn, conference_id, confirmed, seats.registration_seq)
+            .await?;
+    }
     Ok(())
 }
 
@@ -542,7 +565,12 @@ pub async fn apply(
     match (action, from) {
         (Action::Approve, PendingApproval) => {
             let (_, status, waitlisted_at) = admit_existing(conn, row.conference_id).await?;
-            Ok(db::registrations::set_status(conn, row.id, status.as_str(), waitlisted_at).await?)
+            let updated =
+                db::registrations::set_status(conn, row.id, status.as_str(), waitlisted_at).await?;
+            if status == Waitlisted {
+                db::registrations::stamp_waitlisted(conn, row.id).await?;
+            }
+            Ok(updated)
         }
         (Action::Reject, PendingApproval) => {
             Ok(db::registrations::set_status(conn, row.id, Rejected.as_str(), None).await?)
@@ -612,7 +640,7 @@ pub async fn create_by_organizer(
             conn,
             conference_id,
             Some(actor),
-            Access::Manage,
+            Access::Private,
             Lock::Update,
         )
         .await?;
@@ -739,7 +767,7 @@ pub async fn get(
         &mut conn,
         conference_id,
         Some(actor),
-        Access::Manage,
+        Access::Private,
         Lock::None,
     )
     .await?;
@@ -814,7 +842,14 @@ pub async fn update(
 ) -> ApiResult<Versioned<Registration>> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        let conference = load(conn, conference_id, Some(actor), Access::Manage, Lock::None).await?;
+        let conference = load(
+            conn,
+            conference_id,
+            Some(actor),
+            Access::Private,
+            Lock::None,
+        )
+        .await?;
         let current = db::registrations::find(conn, conference_id, id, true)
             .await?
             .ok_or_else(|| ApiError::not_found("registration not found"))?;
@@ -838,7 +873,7 @@ pub async fn act(
             conn,
             conference_id,
             Some(actor),
-            Access::Manage,
+            Access::Private,
             Lock::Update,
         )
         .await?;
@@ -905,10 +940,12 @@ pub async fn bulk(
             conn,
             conference_id,
             Some(actor),
-            Access::Manage,
+            Access::Private,
             Lock::Update,
         )
         .await?;
+        // Registrations before sessions, in id order: the lock order sign-ups also follow.
+        db::registrations::lock_many(conn, conference_id, &request.registration_ids).await?;
         let mut results = Vec::with_capacity(request.registration_ids.len());
         for id in request.registration_ids.iter().copied() {
             let outcome = conn
@@ -967,7 +1004,7 @@ pub async fn list(
         &mut conn,
         conference_id,
         Some(actor),
-        Access::Manage,
+        Access::Private,
         Lock::None,
     )
     .await?;
@@ -1077,9 +1114,9 @@ pub async fn delegate_view(state: &AppState, token: &str) -> ApiResult<Versioned
 pub async fn delegate_cancel(state: &AppState, token: &str) -> ApiResult<Versioned<Registration>> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        let (row, conference) = by_token(conn, token).await?;
+        let (_, conference) = by_token(conn, token).await?;
         db::registrations::seats(conn, conference.id).await?;
-        let current = db::registrations::find(conn, conference.id, row.id, true)
+        let current = db::registrations::find_by_token_hash_locked(conn, &tokens::hash(token))
             .await?
             .ok_or_else(|| ApiError::not_found("no registration for this token"))?;
         let row = apply(conn, &current, Action::Cancel).await?;

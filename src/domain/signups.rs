@@ -81,7 +81,14 @@ async fn organizer_registration(
     conference_id: Uuid,
     registration_id: Uuid,
 ) -> ApiResult<RegistrationRow> {
-    load(conn, conference_id, Some(actor), Access::Manage, Lock::None).await?;
+    load(
+        conn,
+        conference_id,
+        Some(actor),
+        Access::Private,
+        Lock::None,
+    )
+    .await?;
     db::registrations::find(conn, conference_id, registration_id, true)
         .await?
         .ok_or_else(|| ApiError::not_found("registration not found"))
@@ -114,10 +121,7 @@ async fn delegate_registration(
     token: &str,
 ) -> ApiResult<RegistrationRow> {
     let not_found = || ApiError::not_found("no registration for this token");
-    let row = db::registrations::find_by_token_hash(conn, &tokens::hash(token))
-        .await?
-        .ok_or_else(not_found)?;
-    db::registrations::find(conn, row.conference_id, row.id, true)
+    db::registrations::find_by_token_hash_locked(conn, &tokens::hash(token))
         .await?
         .ok_or_else(not_found)
 }

@@ -24,7 +24,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(record_checkin)
         .service(search_delegates)
         .service(undo_checkin)
-        .service(registration_checkins);
+        .service(registration_checkins)
+        .service(attendance);
 }
 
 /// A device's bearer token (`hdv_…`), not yet checked against the database.
@@ -211,5 +212,25 @@ async fn registration_checkins(
     let (conference_id, id) = path.into_inner();
     Ok(web::Json(
         checkins::history(&state, &actor, conference_id, id).await?,
+    ))
+}
+
+/// Attendance summary (organizer)
+///
+/// Confirmed and checked-in delegates by category, by unit kind and by district (communes and
+/// offices count toward their district), and per session with who is inside now.
+#[utoipa::path(
+    tag = "check-in",
+    params(("conference_id" = Uuid, Path, description = "Conference id")),
+    responses((status = 200, description = "The summary", body = crate::domain::attendance::Attendance))
+)]
+#[get("/conferences/{conference_id}/attendance")]
+async fn attendance(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<crate::domain::attendance::Attendance>> {
+    Ok(web::Json(
+        crate::domain::attendance::summary(&state, &actor, path.into_inner()).await?,
     ))
 }

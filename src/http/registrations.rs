@@ -192,7 +192,7 @@ async fn create_registration(
         description = "UTF-8 CSV with a header row, or an XLSX workbook (its first sheet is read)",
         content(
             (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
     ),
     responses(
@@ -448,7 +448,7 @@ async fn delegate_qr(state: web::Data<AppState>, token: DelegateToken) -> ApiRes
 #[utoipa::path(
     tag = "delegate",
     responses(
-        (status = 200, description = "A PNG image", content_type = "image/png", body = Vec<u8>),
+        (status = 200, description = "A PNG image", content_type = "image/png", body = String),
         (status = 404, description = "Unknown token (`not_found`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("delegate_token" = [])),

@@ -86,7 +86,7 @@ pub struct ImportQuery {
         description = "UTF-8 CSV with a header row, or an XLSX workbook (its first sheet is read)",
         content(
             (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
     ),
     responses(

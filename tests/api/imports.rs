@@ -231,3 +231,30 @@ async fn a_broken_workbook_is_a_400() {
         .await
         .assert_problem(400, "invalid_xlsx");
 }
+
+#[actix_web::test]
+async fn a_workbook_with_a_far_away_cell_is_refused_without_allocating_its_rectangle() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app.conference(&token, json!({})).await;
+    let workbook = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/far-cell.xlsx"
+    ))
+    .unwrap();
+
+    let response = app
+        .request(Method::POST, &imports_path(&conference, true), Some(&token))
+        .header(
+            "content-type",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .body(workbook)
+        .send()
+        .await
+        .unwrap();
+
+    Reply::from(response)
+        .await
+        .assert_problem(413, "payload_too_large");
+}

@@ -388,3 +388,52 @@ async fn an_invitation_token_reaches_only_its_own_units_registrations() {
         .await;
     organizer_only.assert_problem(401, "missing_token");
 }
+
+#[actix_web::test]
+async fn an_invitation_cannot_move_its_delegates_to_another_unit() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let conference = app.published_conference(&organizer, json!({})).await;
+    let invited = invite(&app, &organizer, 1, conference).await;
+    let elsewhere = app
+        .post(
+            "/api/v1/units",
+            Some(&organizer),
+            json!({"name": "Đơn vị khác", "kind": "agency"}),
+        )
+        .await;
+    let created = with_token(
+        &app,
+        Method::POST,
+        "/api/v1/invitation/registrations",
+        &invited.token,
+        Some(json!({"delegates": [delegate(1)]})),
+    )
+    .await;
+    let id = created.body[0]["registration"]["id"].as_str().unwrap();
+
+    let moved = with_token(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/invitation/registrations/{id}"),
+        &invited.token,
+        Some(json!({"unit_id": elsewhere.body["id"]})),
+    )
+    .await;
+    let cleared = with_token(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/invitation/registrations/{id}"),
+        &invited.token,
+        Some(json!({"unit_id": null})),
+    )
+    .await;
+
+    moved.assert_problem(422, "validation_failed");
+    cleared.assert_problem(422, "validation_failed");
+    assert_eq!(
+        app.count("SELECT count(*) FROM registrations WHERE unit_id IS NOT NULL")
+            .await,
+        1
+    );
+}

@@ -522,13 +522,13 @@ async fn registrations_are_private_to_the_conference_organizers() {
         .assert_problem(401, "missing_token");
     app.get(&list_path(&conference), Some(&other))
         .await
-        .assert_problem(403, "forbidden");
+        .assert_problem(404, "not_found");
     app.get(&one, Some(&other))
         .await
-        .assert_problem(403, "forbidden");
+        .assert_problem(404, "not_found");
     app.post(&format!("{one}/cancel"), Some(&other), json!({}))
         .await
-        .assert_problem(403, "forbidden");
+        .assert_problem(404, "not_found");
     let bogus = app
         .request(Method::GET, "/api/v1/delegate/registration", None)
         .header("x-delegate-token", "not-a-token")
@@ -692,5 +692,45 @@ async fn bulk_actions_report_each_registration_on_its_own() {
         app.count("SELECT count(*) FROM registrations WHERE status = 'pending_approval'")
             .await,
         1
+    );
+}
+
+#[actix_web::test]
+async fn raising_the_capacity_promotes_the_waitlist_at_once_and_lowering_it_below_confirmed_is_refused()
+ {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app
+        .published_conference(&token, json!({"capacity": 1, "waitlist_enabled": true}))
+        .await;
+    for n in 0..4 {
+        app.post(&self_path(&conference), None, person(n)).await;
+    }
+    let path = format!("/api/v1/conferences/{}", conference["id"].as_str().unwrap());
+
+    let raised = app.patch(&path, Some(&token), json!({"capacity": 3})).await;
+
+    assert_eq!(raised.status, StatusCode::OK, "{}", raised.text);
+    assert_eq!(
+        app.count("SELECT count(*) FROM registrations WHERE status = 'confirmed'")
+            .await,
+        3
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM registrations WHERE status = 'waitlisted' AND number = 4")
+            .await,
+        1,
+        "promoted in order"
+    );
+    assert_eq!(
+        app.count("SELECT confirmed_count::bigint FROM conferences")
+            .await,
+        3
+    );
+    let lowered = app.patch(&path, Some(&token), json!({"capacity": 2})).await;
+    lowered.assert_problem(422, "validation_failed");
+    assert_eq!(
+        lowered.error_fields(),
+        vec![("capacity".to_owned(), "below_confirmed".to_owned())]
     );
 }
