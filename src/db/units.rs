@@ -105,6 +105,14 @@ pub async fn directory(
         .await
 }
 
+pub async fn admin_codes(conn: &mut AsyncPgConnection) -> QueryResult<Vec<String>> {
+    units::table
+        .filter(units::admin_code.is_not_null())
+        .select(units::admin_code.assume_not_null())
+        .load(conn)
+        .await
+}
+
 pub struct UnitFilter<'a> {
     pub after: Option<(DateTime<Utc>, Uuid)>,
     pub kind: Option<&'a str>,

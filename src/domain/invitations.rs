@@ -18,6 +18,7 @@ use crate::domain::check_timestamp;
 use crate::domain::conferences::{
     Access, ConferenceStatus, Lock, Versioned, ensure_editable, load,
 };
+use crate::domain::idempotency::{self, Idempotency, Outcome};
 use crate::domain::registrations::{
     self as regs, Action, PersonInput, PersonPatch, Registration, RegistrationSource,
     RegistrationWithToken,
@@ -79,7 +80,7 @@ pub struct NewInvitation {
 }
 
 /// Delegates to register through an invitation (one request or several, up to the seats).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationRegistrations {
     #[schema(min_items = 1, max_items = 500)]
@@ -313,7 +314,8 @@ pub async fn register(
     state: &AppState,
     token: &str,
     input: InvitationRegistrations,
-) -> ApiResult<Vec<RegistrationWithToken>> {
+    idem: Option<Idempotency>,
+) -> ApiResult<Outcome<Vec<RegistrationWithToken>>> {
     if input.delegates.is_empty() || input.delegates.len() > 500 {
         return Err(ApiError::validation(vec![FieldError::new(
             "delegates",
@@ -324,6 +326,11 @@ pub async fn register(
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let (invitation, conference) = resolve(conn, token, true).await?;
+        if let Some(idem) = &idem
+            && let Some(replay) = idempotency::claim(conn, idem).await?
+        {
+            return Ok(Outcome::Replayed(replay));
+        }
         ensure_usable(&invitation, &conference)?;
         let count = i32::try_from(input.delegates.len()).unwrap_or(i32::MAX);
         if invitation.used_seats + count > invitation.seats {
@@ -361,7 +368,10 @@ pub async fn register(
             });
         }
         db::invitations::add_used_seats(conn, invitation.id, count).await?;
-        Ok(created)
+        if let Some(idem) = &idem {
+            idempotency::store(conn, idem, 201, &created).await?;
+        }
+        Ok(Outcome::Fresh(created))
     })
     .await
 }

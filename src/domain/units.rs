@@ -446,9 +446,15 @@ pub async fn import_csv_with(
     conn.transaction::<_, ApiError, _>(async |conn| {
         // Known units by folded name: existing ones, then this file's rows as they are read.
         let mut known: HashMap<String, Vec<(Uuid, UnitKind)>> = HashMap::new();
-        for (id, kind, _, name) in db::units::directory(conn).await? {
+        // Names under one parent and administrative codes must stay unique.
+        let mut taken_names: std::collections::HashSet<(Option<Uuid>, String)> =
+            std::collections::HashSet::new();
+        for (id, kind, parent_id, name) in db::units::directory(conn).await? {
+            taken_names.insert((parent_id, name.clone()));
             known.entry(name).or_default().push((id, kind.parse()?));
         }
+        let mut taken_codes: std::collections::HashSet<String> =
+            db::units::admin_codes(conn).await?.into_iter().collect();
         let mut v = Validator::new();
         let mut rows = Vec::new();
         let mut count = 0;
@@ -471,14 +477,15 @@ pub async fn import_csv_with(
                     .map(str::to_owned)
             };
             let kind_text = cell("kind").unwrap_or_default();
-            let Some(kind) = UnitKind::parse_loose(&kind_text) else {
+            let kind = UnitKind::parse_loose(&kind_text);
+            if kind.is_none() {
                 v.push(
                     format!("{prefix}kind"),
                     "unknown_kind",
                     format!("unknown unit kind {kind_text:?}"),
                 );
-                continue;
-            };
+            }
+            let mut parent_known = true;
             let (parent_id, parent_kind) = match cell("parent") {
                 None => (None, None),
                 Some(parent) => match known.get(&fold(&parent)).map(Vec::as_slice) {
@@ -489,7 +496,8 @@ pub async fn import_csv_with(
                             "ambiguous_unit",
                             format!("several units are named {parent:?}"),
                         );
-                        continue;
+                        parent_known = false;
+                        (None, None)
                     }
                     _ => {
                         v.push(
@@ -497,13 +505,14 @@ pub async fn import_csv_with(
                             "unknown_unit",
                             format!("no unit named {parent:?}"),
                         );
-                        continue;
+                        parent_known = false;
+                        (None, None)
                     }
                 },
             };
             let input = NewUnit {
                 name: cell("name").unwrap_or_default(),
-                kind,
+                kind: kind.unwrap_or(UnitKind::Other),
                 parent_id,
                 admin_code: cell("admin_code"),
                 address: cell("address"),
@@ -511,10 +520,36 @@ pub async fn import_csv_with(
                 phone: cell("phone"),
                 email: cell("email"),
             };
-            let write = validate(&input, parent_kind, &mut v, &prefix);
+            // Without a known kind or parent, the parent rule cannot be judged fairly.
+            let judged_kind = if kind.is_some() && parent_known {
+                parent_kind
+            } else {
+                Some(UnitKind::District)
+            };
+            let write = validate(&input, judged_kind, &mut v, &prefix);
+            if !write.search_name.is_empty()
+                && !taken_names.insert((parent_id, write.search_name.clone()))
+            {
+                v.push(
+                    format!("{prefix}name"),
+                    "unit_name_taken",
+                    "a unit with this name exists under the same parent",
+                );
+            }
+            if let Some(code) = &write.admin_code
+                && !taken_codes.insert(code.clone())
+            {
+                v.push(
+                    format!("{prefix}admin_code"),
+                    "admin_code_taken",
+                    "another unit has this administrative code",
+                );
+            }
             let id = Uuid::now_v7();
-            let siblings = known.entry(write.search_name.clone()).or_default();
-            siblings.push((id, kind));
+            known
+                .entry(write.search_name.clone())
+                .or_default()
+                .push((id, input.kind));
             rows.push((id, write));
         }
         let errors = v.into_errors();

@@ -7,6 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::Actor;
+use crate::domain::idempotency::{Idempotency, Outcome};
 use crate::domain::invitations::{
     self, Invitation, InvitationRegistrations, InvitationView, InvitationWithToken, NewInvitation,
 };
@@ -143,6 +144,7 @@ async fn invitation_registrations(
 /// All of them or none: 409 `quota_exceeded` when they do not fit in the remaining seats.
 #[utoipa::path(
     tag = "invitation link",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a replay with the same key and body returns the first response (with `Idempotent-Replayed: true`)")),
     request_body = InvitationRegistrations,
     responses(
         (status = 201, description = "Registered", body = Vec<RegistrationWithToken>),
@@ -156,10 +158,36 @@ async fn invitation_registrations(
 async fn register_through_invitation(
     state: web::Data<AppState>,
     token: InvitationToken,
+    req: HttpRequest,
     body: web::Json<InvitationRegistrations>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created()
-        .json(invitations::register(&state, &token.0, body.into_inner()).await?))
+    let idem = match req.headers().get("idempotency-key") {
+        None => None,
+        Some(key) => {
+            let scope = format!("invitation:{}", hex_hash(&token.0));
+            Some(Idempotency::new(
+                scope,
+                key.to_str().unwrap_or_default(),
+                &*body,
+            )?)
+        }
+    };
+    Ok(
+        match invitations::register(&state, &token.0, body.into_inner(), idem).await? {
+            Outcome::Fresh(created) => HttpResponse::Created().json(created),
+            Outcome::Replayed(replay) => HttpResponse::Created()
+                .insert_header(("Idempotent-Replayed", "true"))
+                .json(replay.body),
+        },
+    )
+}
+
+/// The token's hash as hex: idempotency scopes must not hold the token itself.
+fn hex_hash(token: &str) -> String {
+    crate::auth::tokens::hash(token)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Edit one of the unit's delegates (unit contact)

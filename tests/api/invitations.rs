@@ -437,3 +437,33 @@ async fn an_invitation_cannot_move_its_delegates_to_another_unit() {
         1
     );
 }
+
+#[actix_web::test]
+async fn a_retried_invitation_registration_with_the_same_key_registers_once() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let conference = app.published_conference(&organizer, json!({})).await;
+    let invited = invite(&app, &organizer, 3, conference).await;
+    let send = || {
+        app.request(Method::POST, "/api/v1/invitation/registrations", None)
+            .header("x-invitation-token", &invited.token)
+            .header("Idempotency-Key", "batch-1")
+            .json(&json!({"delegates": [delegate(1)]}))
+            .send()
+    };
+
+    let first = Reply::from(send().await.unwrap()).await;
+    let again = Reply::from(send().await.unwrap()).await;
+
+    assert_eq!(
+        (first.status, again.status),
+        (StatusCode::CREATED, StatusCode::CREATED)
+    );
+    assert_eq!(first.body, again.body);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(
+        app.count("SELECT used_seats::bigint FROM invitations")
+            .await,
+        1
+    );
+}

@@ -234,3 +234,49 @@ async fn imports_must_be_csv() {
 
     reply.assert_problem(415, "unsupported_media_type");
 }
+
+#[actix_web::test]
+async fn a_unit_import_dry_run_reports_names_and_codes_that_would_collide() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    unit(
+        &app,
+        &token,
+        json!({"name": "Huyện Sông Lô", "kind": "district", "admin_code": "253"}),
+    )
+    .await;
+    let csv = "Tên đơn vị,Loại,Đơn vị cấp trên,Mã hành chính\n\
+               Huyện Sông Lô,district,,\n\
+               Huyện Yên Lạc,district,,253\n\
+               Huyện Vĩnh Tường,district,,252\n\
+               HUYỆN VĨNH TƯỜNG,district,,\n\
+               Xã Ma,hamlet,Huyện Nowhere,\n";
+
+    let dry = import(&app, &token, csv, true).await;
+
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
+    let errors: Vec<(String, String)> = dry.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            ("rows[1].name".to_owned(), "unit_name_taken".to_owned()),
+            (
+                "rows[2].admin_code".to_owned(),
+                "admin_code_taken".to_owned()
+            ),
+            ("rows[4].name".to_owned(), "unit_name_taken".to_owned()),
+            ("rows[5].kind".to_owned(), "unknown_kind".to_owned()),
+            ("rows[5].parent".to_owned(), "unknown_unit".to_owned()),
+        ]
+    );
+}
