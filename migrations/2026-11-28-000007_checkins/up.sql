@@ -26,7 +26,9 @@ CREATE TABLE checkins (
     direction       text NOT NULL CHECK (direction IN ('in', 'out')),
     outcome         text NOT NULL CHECK (outcome IN ('ok', 'already_checked_in', 'cancelled', 'pending_approval',
                     'waitlisted', 'unknown_code', 'other_conference', 'not_signed_up_for_session', 'outside_window')),
-    method          text NOT NULL CHECK (method IN ('scan', 'manual')),
+    method          text NOT NULL CHECK (method IN ('scan', 'manual', 'offline')),
+    -- Offline scans are recorded even when the server would have refused them: why they conflict.
+    conflict        text CHECK (char_length(conflict) <= 100),
     occurred_at     timestamptz NOT NULL,
     received_at     timestamptz NOT NULL DEFAULT now(),
     -- Door time's calendar date in the conference's time zone: the door counts once a day.
@@ -45,3 +47,16 @@ CREATE UNIQUE INDEX checkins_once ON checkins (
 CREATE INDEX checkins_conference_idx ON checkins (conference_id, received_at);
 CREATE INDEX checkins_registration_idx ON checkins (registration_id);
 CREATE INDEX checkins_device_idx ON checkins (device_id);
+
+-- Offline bundles: every registration row remembers the transaction that last changed it, so a
+-- device asking "what changed since watermark W" (W = the oldest transaction still running
+-- when it last read) misses nothing, whatever order concurrent transactions commit in.
+ALTER TABLE registrations ADD COLUMN changed_xid bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint);
+CREATE FUNCTION registrations_stamp_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.changed_xid := pg_current_xact_id()::text::bigint;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER registrations_changed BEFORE UPDATE ON registrations
+    FOR EACH ROW EXECUTE FUNCTION registrations_stamp_change();
+CREATE INDEX registrations_changes_idx ON registrations (conference_id, changed_xid);

@@ -108,6 +108,7 @@ pub struct CheckinRow {
     pub direction: String,
     pub outcome: String,
     pub method: String,
+    pub conflict: Option<String>,
     pub occurred_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
     pub local_day: NaiveDate,
@@ -127,6 +128,7 @@ pub struct NewCheckin {
     pub direction: String,
     pub outcome: String,
     pub method: String,
+    pub conflict: Option<String>,
     pub occurred_at: DateTime<Utc>,
     pub local_day: NaiveDate,
 }

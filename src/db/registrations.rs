@@ -154,6 +154,15 @@ pub async fn find(
     }
 }
 
+/// Marks a registration changed (its sign-ups changed), for offline bundles' deltas.
+pub async fn touch(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+    diesel::update(registrations::table.find(id))
+        .set(registrations::updated_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A registration by id, whatever its conference.
 pub async fn find_any(
     conn: &mut AsyncPgConnection,

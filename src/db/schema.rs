@@ -47,6 +47,7 @@ diesel::table! {
         direction -> Text,
         outcome -> Text,
         method -> Text,
+        conflict -> Nullable<Text>,
         occurred_at -> Timestamptz,
         received_at -> Timestamptz,
         local_day -> Date,
@@ -183,6 +184,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        changed_xid -> Int8,
     }
 }
 

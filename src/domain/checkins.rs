@@ -149,6 +149,26 @@ pub struct ScanResult {
     /// With `already_checked_in`: the first entry.
     pub first_checked_in_at: Option<DateTime<Utc>>,
     pub first_device: Option<String>,
+    /// Offline scans only: why the scan conflicts with what the server knows
+    /// (`already_checked_in`, `cancelled`, `door_time_in_future`…); it is recorded anyway.
+    pub conflict: Option<String>,
+}
+
+/// Scans a device made offline.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScanBatch {
+    #[schema(min_items = 1, max_items = 1000)]
+    pub scans: Vec<ScanRequest>,
+}
+
+/// The result of one uploaded scan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchItem {
+    pub nonce: Uuid,
+    pub result: Option<ScanResult>,
+    /// A malformed scan's error code (`validation_failed`, `forbidden`…); nothing was recorded.
+    pub error: Option<String>,
 }
 
 /// Why a check-in is undone.
@@ -168,8 +188,10 @@ pub struct Checkin {
     pub device_id: Option<Uuid>,
     pub direction: Direction,
     pub outcome: Outcome,
-    /// `scan` or `manual`.
+    /// `scan`, `manual` or `offline`.
     pub method: String,
+    /// Offline scans that conflict: why.
+    pub conflict: Option<String>,
     pub occurred_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
     pub undone_at: Option<DateTime<Utc>>,
@@ -185,6 +207,7 @@ fn to_checkin(row: CheckinRow) -> ApiResult<Checkin> {
         direction: row.direction.parse()?,
         outcome: row.outcome.parse()?,
         method: row.method,
+        conflict: row.conflict,
         occurred_at: row.occurred_at,
         received_at: row.received_at,
         undone_at: row.undone_at,
@@ -360,6 +383,55 @@ pub async fn scan(
     device: &DeviceRow,
     input: ScanRequest,
 ) -> ApiResult<ScanResult> {
+    let mut conn = state.pool.get().await?;
+    record(&mut conn, device, input, false).await
+}
+
+/// How far ahead of the server clock a door time may be before it is flagged.
+const FUTURE_TOLERANCE: Duration = Duration::minutes(5);
+
+/// Up to 1,000 scans a device made offline, in order. Each is recorded even when it conflicts
+/// with what the server knows (the delegate was admitted at the door either way) and flagged
+/// with the reason; a malformed scan gets an error code instead of failing the batch.
+pub async fn upload(
+    state: &AppState,
+    device: &DeviceRow,
+    batch: ScanBatch,
+) -> ApiResult<Vec<BatchItem>> {
+    if batch.scans.is_empty() || batch.scans.len() > 1000 {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "scans",
+            "invalid_length",
+            "send 1 to 1000 scans",
+        )]));
+    }
+    let mut conn = state.pool.get().await?;
+    let mut items = Vec::with_capacity(batch.scans.len());
+    for scan in batch.scans {
+        let nonce = scan.nonce;
+        items.push(match record(&mut conn, device, scan, true).await {
+            Ok(result) => BatchItem {
+                nonce,
+                result: Some(result),
+                error: None,
+            },
+            Err(error) if error.is_client_error() => BatchItem {
+                nonce,
+                result: None,
+                error: Some(error.code().to_owned()),
+            },
+            Err(error) => return Err(error),
+        });
+    }
+    Ok(items)
+}
+
+async fn record(
+    conn: &mut AsyncPgConnection,
+    device: &DeviceRow,
+    input: ScanRequest,
+    offline: bool,
+) -> ApiResult<ScanResult> {
     let mut v = Validator::new();
     if input.code.is_some() == input.registration_id.is_some() {
         v.push(
@@ -373,18 +445,17 @@ pub async fn scan(
     }
     let occurred_at = check_timestamp(&mut v, "occurred_at", &input.occurred_at);
     v.finish()?;
-    let method = if input.code.is_some() {
-        "scan"
-    } else {
-        "manual"
+    let method = match (offline, input.code.is_some()) {
+        (true, _) => "offline",
+        (false, true) => "scan",
+        (false, false) => "manual",
     };
 
-    let mut conn = state.pool.get().await?;
-    if let Some(previous) = db::checkins::find_by_nonce(&mut conn, input.nonce).await? {
-        return replay(&mut conn, previous).await;
+    if let Some(previous) = db::checkins::find_by_nonce(conn, input.nonce).await? {
+        return replay(conn, previous).await;
     }
     let conference =
-        db::conferences::find_with_membership(&mut conn, device.conference_id, None, Lock::None)
+        db::conferences::find_with_membership(conn, device.conference_id, None, Lock::None)
             .await?
             .ok_or_else(|| ApiError::not_found("conference not found"))?
             .0;
@@ -397,7 +468,7 @@ pub async fn scan(
                 ));
             }
             Some(
-                db::sessions::find(&mut conn, conference.id, session_id, false)
+                db::sessions::find(conn, conference.id, session_id, false)
                     .await?
                     .ok_or_else(|| {
                         ApiError::validation(vec![FieldError::new(
@@ -410,8 +481,8 @@ pub async fn scan(
         }
     };
     let registration = match (&input.code, input.registration_id) {
-        (Some(code), _) => resolve_code(&mut conn, code).await?,
-        (None, Some(id)) => db::registrations::find_any(&mut conn, id).await?,
+        (Some(code), _) => resolve_code(conn, code).await?,
+        (None, Some(id)) => db::registrations::find_any(conn, id).await?,
         (None, None) => None,
     };
     let (start, end) = match &session {
@@ -430,9 +501,7 @@ pub async fn scan(
         Some(r) => match &session {
             Some(s)
                 if s.signup_required
-                    && !db::signups::session_ids(&mut conn, r.id)
-                        .await?
-                        .contains(&s.id) =>
+                    && !db::signups::session_ids(conn, r.id).await?.contains(&s.id) =>
             {
                 Outcome::NotSignedUpForSession
             }
@@ -461,26 +530,40 @@ pub async fn scan(
         direction: input.direction.as_str().to_owned(),
         outcome: outcome.as_str().to_owned(),
         method: method.to_owned(),
+        conflict: None,
         occurred_at,
         local_day: day,
     };
-    let row = match db::checkins::insert(&mut conn, &new).await {
+    if offline {
+        new.conflict = offline_conflict(outcome, occurred_at);
+    }
+    let row = match db::checkins::insert(conn, &new).await {
         Ok(row) => row,
         Err(e) if is_violation(&e, "checkins_once") => {
             new.outcome = Outcome::AlreadyCheckedIn.as_str().to_owned();
-            db::checkins::insert(&mut conn, &new)
-                .await
-                .map_err(nonce_race)?
+            if offline {
+                new.conflict = offline_conflict(Outcome::AlreadyCheckedIn, occurred_at);
+            }
+            db::checkins::insert(conn, &new).await.map_err(nonce_race)?
         }
         Err(e) if is_violation(&e, "checkins_nonce_key") => {
-            let previous = db::checkins::find_by_nonce(&mut conn, input.nonce)
+            let previous = db::checkins::find_by_nonce(conn, input.nonce)
                 .await?
                 .ok_or_else(|| ApiError::internal("nonce vanished"))?;
-            return replay(&mut conn, previous).await;
+            return replay(conn, previous).await;
         }
         Err(e) => return Err(e.into()),
     };
-    result(&mut conn, row, linked, false).await
+    result(conn, row, linked, false).await
+}
+
+/// Why an offline scan disagrees with the server: the outcome the server would have given,
+/// or a door time in the future.
+fn offline_conflict(outcome: Outcome, occurred_at: DateTime<Utc>) -> Option<String> {
+    if occurred_at > Utc::now() + FUTURE_TOLERANCE {
+        return Some("door_time_in_future".to_owned());
+    }
+    (outcome != Outcome::Ok).then(|| outcome.as_str().to_owned())
 }
 
 fn is_violation(error: &diesel::result::Error, constraint: &str) -> bool {
@@ -537,6 +620,7 @@ async fn result(
         delegate,
         first_checked_in_at,
         first_device,
+        conflict: row.conflict,
     })
 }
 
@@ -631,4 +715,165 @@ pub async fn history(
         .into_iter()
         .map(to_checkin)
         .collect()
+}
+
+/// What a device needs to admit and find one delegate offline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BundleEntry {
+    pub registration_id: Uuid,
+    #[schema(example = "SXSH-0042")]
+    pub reference: String,
+    pub full_name: String,
+    /// Lower case, without diacritics (`đ` → `d`), for accent-free search on the device.
+    #[schema(example = "nguyen van an")]
+    pub name_folded: String,
+    pub position: Option<String>,
+    pub unit_name: Option<String>,
+    pub category: Category,
+    /// Only `confirmed` registrations may be admitted; others are sent so devices can say why.
+    pub status: crate::domain::registrations::RegistrationStatus,
+    pub session_ids: Vec<Uuid>,
+    /// Hex SHA-256 of the QR secret (never the secret: a lost phone cannot mint codes). A
+    /// device hashes the secret part of a scanned code and compares.
+    pub qr_secret_sha256: String,
+}
+
+/// A device's offline copy of the delegate list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Bundle {
+    /// Send back as `since` to get only what changed after this bundle.
+    pub watermark: String,
+    /// True for a full bundle, false for a delta.
+    pub full: bool,
+    pub registrations: Vec<BundleEntry>,
+}
+
+#[derive(diesel::QueryableByName)]
+struct BundleRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    number: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    full_name: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    position: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    unit_name: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    category: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    qr_secret: String,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
+    session_ids: Vec<Uuid>,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Watermark {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    snapshot: String,
+}
+
+const BUNDLE: &str = "
+SELECT r.id, r.number, r.full_name, r.position, u.name AS unit_name, r.category, r.status, r.qr_secret,
+       coalesce(array_agg(s.session_id ORDER BY s.session_id) FILTER (WHERE s.session_id IS NOT NULL), '{}') AS session_ids
+FROM registrations r
+LEFT JOIN units u ON u.id = r.unit_id
+LEFT JOIN session_signups s ON s.registration_id = r.id
+WHERE r.conference_id = $1
+  AND ($2::text IS NULL OR NOT pg_visible_in_snapshot(r.changed_xid::text::xid8, $2::text::pg_snapshot))
+GROUP BY r.id, u.name
+ORDER BY r.number";
+
+/// The bundle, or only what changed since `since`. The bundle is read in one repeatable-read
+/// snapshot and its watermark is that snapshot: a delta holds exactly the registrations whose
+/// last change that snapshot could not see, whatever order concurrent transactions commit in.
+pub async fn bundle(
+    state: &AppState,
+    device: &DeviceRow,
+    since: Option<&str>,
+) -> ApiResult<Bundle> {
+    use base64::Engine;
+    use diesel_async::RunQueryDsl;
+    let invalid = || {
+        ApiError::bad_request(
+            "invalid_query_parameter",
+            "since is not a watermark this API issued",
+        )
+    };
+    let since = match since {
+        None => None,
+        Some(text) => {
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(text)
+                .map_err(|_| invalid())?;
+            let snapshot = String::from_utf8(bytes).map_err(|_| invalid())?;
+            // xmin:xmax:xip,... — checked here so PostgreSQL never sees a malformed snapshot.
+            let parts: Vec<&str> = snapshot.split(':').collect();
+            let numbers = |part: &str| {
+                part.split(',').all(|n| {
+                    !n.is_empty() && n.len() <= 20 && n.bytes().all(|b| b.is_ascii_digit())
+                })
+            };
+            let well_formed = parts.len() == 3
+                && numbers(parts[0])
+                && numbers(parts[1])
+                && (parts[2].is_empty() || numbers(parts[2]))
+                && parts[0].parse::<u64>().ok() <= parts[1].parse::<u64>().ok();
+            if !well_formed {
+                return Err(invalid());
+            }
+            Some(snapshot)
+        }
+    };
+    let mut conn = state.pool.get().await?;
+    let conference =
+        db::conferences::find_with_membership(&mut conn, device.conference_id, None, Lock::None)
+            .await?
+            .ok_or_else(|| ApiError::not_found("conference not found"))?
+            .0;
+    let (watermark, rows) = conn
+        .build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run::<_, ApiError, _>(async |conn| {
+            let watermark: Watermark =
+                diesel::sql_query("SELECT pg_current_snapshot()::text AS snapshot")
+                    .get_result(conn)
+                    .await?;
+            let rows: Vec<BundleRow> = diesel::sql_query(BUNDLE)
+                .bind::<diesel::sql_types::Uuid, _>(device.conference_id)
+                .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(since.as_deref())
+                .load(conn)
+                .await?;
+            Ok((watermark.snapshot, rows))
+        })
+        .await?;
+    let registrations = rows
+        .into_iter()
+        .map(|row| {
+            Ok(BundleEntry {
+                registration_id: row.id,
+                reference: crate::domain::registrations::reference(&conference.code, row.number),
+                name_folded: fold(&row.full_name),
+                full_name: row.full_name,
+                position: row.position,
+                unit_name: row.unit_name,
+                category: row.category.parse()?,
+                status: row.status.parse()?,
+                session_ids: row.session_ids,
+                qr_secret_sha256: tokens::hash(&row.qr_secret)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(Bundle {
+        watermark: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(watermark),
+        full: since.is_none(),
+        registrations,
+    })
 }

@@ -52,6 +52,7 @@ pub async fn sign_up(
         return Err(ApiError::conflict("session_full", "this session is full"));
     }
     db::signups::insert(conn, registration.id, session_id).await?;
+    db::registrations::touch(conn, registration.id).await?;
     Ok(())
 }
 
@@ -61,6 +62,7 @@ pub async fn withdraw(
     session_id: Uuid,
 ) -> ApiResult<()> {
     if db::signups::remove(conn, registration.id, session_id).await? {
+        db::registrations::touch(conn, registration.id).await?;
         Ok(())
     } else {
         Err(ApiError::not_found("not signed up for this session"))

@@ -25,7 +25,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(search_delegates)
         .service(undo_checkin)
         .service(registration_checkins)
-        .service(attendance);
+        .service(attendance)
+        .service(upload_checkins)
+        .service(device_bundle);
 }
 
 /// A device's bearer token (`hdv_…`), not yet checked against the database.
@@ -233,4 +235,97 @@ async fn attendance(
     Ok(web::Json(
         crate::domain::attendance::summary(&state, &actor, path.into_inner()).await?,
     ))
+}
+
+/// Upload offline scans (device)
+///
+/// Up to 1,000 scans, each with its nonce, door time, session and direction; idempotent per
+/// nonce. Scans that conflict with what the server knows (admitted twice by two offline
+/// devices, cancelled meanwhile, door time in the future) are recorded and flagged in
+/// `conflict`, not rejected. One result per scan, in order.
+#[utoipa::path(
+    tag = "check-in",
+    params(("conference_id" = Uuid, Path, description = "Conference id")),
+    request_body = crate::domain::checkins::ScanBatch,
+    responses((status = 200, description = "One result per scan", body = Vec<crate::domain::checkins::BatchItem>)),
+    security(("device_token" = [])),
+)]
+#[post("/conferences/{conference_id}/checkin-batches")]
+async fn upload_checkins(
+    state: web::Data<AppState>,
+    token: DeviceToken,
+    path: web::Path<Uuid>,
+    body: web::Json<crate::domain::checkins::ScanBatch>,
+) -> ApiResult<web::Json<Vec<crate::domain::checkins::BatchItem>>> {
+    let device = checkins::authenticate_device(&state, &token.0, path.into_inner()).await?;
+    Ok(web::Json(
+        checkins::upload(&state, &device, body.into_inner()).await?,
+    ))
+}
+
+/// Bundle options.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BundleQuery {
+    /// The `watermark` of a previous bundle: only registrations changed since (cancelled ones
+    /// included, with their status) are sent.
+    #[param(max_length = 4000)]
+    pub since: Option<String>,
+}
+
+/// The offline bundle (device)
+///
+/// Every registration the device may have to admit, with what it needs to show and search it
+/// and a hash of the QR secret. Gzip with `Accept-Encoding: gzip`; `ETag`/`If-None-Match` give 304.
+#[utoipa::path(
+    tag = "check-in",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), BundleQuery,
+           ("If-None-Match" = Option<String>, Header, description = "ETag of the bundle the device holds")),
+    responses(
+        (status = 200, description = "The bundle", body = crate::domain::checkins::Bundle, headers(("ETag" = String))),
+        (status = 304, description = "Unchanged since the ETag sent"),
+    ),
+    security(("device_token" = [])),
+)]
+#[get("/conferences/{conference_id}/device-bundle")]
+async fn device_bundle(
+    state: web::Data<AppState>,
+    token: DeviceToken,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    query: web::Query<BundleQuery>,
+) -> ApiResult<HttpResponse> {
+    let device = checkins::authenticate_device(&state, &token.0, path.into_inner()).await?;
+    let bundle = checkins::bundle(&state, &device, query.since.as_deref()).await?;
+    // The content decides the tag, not the watermark, which moves with unrelated transactions.
+    let body = serde_json::to_vec(&bundle.registrations).map_err(ApiError::internal)?;
+    let etag = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(&body);
+        format!(
+            "\"{}-{}\"",
+            bundle.full,
+            digest
+                .iter()
+                .take(12)
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        )
+    };
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|tag| tag.trim().trim_start_matches("W/") == etag)
+        });
+    if matches {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(bundle))
 }

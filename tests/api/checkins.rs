@@ -586,3 +586,212 @@ async fn attendance_counts_by_category_unit_kind_district_and_session() {
     assert_eq!(summary.body["sessions"][0]["checked_in"], 2);
     assert_eq!(summary.body["sessions"][0]["inside_now"], 1);
 }
+
+#[actix_web::test]
+async fn an_offline_batch_records_conflicts_and_duplicates_with_a_result_for_each_scan() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    // Offline uploads are checked against the server clock: a conference happening now.
+    let now = chrono::Utc::now();
+    let at = |minutes: i64| (now + chrono::Duration::minutes(minutes)).to_rfc3339();
+    let door = door(&app, &organizer, json!({"capacity": null, "waitlist_enabled": false, "starts_at": at(-60), "ends_at": at(480)})).await;
+    let second_device = device(
+        &app,
+        &organizer,
+        &door.conference,
+        json!({"name": "Cửa phụ"}),
+    )
+    .await;
+    let cid = door.conference["id"].as_str().unwrap().to_owned();
+    let a = register(&app, &door.conference, 1).await;
+    let b = register(&app, &door.conference, 2).await;
+    app.post(
+        format!(
+            "/api/v1/conferences/{cid}/registrations/{}/cancel",
+            b["id"].as_str().unwrap()
+        ),
+        Some(&organizer),
+        json!({}),
+    )
+    .await;
+    // The other device admitted A online already.
+    scan(&app, &door, &second_device, by_code(&a, &at(-30))).await;
+    let first = by_code(&a, &at(-20));
+    let batch = json!({"scans": [
+        first,
+        first,
+        by_code(&b, &at(-10)),
+        by_code(&a, &at(120)),
+        {"direction": "in", "nonce": Uuid::new_v4(), "occurred_at": at(-5)},
+    ]});
+
+    let reply = app
+        .send(
+            Method::POST,
+            format!("/api/v1/conferences/{cid}/checkin-batches"),
+            Some(&door.device),
+            Some(batch),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let items = reply.body.as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    assert_eq!(items[0]["result"]["outcome"], "already_checked_in");
+    assert_eq!(items[0]["result"]["conflict"], "already_checked_in");
+    assert_eq!(items[1]["result"]["replayed"], true);
+    assert_eq!(items[2]["result"]["conflict"], "cancelled");
+    assert_eq!(items[3]["result"]["conflict"], "door_time_in_future");
+    assert_eq!(items[4]["error"], "validation_failed");
+    assert_eq!(
+        app.count("SELECT count(*) FROM checkins WHERE method = 'offline'")
+            .await,
+        3,
+        "every door scan recorded once"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM checkins WHERE method = 'offline' AND conflict IS NOT NULL"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM checkins WHERE outcome = 'ok' AND undone_at IS NULL")
+            .await,
+        1
+    );
+}
+
+async fn bundle(app: &TestApp, door: &Door, since: Option<&str>) -> Reply {
+    let mut path = format!(
+        "/api/v1/conferences/{}/device-bundle",
+        door.conference["id"].as_str().unwrap()
+    );
+    if let Some(since) = since {
+        path.push_str(&format!("?since={since}"));
+    }
+    app.get(path, Some(&door.device)).await
+}
+
+#[actix_web::test]
+async fn the_bundle_holds_hashes_not_secrets_and_answers_304_when_unchanged() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let door = door(
+        &app,
+        &organizer,
+        json!({"capacity": null, "waitlist_enabled": false}),
+    )
+    .await;
+    let delegate = register(&app, &door.conference, 1).await;
+
+    let full = bundle(&app, &door, None).await;
+
+    assert_eq!(full.status, StatusCode::OK);
+    assert_eq!(full.body["full"], true);
+    let entry = &full.body["registrations"][0];
+    assert_eq!(entry["name_folded"], "nguyen van 1");
+    let secret = delegate["qr_payload"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap();
+    assert!(
+        !full.text.contains(secret),
+        "the secret never leaves the server in a bundle"
+    );
+    use sha2::Digest;
+    let expected: String = sha2::Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(entry["qr_secret_sha256"], expected);
+    let etag = full.header("etag").unwrap().to_owned();
+    let path = format!(
+        "/api/v1/conferences/{}/device-bundle",
+        door.conference["id"].as_str().unwrap()
+    );
+    let again = app
+        .request(Method::GET, &path, Some(&door.device))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    let gzipped = app
+        .request(Method::GET, &path, Some(&door.device))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+}
+
+#[actix_web::test]
+async fn a_delta_bundle_holds_exactly_the_registrations_changed_cancelled_or_added_since() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let door = door(
+        &app,
+        &organizer,
+        json!({"capacity": null, "waitlist_enabled": false}),
+    )
+    .await;
+    let cid = door.conference["id"].as_str().unwrap().to_owned();
+    let unchanged = register(&app, &door.conference, 1).await;
+    let edited = register(&app, &door.conference, 2).await;
+    let cancelled = register(&app, &door.conference, 3).await;
+    let watermark = bundle(&app, &door, None).await.body["watermark"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    app.patch(
+        format!(
+            "/api/v1/conferences/{cid}/registrations/{}",
+            edited["id"].as_str().unwrap()
+        ),
+        Some(&organizer),
+        json!({"position": "Giám đốc"}),
+    )
+    .await;
+    app.post(
+        format!(
+            "/api/v1/conferences/{cid}/registrations/{}/cancel",
+            cancelled["id"].as_str().unwrap()
+        ),
+        Some(&organizer),
+        json!({}),
+    )
+    .await;
+    let added = register(&app, &door.conference, 4).await;
+    let delta = bundle(&app, &door, Some(&watermark)).await;
+
+    assert_eq!(delta.body["full"], false, "{}", delta.text);
+    let mut ids: Vec<&str> = delta.body["registrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["registration_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    let mut expected = vec![
+        edited["id"].as_str().unwrap(),
+        cancelled["id"].as_str().unwrap(),
+        added["id"].as_str().unwrap(),
+    ];
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert!(!ids.contains(&unchanged["id"].as_str().unwrap()));
+    let gone = delta.body["registrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["registration_id"] == cancelled["id"])
+        .unwrap();
+    assert_eq!(gone["status"], "cancelled");
+    let next = bundle(&app, &door, Some(delta.body["watermark"].as_str().unwrap())).await;
+    assert_eq!(next.body["registrations"], json!([]));
+}
