@@ -59,6 +59,7 @@ pub async fn build_state(
         auth: auth.clone(),
         expected_migrations: Arc::new(db::embedded_migration_versions()),
         trust_forwarded_for,
+        database_url: database.database_url.clone(),
     })
 }
 

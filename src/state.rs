@@ -16,4 +16,6 @@ pub struct AppState {
     /// Migration versions compiled into the binary; `/readyz` checks they are all applied.
     pub expected_migrations: Arc<Vec<String>>,
     pub trust_forwarded_for: bool,
+    /// For the dedicated LISTEN connections of live feeds.
+    pub database_url: String,
 }

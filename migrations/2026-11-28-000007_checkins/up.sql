@@ -60,3 +60,16 @@ END $$;
 CREATE TRIGGER registrations_changed BEFORE UPDATE ON registrations
     FOR EACH ROW EXECUTE FUNCTION registrations_stamp_change();
 CREATE INDEX registrations_changes_idx ON registrations (conference_id, changed_xid);
+
+-- Live dashboards listen on this channel (through any replica): ids and outcomes only, no
+-- personal data.
+CREATE FUNCTION checkins_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('hoithao_checkins', json_build_object(
+        'conference_id', NEW.conference_id, 'checkin_id', NEW.id, 'registration_id', NEW.registration_id,
+        'session_id', NEW.session_id, 'direction', NEW.direction, 'outcome', NEW.outcome,
+        'method', NEW.method, 'occurred_at', NEW.occurred_at, 'undone', NEW.undone_at IS NOT NULL)::text);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER checkins_notify AFTER INSERT OR UPDATE ON checkins
+    FOR EACH ROW EXECUTE FUNCTION checkins_notify();

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod idempotency;
 pub mod imports;
 pub mod invitations;
+pub mod live;
 pub mod pagination;
 pub mod registrations;
 pub mod sessions;

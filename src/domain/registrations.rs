@@ -159,7 +159,7 @@ pub struct PersonInput {
 }
 
 /// Changes to the person: absent fields stay, `null` clears an optional field.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonPatch {
     #[serde(default, deserialize_with = "non_null")]
@@ -893,6 +893,8 @@ pub enum BulkAction {
     Approve,
     Reject,
     Cancel,
+    /// Apply `patch` to each (e.g. a category or a unit for many delegates at once).
+    Edit,
 }
 
 /// One action on many registrations; each succeeds or fails on its own.
@@ -902,6 +904,8 @@ pub struct BulkRequest {
     pub action: BulkAction,
     #[schema(min_items = 1, max_items = 500)]
     pub registration_ids: Vec<Uuid>,
+    /// The changes, with `edit`.
+    pub patch: Option<PersonPatch>,
 }
 
 /// The outcome for one registration of a bulk request.
@@ -930,10 +934,18 @@ pub async fn bulk(
         )]));
     }
     let action = match request.action {
-        BulkAction::Approve => Action::Approve,
-        BulkAction::Reject => Action::Reject,
-        BulkAction::Cancel => Action::Cancel,
+        BulkAction::Approve => Some(Action::Approve),
+        BulkAction::Reject => Some(Action::Reject),
+        BulkAction::Cancel => Some(Action::Cancel),
+        BulkAction::Edit => None,
     };
+    if action.is_none() && request.patch.is_none() {
+        return Err(ApiError::validation(vec![crate::error::FieldError::new(
+            "patch",
+            "required",
+            "an edit needs the changes in `patch`",
+        )]));
+    }
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let conference = load(
@@ -953,7 +965,13 @@ pub async fn bulk(
                     let current = db::registrations::find(conn, conference_id, id, true)
                         .await?
                         .ok_or_else(|| ApiError::not_found("registration not found"))?;
-                    apply(conn, &current, action).await
+                    match (action, &request.patch) {
+                        (Some(action), _) => apply(conn, &current, action).await,
+                        (None, Some(patch)) => {
+                            edit_locked(conn, &conference, &current, None, patch.clone()).await
+                        }
+                        (None, None) => Err(ApiError::internal("bulk edit without a patch")),
+                    }
                 })
                 .await;
             results.push(match outcome {

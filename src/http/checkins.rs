@@ -27,7 +27,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(registration_checkins)
         .service(attendance)
         .service(upload_checkins)
-        .service(device_bundle);
+        .service(device_bundle)
+        .service(checkin_events);
 }
 
 /// A device's bearer token (`hdv_…`), not yet checked against the database.
@@ -62,7 +63,10 @@ impl FromRequest for DeviceToken {
     tag = "check-in",
     params(("conference_id" = Uuid, Path, description = "Conference id")),
     request_body = NewDevice,
-    responses((status = 201, description = "Registered", body = DeviceWithToken))
+    responses(
+        (status = 201, description = "Registered", body = DeviceWithToken),
+        (status = 409, description = "The conference is cancelled (`conference_cancelled`)", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[post("/conferences/{conference_id}/devices")]
 async fn create_device(
@@ -328,4 +332,35 @@ async fn device_bundle(
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag))
         .json(bundle))
+}
+
+/// Live check-ins (organizer)
+///
+/// A `text/event-stream` of the conference's check-ins as they are recorded through any API
+/// replica: `event: checkin` with ids, direction, outcome and door time (no personal data), and
+/// a keep-alive comment every 15 seconds.
+#[utoipa::path(
+    tag = "check-in",
+    params(("conference_id" = Uuid, Path, description = "Conference id")),
+    responses((status = 200, description = "The event stream", content_type = "text/event-stream", body = String))
+)]
+#[get("/conferences/{conference_id}/checkin-events")]
+async fn checkin_events(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let receiver = crate::domain::live::subscribe(&state, &actor, path.into_inner()).await?;
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver
+            .recv()
+            .await
+            .map(|frame| (Ok::<_, actix_web::Error>(frame), receiver))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        // Compression would hold frames back.
+        .insert_header((header::CONTENT_ENCODING, "identity"))
+        .streaming(stream))
 }

@@ -795,3 +795,52 @@ async fn a_delta_bundle_holds_exactly_the_registrations_changed_cancelled_or_add
     let next = bundle(&app, &door, Some(delta.body["watermark"].as_str().unwrap())).await;
     assert_eq!(next.body["registrations"], json!([]));
 }
+
+#[actix_web::test]
+async fn the_live_feed_streams_check_ins_of_its_conference_only() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let door = door(&app, &organizer, json!({})).await;
+    let cid = door.conference["id"].as_str().unwrap().to_owned();
+    let delegate = register(&app, &door.conference, 1).await;
+    let mut feed = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/conferences/{cid}/checkin-events"),
+            Some(&organizer),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feed.headers()["content-type"], "text/event-stream");
+    let first = feed.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("connected"));
+
+    let scanned = scan(
+        &app,
+        &door,
+        &door.device,
+        by_code(&delegate, "2030-07-19T08:00:00+07:00"),
+    )
+    .await;
+
+    let mut received = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !received.contains("event: checkin") && std::time::Instant::now() < deadline {
+        if let Ok(Ok(Some(chunk))) =
+            tokio::time::timeout(std::time::Duration::from_secs(10), feed.chunk()).await
+        {
+            received.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+    assert!(received.contains("event: checkin"), "{received}");
+    assert!(received.contains(scanned.body["checkin_id"].as_str().unwrap()));
+    assert!(!received.contains("Nguyễn"), "no personal data in the feed");
+    let other = app
+        .get(
+            format!("/api/v1/conferences/{cid}/checkin-events"),
+            Some(&app.organizer("other").await),
+        )
+        .await;
+    other.assert_problem(404, "not_found");
+}

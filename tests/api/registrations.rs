@@ -734,3 +734,44 @@ async fn raising_the_capacity_promotes_the_waitlist_at_once_and_lowering_it_belo
         vec![("capacity".to_owned(), "below_confirmed".to_owned())]
     );
 }
+
+#[actix_web::test]
+async fn a_bulk_edit_applies_one_patch_to_many_registrations() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app.published_conference(&token, json!({})).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        ids.push(
+            app.post(&self_path(&conference), None, person(n))
+                .await
+                .body["registration"]["id"]
+                .clone(),
+        );
+    }
+    let path = format!(
+        "/api/v1/conferences/{}/registration-actions",
+        conference["id"].as_str().unwrap()
+    );
+
+    let reply = app.post(&path, Some(&token), json!({"action": "edit", "registration_ids": ids, "patch": {"category": "expert", "position": "Chuyên gia SXSH"}})).await;
+    let missing_patch = app
+        .post(
+            &path,
+            Some(&token),
+            json!({"action": "edit", "registration_ids": ids}),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(
+        reply
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["code"] == "ok")
+    );
+    assert_eq!(app.count("SELECT count(*) FROM registrations WHERE category = 'expert' AND position = 'Chuyên gia SXSH'").await, 3);
+    missing_patch.assert_problem(422, "validation_failed");
+}
