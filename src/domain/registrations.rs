@@ -886,6 +886,26 @@ pub async fn act(
     .await
 }
 
+/// Checks a patch on its own (lengths, characters), before it meets any registration, so a
+/// malformed bulk edit is refused whole rather than per registration.
+fn check_patch(patch: &PersonPatch) -> ApiResult<()> {
+    let mut v = Validator::new();
+    if let Some(name) = &patch.full_name {
+        v.required_line("patch.full_name", name, 200);
+    }
+    for (field, value, max) in [
+        ("patch.position", &patch.position, 200),
+        ("patch.organization", &patch.organization, 300),
+        ("patch.email", &patch.email, 254),
+        ("patch.phone", &patch.phone, 32),
+    ] {
+        if let Some(Some(text)) = value {
+            v.optional_text(field, Some(text), max, false);
+        }
+    }
+    v.finish()
+}
+
 /// What a bulk request does to each registration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -939,6 +959,9 @@ pub async fn bulk(
         BulkAction::Cancel => Some(Action::Cancel),
         BulkAction::Edit => None,
     };
+    if let Some(patch) = &request.patch {
+        check_patch(patch)?;
+    }
     if action.is_none() && request.patch.is_none() {
         return Err(ApiError::validation(vec![crate::error::FieldError::new(
             "patch",

@@ -775,3 +775,22 @@ async fn a_bulk_edit_applies_one_patch_to_many_registrations() {
     assert_eq!(app.count("SELECT count(*) FROM registrations WHERE category = 'expert' AND position = 'Chuyên gia SXSH'").await, 3);
     missing_patch.assert_problem(422, "validation_failed");
 }
+
+#[actix_web::test]
+async fn a_malformed_bulk_edit_is_refused_whole() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = app.published_conference(&token, json!({})).await;
+    let path = format!(
+        "/api/v1/conferences/{}/registration-actions",
+        conference["id"].as_str().unwrap()
+    );
+
+    let reply = app.post(&path, Some(&token), json!({"action": "edit", "registration_ids": [uuid::Uuid::new_v4()], "patch": {"position": "x".repeat(201)}})).await;
+
+    reply.assert_problem(422, "validation_failed");
+    assert_eq!(
+        reply.error_fields(),
+        vec![("patch.position".to_owned(), "too_long".to_owned())]
+    );
+}

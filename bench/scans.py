@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Check-in benchmark: first scans, duplicate scans, bundle downloads (full and delta) and
+batch uploads of 1,000 offline scans, against `hoithao serve` (release) on a fresh database.
+Python standard library only; see bench/README.md."""
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from datetime import datetime, timedelta, timezone
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from registrations import generated_csv  # noqa: E402
+
+BIN = os.environ.get("HOITHAO_BIN", os.path.join(ROOT, "target/release/hoithao"))
+SERVER = os.environ.get("DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
+PORT = int(os.environ.get("BENCH_PORT", "18091"))
+DB = f"hoithao_scanbench_{os.getpid()}"
+
+
+class Client:
+    """One keep-alive connection."""
+
+    def __init__(self, token=None):
+        self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        self.token = token
+
+    def call(self, method, path, body=None, headers=None, raw=False):
+        hdrs = dict(headers or {})
+        if self.token:
+            hdrs["authorization"] = f"Bearer {self.token}"
+        data = None
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            hdrs.setdefault("content-type", "application/json")
+        self.conn.request(method, "/api/v1" + path, body=data, headers=hdrs)
+        resp = self.conn.getresponse()
+        payload = resp.read()
+        if raw:
+            return resp.status, payload, resp
+        return resp.status, json.loads(payload or b"null")
+
+
+def psql(sql):
+    return subprocess.run(["psql", f"{SERVER}/{DB}", "-Atqc", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
+
+
+def report(name, latencies, errors, elapsed, unit="requests"):
+    print(f"{name}: {len(latencies)} {unit} in {elapsed:.2f} s = {len(latencies) / elapsed:.0f}/s; "
+          f"p50 {pct(latencies, 50):.1f} ms, p90 {pct(latencies, 90):.1f} ms, p99 {pct(latencies, 99):.1f} ms, "
+          f"max {max(latencies, default=float('nan')):.1f} ms; errors {errors}")
+
+
+def drive(concurrency, duration, work, token):
+    """Runs `work(client, index)` from `concurrency` threads until the items or the time run out."""
+    lock = threading.Lock()
+    state = {"next": 0, "latencies": [], "errors": 0, "results": []}
+    deadline = time.perf_counter() + duration
+
+    def worker():
+        client = Client(token)
+        while time.perf_counter() < deadline:
+            with lock:
+                index = state["next"]
+                state["next"] += 1
+            started = time.perf_counter()
+            result = work(client, index)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if result is StopIteration:
+                    return
+                state["latencies"].append(elapsed)
+                if result is None:
+                    state["errors"] += 1
+                else:
+                    state["results"].append(result)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return state, time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--delegates", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario at most")
+    args = parser.parse_args()
+
+    env = dict(os.environ, DATABASE_URL=f"{SERVER}/{DB}", HOITHAO_LISTEN=f"127.0.0.1:{PORT}", HOITHAO_LOG_FORMAT="json",
+               RUST_LOG="warn", HOITHAO_ADMIN_PASSWORD="bench-admin-password", HOITHAO_ACCESS_TOKEN_TTL_SECS="3600",
+               HOITHAO_DB_POOL_SIZE="32", HOITHAO_DB_TIMEOUT_MS="30000")
+    subprocess.run([BIN, "create-admin", "--email", "bench@example.vn"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen([BIN, "serve"], env=env, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                probe = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
+                probe.request("GET", "/readyz")
+                if probe.getresponse().status == 200:
+                    break
+            except Exception:
+                pass
+            time.sleep(0.1)
+        status, login = Client().call("POST", "/auth/login", {"email": "bench@example.vn", "password": "bench-admin-password"})
+        admin = Client(login["access_token"])
+        now = datetime.now(timezone.utc)
+        status, conf = admin.call("POST", "/conferences", {
+            "code": "scan-bench", "title": "Đo hiệu năng điểm danh",
+            "starts_at": (now - timedelta(hours=1)).isoformat(), "ends_at": (now + timedelta(hours=10)).isoformat()})
+        cid = conf["id"]
+        admin.call("POST", f"/conferences/{cid}/publish", {})
+        status, session = admin.call("POST", f"/conferences/{cid}/sessions", {
+            "title": "Hội trường", "kind": "presentation",
+            "starts_at": (now - timedelta(minutes=30)).isoformat(), "ends_at": (now + timedelta(hours=9)).isoformat()})
+        with open(os.path.join(ROOT, "src/seed/units.csv"), "rb") as f:
+            admin.call("POST", "/unit-imports", f.read(), {"content-type": "text/csv"})
+        with open(generated_csv(args.delegates), "rb") as f:
+            status, imported = admin.call("POST", f"/conferences/{cid}/registration-imports", f.read(), {"content-type": "text/csv"})
+        assert status == 200, str(imported)[:300]
+        codes, cursor = [], None
+        while True:
+            query = "limit=500" + (f"&cursor={cursor}" if cursor else "")
+            status, page = admin.call("GET", f"/conferences/{cid}/registrations?{query}")
+            codes += [r["qr_payload"] for r in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        status, device = admin.call("POST", f"/conferences/{cid}/devices", {"name": "Bench door"})
+        token = device["token"]
+        print(f"setup: {len(codes)} delegates; concurrency {args.concurrency}; at most {args.duration:.0f} s a scenario")
+
+        def scan(client, index, outcome):
+            if index >= len(codes):
+                return StopIteration
+            status, body = client.call("POST", f"/conferences/{cid}/checkins", {
+                "code": codes[index], "direction": "in", "nonce": str(uuid.uuid4()),
+                "occurred_at": datetime.now(timezone.utc).isoformat()})
+            return body["outcome"] if status == 200 and body["outcome"] == outcome else None
+
+        state, elapsed = drive(args.concurrency, args.duration, lambda c, i: scan(c, i, "ok"), token)
+        acknowledged = len(state["results"])
+        report("first scans", state["latencies"], state["errors"], elapsed, "scans")
+        state, elapsed = drive(args.concurrency, args.duration, lambda c, i: scan(c, i, "already_checked_in"), token)
+        report("duplicate scans", state["latencies"], state["errors"], elapsed, "scans")
+
+        def full_bundle(client, index):
+            if index >= 200:
+                return StopIteration
+            status, payload, resp = client.call("GET", f"/conferences/{cid}/device-bundle", headers={"accept-encoding": "gzip"}, raw=True)
+            return len(payload) if status == 200 and resp.getheader("content-encoding") == "gzip" else None
+
+        state, elapsed = drive(8, args.duration, full_bundle, token)
+        size = state["results"][0] if state["results"] else 0
+        report(f"full bundle ({len(codes)} delegates, {size / 1024:.0f} KiB gzip)", state["latencies"], state["errors"], elapsed, "downloads")
+        status, payload, _ = Client(token).call("GET", f"/conferences/{cid}/device-bundle", raw=True)
+        watermark = json.loads(payload)["watermark"]
+
+        def delta_bundle(client, index):
+            if index >= 2000:
+                return StopIteration
+            status, body = client.call("GET", f"/conferences/{cid}/device-bundle?since={urllib.parse.quote(watermark)}")
+            return len(body["registrations"]) if status == 200 else None
+
+        state, elapsed = drive(8, args.duration, delta_bundle, token)
+        report("delta bundle (nothing changed)", state["latencies"], state["errors"], elapsed, "downloads")
+
+        batches = [codes[i:i + 1000] for i in range(0, len(codes), 1000)]
+        offline_ok = []
+
+        def upload(client, index):
+            if index >= len(batches):
+                return StopIteration
+            at = datetime.now(timezone.utc).isoformat()
+            scans = [{"code": c, "session_id": session["id"], "direction": "in", "nonce": str(uuid.uuid4()), "occurred_at": at}
+                     for c in batches[index]]
+            status, items = client.call("POST", f"/conferences/{cid}/checkin-batches", {"scans": scans})
+            if status != 200:
+                return None
+            ok = sum(1 for item in items if item["result"] and item["result"]["outcome"] == "ok")
+            offline_ok.append(ok)
+            return ok
+
+        state, elapsed = drive(4, max(args.duration, 60), upload, token)
+        report("batch upload (1,000 offline scans each)", state["latencies"], state["errors"], elapsed, "batches")
+
+        stored_door = int(psql(f"SELECT count(*) FROM checkins WHERE conference_id = '{cid}' AND session_id IS NULL AND outcome = 'ok'"))
+        stored_offline = int(psql(f"SELECT count(*) FROM checkins WHERE conference_id = '{cid}' AND method = 'offline' AND outcome = 'ok'"))
+        print(f"check: door ok stored {stored_door} = acknowledged {acknowledged}: {stored_door == acknowledged}; "
+              f"offline ok stored {stored_offline} = acknowledged {sum(offline_ok)}: {stored_offline == sum(offline_ok)}")
+        with open(f"/proc/{server.pid}/status") as f:
+            peak = next(line for line in f if line.startswith("VmHWM")).split()[1]
+        print(f"server peak RSS: {int(peak) / 1024:.1f} MiB")
+        if stored_door != acknowledged or stored_offline != sum(offline_ok):
+            sys.exit(1)
+    finally:
+        server.terminate()
+        server.wait()
+        subprocess.run(["psql", f"{SERVER}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"], capture_output=True)
+
+
+if __name__ == "__main__":
+    main()
