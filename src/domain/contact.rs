@@ -1,6 +1,8 @@
 //! Contact details: emails lower-cased, Vietnamese phone numbers in any common spelling stored as E.164.
 
 use phonenumber::Mode;
+
+use crate::domain::text::Validator;
 use phonenumber::country::Id;
 
 /// Lower-cased, trimmed email, if it has the shape of an address.
@@ -33,6 +35,30 @@ pub fn normalize_phone(raw: &str) -> Option<String> {
     };
     let number = phonenumber::parse(Some(Id::VN), &candidate).ok()?;
     phonenumber::is_valid(&number).then(|| number.format().mode(Mode::E164).to_string())
+}
+
+/// An optional email field: blank is `None`; otherwise normalised, or an error in `v`.
+pub fn check_email(v: &mut Validator, field: String, raw: Option<&str>) -> Option<String> {
+    let raw = raw.map(str::trim).filter(|e| !e.is_empty())?;
+    let email = normalize_email(raw);
+    if email.is_none() {
+        v.push(field, "invalid_format", "not an email address");
+    }
+    email
+}
+
+/// An optional phone field: blank is `None`; otherwise E.164, or an error in `v`.
+pub fn check_phone(v: &mut Validator, field: String, raw: Option<&str>) -> Option<String> {
+    let raw = raw.map(str::trim).filter(|p| !p.is_empty())?;
+    let phone = normalize_phone(raw);
+    if phone.is_none() {
+        v.push(
+            field,
+            "invalid_phone",
+            "not a phone number (e.g. 0912 345 678 or +84912345678)",
+        );
+    }
+    phone
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::db::{self};
 use crate::domain::conferences::{
     Access, ConferenceStatus, Lock, RegistrationMode, Versioned, ensure_editable, load, text_enum,
 };
-use crate::domain::contact::{normalize_email, normalize_phone};
+use crate::domain::contact::{check_email, check_phone, normalize_phone};
 use crate::domain::idempotency::{self, Idempotency, Outcome, Replay};
 use crate::domain::text::{self, Validator, fold, like_contains};
 use crate::domain::units::UnitKind;
@@ -351,40 +351,8 @@ pub fn check_person(
         300,
         false,
     );
-    let email = match input
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
-        None => None,
-        Some(raw) => {
-            let email = normalize_email(raw);
-            if email.is_none() {
-                v.push(field("email"), "invalid_format", "not an email address");
-            }
-            email
-        }
-    };
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        None => None,
-        Some(raw) => {
-            let phone = normalize_phone(raw);
-            if phone.is_none() {
-                v.push(
-                    field("phone"),
-                    "invalid_phone",
-                    "not a phone number (e.g. 0912 345 678 or +84912345678)",
-                );
-            }
-            phone
-        }
-    };
+    let email = check_email(v, field("email"), input.email.as_deref());
+    let phone = check_phone(v, field("phone"), input.phone.as_deref());
     let contact_given = input.email.as_deref().is_some_and(|e| !e.trim().is_empty())
         || input.phone.as_deref().is_some_and(|p| !p.trim().is_empty());
     if !contact_given {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::db::{self, units::UnitRow, units::UnitWrite};
 use crate::domain::conferences::{Versioned, text_enum};
-use crate::domain::contact::{normalize_email, normalize_phone};
+use crate::domain::contact::{check_email, check_phone};
 use crate::domain::text::{self, Validator, fold};
 use crate::domain::{double_option, non_null, pagination};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -172,40 +172,8 @@ fn validate(
         200,
         false,
     );
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        None => None,
-        Some(raw) => {
-            let phone = normalize_phone(raw);
-            if phone.is_none() {
-                v.push(
-                    field("phone"),
-                    "invalid_phone",
-                    "not a phone number (e.g. 0912 345 678 or +84912345678)",
-                );
-            }
-            phone
-        }
-    };
-    let email = match input
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
-        None => None,
-        Some(raw) => {
-            let email = normalize_email(raw);
-            if email.is_none() {
-                v.push(field("email"), "invalid_format", "not an email address");
-            }
-            email
-        }
-    };
+    let phone = check_phone(v, field("phone"), input.phone.as_deref());
+    let email = check_email(v, field("email"), input.email.as_deref());
     if input.kind == UnitKind::Commune && parent_kind != Some(UnitKind::District) {
         v.push(
             field("parent_id"),
