@@ -71,7 +71,7 @@ CREATE TABLE registration_substitutions (
     previous_email   text,
     previous_phone   text,
     new_name         text NOT NULL,
-    substituted_by   text NOT NULL CHECK (substituted_by IN ('invitation', 'organizer')),
+    substituted_by   text NOT NULL CHECK (substituted_by IN ('invitation', 'organizer', 'door')),
     substituted_at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX registration_substitutions_registration_idx ON registration_substitutions (registration_id);

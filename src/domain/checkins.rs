@@ -426,9 +426,82 @@ pub async fn upload(
     Ok(items)
 }
 
+/// Who records a check-in: a device, or an organizer back-filling a paper sign-in sheet.
+#[derive(Clone, Copy)]
+pub enum Scanner<'a> {
+    Device(&'a DeviceRow),
+    Organizer { conference_id: Uuid },
+}
+
+impl Scanner<'_> {
+    fn conference_id(&self) -> Uuid {
+        match self {
+            Scanner::Device(device) => device.conference_id,
+            Scanner::Organizer { conference_id } => *conference_id,
+        }
+    }
+
+    fn device_id(&self) -> Option<Uuid> {
+        match self {
+            Scanner::Device(device) => Some(device.id),
+            Scanner::Organizer { .. } => None,
+        }
+    }
+
+    fn serves(&self, session_id: Uuid) -> bool {
+        match self {
+            Scanner::Device(device) => {
+                device.session_ids.is_empty() || device.session_ids.contains(&Some(session_id))
+            }
+            Scanner::Organizer { .. } => true,
+        }
+    }
+}
+
 async fn record(
     conn: &mut AsyncPgConnection,
     device: &DeviceRow,
+    input: ScanRequest,
+    offline: bool,
+) -> ApiResult<ScanResult> {
+    record_by(conn, Scanner::Device(device), input, offline).await
+}
+
+/// Records a check-in from a paper sign-in sheet, with its door time, as `manual`.
+pub async fn backfill(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    input: ScanRequest,
+) -> ApiResult<ScanResult> {
+    let mut conn = state.pool.get().await?;
+    load(
+        &mut conn,
+        conference_id,
+        Some(actor),
+        Access::Private,
+        Lock::None,
+    )
+    .await?;
+    if input.registration_id.is_none() {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "registration_id",
+            "required",
+            "back-fills name the registration",
+        )]));
+    }
+    record_by(
+        &mut conn,
+        Scanner::Organizer { conference_id },
+        input,
+        false,
+    )
+    .await
+}
+
+async fn record_by(
+    conn: &mut AsyncPgConnection,
+    scanner: Scanner<'_>,
     input: ScanRequest,
     offline: bool,
 ) -> ApiResult<ScanResult> {
@@ -455,14 +528,14 @@ async fn record(
         return replay(conn, previous).await;
     }
     let conference =
-        db::conferences::find_with_membership(conn, device.conference_id, None, Lock::None)
+        db::conferences::find_with_membership(conn, scanner.conference_id(), None, Lock::None)
             .await?
             .ok_or_else(|| ApiError::not_found("conference not found"))?
             .0;
     let session = match input.session_id {
         None => None,
         Some(session_id) => {
-            if !device.session_ids.is_empty() && !device.session_ids.contains(&Some(session_id)) {
+            if !scanner.serves(session_id) {
                 return Err(ApiError::forbidden(
                     "this device does not serve that session",
                 ));
@@ -525,7 +598,7 @@ async fn record(
         conference_id: conference.id,
         registration_id: linked.map(|r| r.id),
         session_id: input.session_id,
-        device_id: Some(device.id),
+        device_id: scanner.device_id(),
         nonce: input.nonce,
         direction: input.direction.as_str().to_owned(),
         outcome: outcome.as_str().to_owned(),
@@ -876,4 +949,64 @@ pub async fn bundle(
         full: since.is_none(),
         registrations,
     })
+}
+
+/// A walk-in at the door, taking the seat of a delegate of the same invited unit who did not come.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WalkIn {
+    /// The invited delegate whose seat the walk-in takes.
+    pub replaces_registration_id: Uuid,
+    /// The person at the door; their unit is the replaced delegate's.
+    pub person: crate::domain::registrations::PersonInput,
+}
+
+/// Substitutes a walk-in for an invited delegate who has not come today, keeping the unit's
+/// quota and the seat; the substitution is recorded as made at the door.
+pub async fn walk_in(
+    state: &AppState,
+    device: &DeviceRow,
+    input: WalkIn,
+) -> ApiResult<crate::domain::registrations::RegistrationWithToken> {
+    use crate::domain::registrations as regs;
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let (conference, _) =
+            db::conferences::find_with_membership(conn, device.conference_id, None, Lock::Update)
+                .await?
+                .ok_or_else(|| ApiError::not_found("conference not found"))?;
+        let current =
+            db::registrations::find(conn, conference.id, input.replaces_registration_id, true)
+                .await?
+                .ok_or_else(|| ApiError::not_found("registration not found"))?;
+        regs::ensure_live(&current)?;
+        if current.invitation_id.is_none() {
+            return Err(ApiError::conflict(
+                "not_invited",
+                "walk-ins take the seat of a delegate named through a unit's invitation",
+            ));
+        }
+        let today = local_day(Utc::now(), &conference.time_zone);
+        if db::checkins::first_entry(conn, current.id, None, today)
+            .await?
+            .is_some()
+        {
+            return Err(ApiError::conflict(
+                "already_checked_in",
+                "the delegate being replaced has come in today",
+            ));
+        }
+        let person = crate::domain::registrations::PersonInput {
+            unit_id: current.unit_id,
+            ..input.person
+        };
+        let (row, delegate_token) =
+            regs::substitute_locked(conn, &conference, &current, &person, "door").await?;
+        let registration = regs::present_row(conn, row, &conference.code).await?.value;
+        Ok(regs::RegistrationWithToken {
+            registration,
+            delegate_token,
+        })
+    })
+    .await
 }

@@ -28,7 +28,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(attendance)
         .service(upload_checkins)
         .service(device_bundle)
-        .service(checkin_events);
+        .service(checkin_events)
+        .service(backfill_checkin)
+        .service(walk_in);
 }
 
 /// A device's bearer token (`hdv_…`), not yet checked against the database.
@@ -363,4 +365,54 @@ async fn checkin_events(
         // Compression would hold frames back.
         .insert_header((header::CONTENT_ENCODING, "identity"))
         .streaming(stream))
+}
+
+/// Back-fill a check-in from a paper sheet (organizer)
+///
+/// Records a check-in with the given door time as `manual`, after the event if need be; the
+/// same rules apply (one entry per session and per local day at the door, the time window).
+#[utoipa::path(
+    tag = "check-in",
+    params(("conference_id" = Uuid, Path, description = "Conference id")),
+    request_body = ScanRequest,
+    responses((status = 200, description = "The outcome", body = ScanResult))
+)]
+#[post("/conferences/{conference_id}/checkin-backfills")]
+async fn backfill_checkin(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<Uuid>,
+    body: web::Json<ScanRequest>,
+) -> ApiResult<web::Json<ScanResult>> {
+    Ok(web::Json(
+        checkins::backfill(&state, &actor, path.into_inner(), body.into_inner()).await?,
+    ))
+}
+
+/// Register a walk-in substitute (device)
+///
+/// Someone at the door replaces a delegate of their unit's invitation who has not come in
+/// today: same seat and quota, new QR code; the substitution is recorded as made at the door.
+#[utoipa::path(
+    tag = "check-in",
+    params(("conference_id" = Uuid, Path, description = "Conference id")),
+    request_body = crate::domain::checkins::WalkIn,
+    responses(
+        (status = 200, description = "Substituted", body = crate::domain::registrations::RegistrationWithToken),
+        (status = 409, description = "Not an invited delegate (`not_invited`), already came in (`already_checked_in`), not live (`registration_closed`), or duplicate person (`already_registered`)",
+         body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("device_token" = [])),
+)]
+#[post("/conferences/{conference_id}/walk-ins")]
+async fn walk_in(
+    state: web::Data<AppState>,
+    token: DeviceToken,
+    path: web::Path<Uuid>,
+    body: web::Json<crate::domain::checkins::WalkIn>,
+) -> ApiResult<web::Json<crate::domain::registrations::RegistrationWithToken>> {
+    let device = checkins::authenticate_device(&state, &token.0, path.into_inner()).await?;
+    Ok(web::Json(
+        checkins::walk_in(&state, &device, body.into_inner()).await?,
+    ))
 }
