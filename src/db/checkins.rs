@@ -3,7 +3,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -222,75 +221,4 @@ pub async fn undo(
         .returning(CheckinRow::as_returning())
         .get_result(conn)
         .await
-}
-
-/// Everything a scan needs, read in one statement: whether the nonce was seen, the conference's
-/// zone and times, the session (if any), and the registration with its unit and sign-up.
-#[derive(QueryableByName, Debug)]
-pub struct ScanContext {
-    #[diesel(sql_type = Nullable<SqlUuid>)]
-    pub replay_id: Option<Uuid>,
-    #[diesel(sql_type = Text)]
-    pub time_zone: String,
-    #[diesel(sql_type = Timestamptz)]
-    pub conference_starts_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
-    pub conference_ends_at: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    pub session_starts_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    pub session_ends_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Bool>)]
-    pub session_signup_required: Option<bool>,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
-    pub reg_id: Option<Uuid>,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
-    pub reg_conference_id: Option<Uuid>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub reg_status: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub reg_qr_secret: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub reg_full_name: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub reg_position: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub reg_organization: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub reg_category: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub unit_name: Option<String>,
-    #[diesel(sql_type = Bool)]
-    pub signed_up: bool,
-}
-
-const SCAN_CONTEXT: &str = "
-SELECT (SELECT id FROM checkins WHERE nonce = $1) AS replay_id,
-       c.time_zone, c.starts_at AS conference_starts_at, c.ends_at AS conference_ends_at,
-       s.starts_at AS session_starts_at, s.ends_at AS session_ends_at, s.signup_required AS session_signup_required,
-       r.id AS reg_id, r.conference_id AS reg_conference_id, r.status AS reg_status, r.qr_secret AS reg_qr_secret,
-       r.full_name AS reg_full_name, r.position AS reg_position, r.organization AS reg_organization,
-       r.category AS reg_category, u.name AS unit_name,
-       EXISTS (SELECT 1 FROM session_signups ss WHERE ss.registration_id = r.id AND ss.session_id = s.id) AS signed_up
-FROM conferences c
-LEFT JOIN conference_sessions s ON s.id = $3 AND s.conference_id = c.id
-LEFT JOIN registrations r ON r.id = $4
-LEFT JOIN units u ON u.id = r.unit_id
-WHERE c.id = $2";
-
-pub async fn scan_context(
-    conn: &mut AsyncPgConnection,
-    nonce: Uuid,
-    conference_id: Uuid,
-    session_id: Option<Uuid>,
-    registration_id: Option<Uuid>,
-) -> QueryResult<Option<ScanContext>> {
-    diesel::sql_query(SCAN_CONTEXT)
-        .bind::<SqlUuid, _>(nonce)
-        .bind::<SqlUuid, _>(conference_id)
-        .bind::<Nullable<SqlUuid>, _>(session_id)
-        .bind::<Nullable<SqlUuid>, _>(registration_id)
-        .get_result(conn)
-        .await
-        .optional()
 }

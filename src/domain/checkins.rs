@@ -337,6 +337,27 @@ fn local_day(instant: DateTime<Utc>, time_zone: &str) -> NaiveDate {
     instant.with_timezone(&tz).date_naive()
 }
 
+/// `hoithao:1:<id>:<secret>` → the registration if the secret matches (compared in constant time).
+async fn resolve_code(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+) -> ApiResult<Option<RegistrationRow>> {
+    let Some(rest) = code.trim().strip_prefix(QR_PREFIX) else {
+        return Ok(None);
+    };
+    let Some((id, secret)) = rest.split_once(':') else {
+        return Ok(None);
+    };
+    let Ok(id) = id.parse::<Uuid>() else {
+        return Ok(None);
+    };
+    let Some(row) = db::registrations::find_any(conn, id).await? else {
+        return Ok(None);
+    };
+    let matches: bool = row.qr_secret.as_bytes().ct_eq(secret.as_bytes()).into();
+    Ok(matches.then_some(row))
+}
+
 async fn card(conn: &mut AsyncPgConnection, row: &RegistrationRow) -> ApiResult<DelegateCard> {
     let unit_name = match row.unit_id {
         Some(id) => db::registrations::unit_names(conn, &[id])
@@ -503,66 +524,62 @@ async fn record_by(
         (false, false) => "manual",
     };
 
-    if let Some(session_id) = input.session_id
-        && !scanner.serves(session_id)
-    {
-        return Err(ApiError::forbidden(
-            "this device does not serve that session",
-        ));
-    }
-    // The code's registration id; the secret is compared once the row is read.
-    let (registration_id, secret) = match (&input.code, input.registration_id) {
-        (Some(code), _) => match parse_code(code) {
-            Some((id, secret)) => (Some(id), Some(secret)),
-            None => (None, None),
-        },
-        (None, id) => (id, None),
-    };
-    // Everything a scan needs, in one round trip.
-    let context = db::checkins::scan_context(
-        conn,
-        input.nonce,
-        scanner.conference_id(),
-        input.session_id,
-        registration_id,
-    )
-    .await?
-    .ok_or_else(|| ApiError::not_found("conference not found"))?;
-    if context.replay_id.is_some() {
-        let previous = db::checkins::find_by_nonce(conn, input.nonce)
-            .await?
-            .ok_or_else(|| ApiError::internal("nonce vanished"))?;
+    if let Some(previous) = db::checkins::find_by_nonce(conn, input.nonce).await? {
         return replay(conn, previous).await;
     }
-    if input.session_id.is_some() && context.session_starts_at.is_none() {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "session_id",
-            "unknown_session",
-            "no such session in this conference",
-        )]));
-    }
-    let registration = registration_of(&context, secret.as_deref());
-    let (start, end) = match (context.session_starts_at, context.session_ends_at) {
-        (Some(start), Some(end)) => (start, end),
-        _ => (context.conference_starts_at, context.conference_ends_at),
+    let conference =
+        db::conferences::find_with_membership(conn, scanner.conference_id(), None, Lock::None)
+            .await?
+            .ok_or_else(|| ApiError::not_found("conference not found"))?
+            .0;
+    let session = match input.session_id {
+        None => None,
+        Some(session_id) => {
+            if !scanner.serves(session_id) {
+                return Err(ApiError::forbidden(
+                    "this device does not serve that session",
+                ));
+            }
+            Some(
+                db::sessions::find(conn, conference.id, session_id, false)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::validation(vec![FieldError::new(
+                            "session_id",
+                            "unknown_session",
+                            "no such session in this conference",
+                        )])
+                    })?,
+            )
+        }
+    };
+    let registration = match (&input.code, input.registration_id) {
+        (Some(code), _) => resolve_code(conn, code).await?,
+        (None, Some(id)) => db::registrations::find_any(conn, id).await?,
+        (None, None) => None,
+    };
+    let (start, end) = match &session {
+        Some(s) => (s.starts_at, s.ends_at),
+        None => (conference.starts_at, conference.ends_at),
     };
     let outcome = match &registration {
         None => Outcome::UnknownCode,
-        Some(r) if r.conference_id != scanner.conference_id() => Outcome::OtherConference,
+        Some(r) if r.conference_id != conference.id => Outcome::OtherConference,
         Some(r) if matches!(r.status.as_str(), "cancelled" | "rejected") => Outcome::Cancelled,
         Some(r) if r.status == "pending_approval" => Outcome::PendingApproval,
         Some(r) if r.status == "waitlisted" => Outcome::Waitlisted,
         Some(_) if occurred_at < start - WINDOW_MARGIN || occurred_at > end + WINDOW_MARGIN => {
             Outcome::OutsideWindow
         }
-        Some(_) if context.session_signup_required == Some(true) && !context.signed_up => {
-            Outcome::NotSignedUpForSession
-        }
-        Some(_) => Outcome::Ok,
-    };
-    let conference = ConferenceView {
-        id: scanner.conference_id(),
-        time_zone: context.time_zone.clone(),
+        Some(r) => match &session {
+            Some(s)
+                if s.signup_required
+                    && !db::signups::session_ids(conn, r.id).await?.contains(&s.id) =>
+            {
+                Outcome::NotSignedUpForSession
+            }
+            _ => Outcome::Ok,
+        },
     };
     // Another conference's registration is not this conference's data: record no link to it.
     let linked = registration
@@ -610,74 +627,7 @@ async fn record_by(
         }
         Err(e) => return Err(e.into()),
     };
-    let card = match linked {
-        Some(r) if matches!(row.outcome.as_str(), "ok" | "already_checked_in") => Some(r.card()?),
-        _ => None,
-    };
-    finish(conn, row, card, false).await
-}
-
-/// The registration a scan names, as read with its context.
-struct ScanRegistration {
-    id: Uuid,
-    conference_id: Uuid,
-    status: String,
-    full_name: String,
-    position: Option<String>,
-    organization: Option<String>,
-    category: String,
-    unit_name: Option<String>,
-}
-
-impl ScanRegistration {
-    fn card(&self) -> ApiResult<DelegateCard> {
-        Ok(DelegateCard {
-            registration_id: self.id,
-            full_name: self.full_name.clone(),
-            position: self.position.clone(),
-            unit_name: self.unit_name.clone(),
-            organization: self.organization.clone(),
-            category: self.category.parse()?,
-        })
-    }
-}
-
-/// The registration of the context, if there is one and (for a QR code) the secret matches,
-/// compared in constant time.
-fn registration_of(
-    context: &db::checkins::ScanContext,
-    secret: Option<&str>,
-) -> Option<ScanRegistration> {
-    let stored = context.reg_qr_secret.as_deref()?;
-    if let Some(secret) = secret {
-        let matches: bool = stored.as_bytes().ct_eq(secret.as_bytes()).into();
-        if !matches {
-            return None;
-        }
-    }
-    Some(ScanRegistration {
-        id: context.reg_id?,
-        conference_id: context.reg_conference_id?,
-        status: context.reg_status.clone()?,
-        full_name: context.reg_full_name.clone()?,
-        position: context.reg_position.clone(),
-        organization: context.reg_organization.clone(),
-        category: context.reg_category.clone()?,
-        unit_name: context.unit_name.clone(),
-    })
-}
-
-/// The conference fields a scan uses.
-struct ConferenceView {
-    id: Uuid,
-    time_zone: String,
-}
-
-/// `hoithao:1:<id>:<secret>` → id and secret, if it has that shape.
-fn parse_code(code: &str) -> Option<(Uuid, String)> {
-    let rest = code.trim().strip_prefix(QR_PREFIX)?;
-    let (id, secret) = rest.split_once(':')?;
-    Some((id.parse().ok()?, secret.to_owned()))
+    result(conn, row, linked, false).await
 }
 
 /// Why an offline scan disagrees with the server: the outcome the server would have given,
@@ -706,25 +656,25 @@ fn nonce_race(error: diesel::result::Error) -> ApiError {
 }
 
 async fn replay(conn: &mut AsyncPgConnection, row: CheckinRow) -> ApiResult<ScanResult> {
-    let card = match row.registration_id {
-        Some(id) if matches!(row.outcome.as_str(), "ok" | "already_checked_in") => {
-            match db::registrations::find_any(conn, id).await? {
-                Some(registration) => Some(card(conn, &registration).await?),
-                None => None,
-            }
-        }
-        _ => None,
+    let registration = match row.registration_id {
+        Some(id) => db::registrations::find_any(conn, id).await?,
+        None => None,
     };
-    finish(conn, row, card, true).await
+    result(conn, row, registration.as_ref(), true).await
 }
 
-async fn finish(
+async fn result(
     conn: &mut AsyncPgConnection,
     row: CheckinRow,
-    delegate: Option<DelegateCard>,
+    registration: Option<&RegistrationRow>,
     replayed: bool,
 ) -> ApiResult<ScanResult> {
     let outcome: Outcome = row.outcome.parse()?;
+    let greet = matches!(outcome, Outcome::Ok | Outcome::AlreadyCheckedIn);
+    let delegate = match registration {
+        Some(r) if greet => Some(card(conn, r).await?),
+        _ => None,
+    };
     let (first_checked_in_at, first_device) = match (outcome, row.registration_id) {
         (Outcome::AlreadyCheckedIn, Some(registration_id)) => {
             match db::checkins::first_entry(conn, registration_id, row.session_id, row.local_day)
