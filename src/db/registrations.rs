@@ -402,6 +402,7 @@ pub async fn unit_names(
         .await
 }
 
+#[derive(Default)]
 pub struct RegistrationFilter<'a> {
     pub after: Option<(DateTime<Utc>, Uuid)>,
     pub status: Option<&'a str>,

@@ -712,16 +712,9 @@ pub async fn search(
         &mut conn,
         device.conference_id,
         db::registrations::RegistrationFilter {
-            after: None,
-            status: None,
-            category: None,
-            source: None,
-            unit_id: None,
-            unit_kind: None,
-            within_unit: None,
-            invitation_id: None,
             search: Some((&like_contains(&folded), &folded)),
             limit: 20,
+            ..Default::default()
         },
     )
     .await?;

@@ -1055,16 +1055,9 @@ pub async fn list_for_invitation(
         conn,
         conference.id,
         db::registrations::RegistrationFilter {
-            after: None,
-            status: None,
-            category: None,
-            source: None,
-            unit_id: None,
-            unit_kind: None,
-            within_unit: None,
             invitation_id: Some(invitation_id),
-            search: None,
             limit: 10_001,
+            ..Default::default()
         },
     )
     .await?;
