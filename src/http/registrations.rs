@@ -101,9 +101,15 @@ fn created_with_token(
         Outcome::Replayed(replay) => {
             let status = actix_web::http::StatusCode::from_u16(replay.status)
                 .unwrap_or(actix_web::http::StatusCode::CREATED);
-            return HttpResponse::build(status)
-                .insert_header(("Idempotent-Replayed", "true"))
-                .json(replay.body);
+            let mut response = HttpResponse::build(status);
+            response.insert_header(("Idempotent-Replayed", "true"));
+            if let Some(id) = replay.body["registration"]["id"].as_str() {
+                response.insert_header((
+                    "Location",
+                    format!("/api/v1/conferences/{conference_id}/registrations/{id}"),
+                ));
+            }
+            return response.json(replay.body);
         }
     };
     HttpResponse::Created()

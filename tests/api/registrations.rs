@@ -616,6 +616,10 @@ async fn a_retried_registration_with_the_same_idempotency_key_returns_the_first_
         let reply = reply.unwrap();
         assert_eq!(reply.status(), StatusCode::CREATED);
         replayed += usize::from(reply.headers().contains_key("idempotent-replayed"));
+        assert!(
+            reply.headers().contains_key("location"),
+            "replays carry the Location too"
+        );
         bodies.push(reply.json::<Value>().await.unwrap());
     }
     assert_eq!(replayed, 9);
