@@ -4,14 +4,15 @@ WORKDIR /src
 
 # 1. Dependencies only: build them against stub targets so this layer is reused
 #    until Cargo.toml / Cargo.lock change.
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 RUN mkdir src \
     && echo 'fn main() {}' > src/main.rs \
     && : > src/lib.rs \
     && cargo build --release --locked \
     && rm -rf src
 
-# 2. The real sources. migrations/ is read at compile time by embed_migrations!().
+# 2. The real sources. migrations/ is read at compile time by embed_migrations!() (build.rs
+#    makes cargo rebuild when it changes).
 COPY src ./src
 COPY migrations ./migrations
 COPY openapi ./openapi

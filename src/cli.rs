@@ -121,7 +121,7 @@ async fn run_serve(
     no_migrate: bool,
 ) -> Result<(), String> {
     prepare_database(&database, !no_migrate).await?;
-    let state = crate::startup::build_state(
+    let mut state = crate::startup::build_state(
         &database,
         serve.jwt_secret.as_deref(),
         &serve.auth,
@@ -129,6 +129,8 @@ async fn run_serve(
     )
     .await
     .map_err(|e| format!("cannot start: {e}"))?;
+    state.checkin_window_margin =
+        chrono::Duration::minutes(i64::from(serve.checkin_window_margin_minutes));
     let listener = TcpListener::bind(serve.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", serve.listen))?;
     tracing::info!(address = %serve.listen, "listening");

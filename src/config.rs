@@ -83,6 +83,10 @@ pub struct ServeSettings {
     /// Take the client IP from `Forwarded`/`X-Forwarded-For` (only behind a trusted proxy).
     #[arg(long, env = "HOITHAO_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
+    /// Minutes before a session (or the conference) starts, and after it ends, during which a
+    /// scan is still admitted; outside them it is `outside_window`.
+    #[arg(long, env = "HOITHAO_CHECKIN_WINDOW_MARGIN_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u32).range(0..=1440))]
+    pub checkin_window_margin_minutes: u32,
 }
 
 /// Token, password and login-throttle settings.

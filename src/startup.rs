@@ -23,6 +23,8 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 const JWT_SECRET_SETTING: &str = "jwt_secret";
+/// `HOITHAO_CHECKIN_WINDOW_MARGIN_MINUTES` when unset.
+pub const DEFAULT_CHECKIN_WINDOW_MARGIN_MINUTES: i64 = 60;
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Builds the shared state: pool, signing key (from the environment, or generated once and
@@ -59,7 +61,7 @@ pub async fn build_state(
         auth: auth.clone(),
         expected_migrations: Arc::new(db::embedded_migration_versions()),
         trust_forwarded_for,
-        database_url: database.database_url.clone(),
+        checkin_window_margin: chrono::Duration::minutes(DEFAULT_CHECKIN_WINDOW_MARGIN_MINUTES),
     })
 }
 

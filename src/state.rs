@@ -16,6 +16,7 @@ pub struct AppState {
     /// Migration versions compiled into the binary; `/readyz` checks they are all applied.
     pub expected_migrations: Arc<Vec<String>>,
     pub trust_forwarded_for: bool,
-    /// For the dedicated LISTEN connections of live feeds.
-    pub database_url: String,
+    /// How long before a session (or the conference) starts, and after it ends, a scan is
+    /// still admitted rather than `outside_window`.
+    pub checkin_window_margin: chrono::Duration,
 }

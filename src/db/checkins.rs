@@ -45,21 +45,38 @@ pub async fn insert_device(
         .await
 }
 
-/// Authenticates a device token and records that the device was seen, in one statement.
-pub async fn touch_by_token(
+/// The device holding a token (not revoked). Its last-seen time is refreshed at most every
+/// 10 seconds, so a busy device does not rewrite its row on every request.
+pub async fn authenticate(
     conn: &mut AsyncPgConnection,
     token_hash: &[u8],
 ) -> QueryResult<Option<DeviceRow>> {
-    diesel::update(
-        checkin_devices::table
-            .filter(checkin_devices::token_hash.eq(token_hash))
-            .filter(checkin_devices::revoked_at.is_null()),
-    )
-    .set(checkin_devices::last_seen_at.eq(Some(Utc::now())))
-    .returning(DeviceRow::as_returning())
-    .get_result(conn)
-    .await
-    .optional()
+    let Some(device) = checkin_devices::table
+        .filter(checkin_devices::token_hash.eq(token_hash))
+        .filter(checkin_devices::revoked_at.is_null())
+        .select(DeviceRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let stale = Utc::now() - chrono::Duration::seconds(10);
+    if device.last_seen_at.is_none_or(|seen| seen < stale) {
+        diesel::update(
+            checkin_devices::table
+                .filter(checkin_devices::id.eq(device.id))
+                .filter(
+                    checkin_devices::last_seen_at
+                        .is_null()
+                        .or(checkin_devices::last_seen_at.lt(stale)),
+                ),
+        )
+        .set(checkin_devices::last_seen_at.eq(Some(Utc::now())))
+        .execute(conn)
+        .await?;
+    }
+    Ok(Some(device))
 }
 
 pub async fn revoke_device(
@@ -116,41 +133,134 @@ pub struct CheckinRow {
     pub undo_reason: Option<String>,
 }
 
-#[derive(Insertable, Debug, Clone)]
-#[diesel(table_name = checkins)]
-pub struct NewCheckin {
+/// One scan as the SQL functions of migration 000008 take it.
+pub struct ScanArgs {
     pub id: Uuid,
-    pub conference_id: Uuid,
-    pub registration_id: Option<Uuid>,
-    pub session_id: Option<Uuid>,
-    pub device_id: Option<Uuid>,
     pub nonce: Uuid,
-    pub direction: String,
-    pub outcome: String,
-    pub method: String,
-    pub conflict: Option<String>,
+    /// From the code, or given for a manual check-in; `None` when the code is malformed.
+    pub registration_id: Option<Uuid>,
+    /// SHA-256 of the code's secret; `None` for a check-in by registration id.
+    pub secret_sha256: Option<Vec<u8>>,
+    pub session_id: Option<Uuid>,
+    pub direction: &'static str,
+    /// `scan`, `manual` or `offline`.
+    pub method: &'static str,
     pub occurred_at: DateTime<Utc>,
-    pub local_day: NaiveDate,
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, new: &NewCheckin) -> QueryResult<CheckinRow> {
-    diesel::insert_into(checkins::table)
-        .values(new.clone())
-        .returning(CheckinRow::as_returning())
-        .get_result(conn)
-        .await
+// The SQL functions take every field of a scan as an argument.
+#[allow(clippy::too_many_arguments)]
+mod functions {
+    use diesel::sql_types::{Array, Bytea, Integer, Nullable, Text, Timestamptz, Uuid};
+
+    diesel::define_sql_function! {
+        /// One online scan by the device holding the token: JSON text.
+        fn checkin_scan(
+            token_hash: Bytea, conference_id: Uuid, id: Uuid, nonce: Uuid,
+            registration_id: Nullable<Uuid>, secret_sha256: Nullable<Bytea>,
+            session_id: Nullable<Uuid>, direction: Text, method: Text,
+            occurred_at: Timestamptz, window_margin_secs: Integer,
+        ) -> Text;
+    }
+
+    diesel::define_sql_function! {
+        /// One scan by a known device, or (no device) an organizer: JSON text.
+        fn checkin_record(
+            conference_id: Uuid, device_id: Nullable<Uuid>, device_sessions: Array<Nullable<Uuid>>,
+            id: Uuid, nonce: Uuid, registration_id: Nullable<Uuid>, secret_sha256: Nullable<Bytea>,
+            session_id: Nullable<Uuid>, direction: Text, method: Text,
+            occurred_at: Timestamptz, window_margin_secs: Integer,
+        ) -> Text;
+    }
+
+    diesel::define_sql_function! {
+        /// A device's offline scans in one transaction: JSON text per scan, in order.
+        fn checkin_record_batch(
+            conference_id: Uuid, device_id: Uuid, device_sessions: Array<Nullable<Uuid>>,
+            ids: Array<Uuid>, nonces: Array<Uuid>, registration_ids: Array<Nullable<Uuid>>,
+            secret_sha256s: Array<Nullable<Bytea>>, session_ids: Array<Nullable<Uuid>>,
+            directions: Array<Text>, occurred_ats: Array<Timestamptz>, window_margin_secs: Integer,
+        ) -> Array<Nullable<Text>>;
+    }
 }
 
-pub async fn find_by_nonce(
+/// Authenticates the device and records its scan, in one statement: the result as JSON.
+pub async fn scan_by_token(
     conn: &mut AsyncPgConnection,
-    nonce: Uuid,
-) -> QueryResult<Option<CheckinRow>> {
-    checkins::table
-        .filter(checkins::nonce.eq(nonce))
-        .select(CheckinRow::as_select())
-        .first(conn)
-        .await
-        .optional()
+    token_hash: &[u8],
+    conference_id: Uuid,
+    scan: &ScanArgs,
+    window_margin_secs: i32,
+) -> QueryResult<String> {
+    diesel::select(functions::checkin_scan(
+        token_hash,
+        conference_id,
+        scan.id,
+        scan.nonce,
+        scan.registration_id,
+        scan.secret_sha256.as_deref(),
+        scan.session_id,
+        scan.direction,
+        scan.method,
+        scan.occurred_at,
+        window_margin_secs,
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// Records a scan by a known device, or by an organizer when `device` is `None`: JSON.
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    device: Option<&DeviceRow>,
+    scan: &ScanArgs,
+    window_margin_secs: i32,
+) -> QueryResult<String> {
+    let no_sessions = Vec::new();
+    diesel::select(functions::checkin_record(
+        conference_id,
+        device.map(|d| d.id),
+        device.map_or(&no_sessions, |d| &d.session_ids),
+        scan.id,
+        scan.nonce,
+        scan.registration_id,
+        scan.secret_sha256.as_deref(),
+        scan.session_id,
+        scan.direction,
+        scan.method,
+        scan.occurred_at,
+        window_margin_secs,
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// Records a device's offline scans in one transaction: a JSON result per scan, in order.
+pub async fn record_batch(
+    conn: &mut AsyncPgConnection,
+    device: &DeviceRow,
+    scans: &[ScanArgs],
+    window_margin_secs: i32,
+) -> QueryResult<Vec<Option<String>>> {
+    diesel::select(functions::checkin_record_batch(
+        device.conference_id,
+        device.id,
+        &device.session_ids,
+        scans.iter().map(|s| s.id).collect::<Vec<_>>(),
+        scans.iter().map(|s| s.nonce).collect::<Vec<_>>(),
+        scans.iter().map(|s| s.registration_id).collect::<Vec<_>>(),
+        scans
+            .iter()
+            .map(|s| s.secret_sha256.clone())
+            .collect::<Vec<_>>(),
+        scans.iter().map(|s| s.session_id).collect::<Vec<_>>(),
+        scans.iter().map(|s| s.direction).collect::<Vec<_>>(),
+        scans.iter().map(|s| s.occurred_at).collect::<Vec<_>>(),
+        window_margin_secs,
+    ))
+    .get_result(conn)
+    .await
 }
 
 /// The live successful entry a new one collides with, and the name of the device that made it.
@@ -221,4 +331,44 @@ pub async fn undo(
         .returning(CheckinRow::as_returning())
         .get_result(conn)
         .await
+}
+
+#[derive(diesel::QueryableByName)]
+struct Text {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    text: String,
+}
+
+/// The transaction's snapshot (`xmin:xmax:xip,…`); in a repeatable-read transaction, the one
+/// every later statement sees.
+pub async fn current_snapshot(conn: &mut AsyncPgConnection) -> QueryResult<String> {
+    diesel::sql_query("SELECT pg_current_snapshot()::text AS text")
+        .get_result::<Text>(conn)
+        .await
+        .map(|row| row.text)
+}
+
+/// Check-ins of a conference whose last change `snapshot` could not see (and the current
+/// snapshot can), as live-feed JSON: ids, outcome and times, no personal data.
+pub async fn changed_since(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    snapshot: &str,
+) -> QueryResult<Vec<String>> {
+    diesel::sql_query(
+        "SELECT json_build_object(
+             'conference_id', conference_id, 'checkin_id', id, 'registration_id', registration_id,
+             'session_id', session_id, 'direction', direction, 'outcome', outcome, 'method', method,
+             'occurred_at', occurred_at, 'undone', undone_at IS NOT NULL)::text AS text
+         FROM checkins
+         WHERE conference_id = $1
+           AND changed_xid >= pg_snapshot_xmin($2::pg_snapshot)::text::bigint
+           AND NOT pg_visible_in_snapshot(changed_xid::text::xid8, $2::pg_snapshot)
+         ORDER BY changed_xid, received_at, id",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(conference_id)
+    .bind::<diesel::sql_types::Text, _>(snapshot)
+    .load::<Text>(conn)
+    .await
+    .map(|rows| rows.into_iter().map(|row| row.text).collect())
 }

@@ -54,6 +54,7 @@ diesel::table! {
         undone_at -> Nullable<Timestamptz>,
         undone_by -> Nullable<Uuid>,
         undo_reason -> Nullable<Text>,
+        changed_xid -> Int8,
     }
 }
 

@@ -4,28 +4,23 @@
 //! registration per session, and per local day at the door" is a unique index: two devices
 //! scanning the same delegate at the same instant get one `ok` and one `already_checked_in`.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Actor, tokens};
-use crate::db::checkins::{CheckinRow, DeviceRow, NewCheckin};
+use crate::db::checkins::{CheckinRow, DeviceRow, ScanArgs};
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
+use crate::domain::check_timestamp;
 use crate::domain::conferences::{Access, Lock, ensure_editable, load, text_enum};
 use crate::domain::registrations::{Category, QR_PREFIX};
 use crate::domain::text::{Validator, fold, like_contains};
-use crate::domain::{DEFAULT_TIME_ZONE, check_timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
-
-/// How early before a session (or the conference) doors open, and how late after its end a
-/// scan is still accepted.
-pub const WINDOW_MARGIN: Duration = Duration::minutes(60);
 
 text_enum! {
     /// What the door screen shows.
@@ -127,7 +122,7 @@ pub struct ScanRequest {
 }
 
 /// Who is at the door, for the greeting.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DelegateCard {
     pub registration_id: Uuid,
     pub full_name: String,
@@ -138,7 +133,7 @@ pub struct DelegateCard {
 }
 
 /// The result of a scan, for the door screen.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ScanResult {
     pub outcome: Outcome,
     pub checkin_id: Uuid,
@@ -321,13 +316,11 @@ pub async fn authenticate_device(
     conference_id: Uuid,
 ) -> ApiResult<DeviceRow> {
     let mut conn = state.pool.get().await?;
-    let device = db::checkins::touch_by_token(&mut conn, &tokens::hash(token))
+    let device = db::checkins::authenticate(&mut conn, &tokens::hash(token))
         .await?
-        .ok_or_else(|| {
-            ApiError::unauthorized("invalid_token", "this device token is unknown or revoked")
-        })?;
+        .ok_or_else(|| refusal("invalid_token"))?;
     if device.conference_id != conference_id {
-        return Err(ApiError::not_found("conference not found"));
+        return Err(refusal("conference_not_found"));
     }
     Ok(device)
 }
@@ -337,62 +330,124 @@ fn local_day(instant: DateTime<Utc>, time_zone: &str) -> NaiveDate {
     instant.with_timezone(&tz).date_naive()
 }
 
-/// `hoithao:1:<id>:<secret>` → the registration if the secret matches (compared in constant time).
-async fn resolve_code(
-    conn: &mut AsyncPgConnection,
-    code: &str,
-) -> ApiResult<Option<RegistrationRow>> {
-    let Some(rest) = code.trim().strip_prefix(QR_PREFIX) else {
-        return Ok(None);
-    };
-    let Some((id, secret)) = rest.split_once(':') else {
-        return Ok(None);
-    };
-    let Ok(id) = id.parse::<Uuid>() else {
-        return Ok(None);
-    };
-    let Some(row) = db::registrations::find_any(conn, id).await? else {
-        return Ok(None);
-    };
-    let matches: bool = row.qr_secret.as_bytes().ct_eq(secret.as_bytes()).into();
-    Ok(matches.then_some(row))
+/// `hoithao:1:<id>:<secret>` → the registration id and the secret; `None` when malformed.
+fn parse_code(code: &str) -> Option<(Uuid, &str)> {
+    let (id, secret) = code.trim().strip_prefix(QR_PREFIX)?.split_once(':')?;
+    Some((id.parse().ok()?, secret))
 }
 
-async fn card(conn: &mut AsyncPgConnection, row: &RegistrationRow) -> ApiResult<DelegateCard> {
-    let unit_name = match row.unit_id {
-        Some(id) => db::registrations::unit_names(conn, &[id])
-            .await?
-            .into_iter()
-            .next()
-            .map(|(_, n)| n),
-        None => None,
+/// Checks a scan and turns it into what the database decides on. The code's secret travels
+/// as its SHA-256 and is compared as a digest there, so the comparison's timing reveals
+/// nothing an attacker can steer.
+fn scan_args(input: &ScanRequest, method: &'static str) -> ApiResult<ScanArgs> {
+    let mut v = Validator::new();
+    if input.code.is_some() == input.registration_id.is_some() {
+        v.push(
+            "code",
+            "code_or_registration_id",
+            "give either code or registration_id",
+        );
+    }
+    if input.code.as_deref().is_some_and(|c| c.len() > 200) {
+        v.push("code", "too_long", "code must be at most 200 characters");
+    }
+    let occurred_at = check_timestamp(&mut v, "occurred_at", &input.occurred_at);
+    v.finish()?;
+    let (registration_id, secret_sha256) = match &input.code {
+        // A malformed code is still recorded, as `unknown_code`.
+        Some(code) => parse_code(code).map_or((None, None), |(id, secret)| {
+            (Some(id), Some(tokens::hash(secret)))
+        }),
+        None => (input.registration_id, None),
     };
-    Ok(DelegateCard {
-        registration_id: row.id,
-        full_name: row.full_name.clone(),
-        position: row.position.clone(),
-        unit_name,
-        organization: row.organization.clone(),
-        category: row.category.parse()?,
+    Ok(ScanArgs {
+        id: Uuid::now_v7(),
+        nonce: input.nonce,
+        registration_id,
+        secret_sha256,
+        session_id: input.session_id,
+        direction: input.direction.as_str(),
+        method,
+        occurred_at,
     })
 }
 
-/// Records a scan and says what the door screen should show.
-pub async fn scan(
-    state: &AppState,
-    device: &DeviceRow,
-    input: ScanRequest,
-) -> ApiResult<ScanResult> {
-    let mut conn = state.pool.get().await?;
-    record(&mut conn, device, input, false).await
+/// What the database functions answer: a refusal code or the scan's result.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Recorded {
+    Refused { error: String },
+    Done(ScanResult),
 }
 
-/// How far ahead of the server clock a door time may be before it is flagged.
-const FUTURE_TOLERANCE: Duration = Duration::minutes(5);
+fn recorded(json: &str) -> ApiResult<ScanResult> {
+    match serde_json::from_str(json)
+        .map_err(|e| ApiError::internal(format!("unreadable check-in result: {e}")))?
+    {
+        Recorded::Done(result) => Ok(result),
+        Recorded::Refused { error } => Err(refusal(&error)),
+    }
+}
 
-/// Up to 1,000 scans a device made offline, in order. Each is recorded even when it conflicts
-/// with what the server knows (the delegate was admitted at the door either way) and flagged
-/// with the reason; a malformed scan gets an error code instead of failing the batch.
+/// The API error for a refusal code of the check-in functions.
+fn refusal(code: &str) -> ApiError {
+    match code {
+        "invalid_token" => {
+            ApiError::unauthorized("invalid_token", "this device token is unknown or revoked")
+        }
+        "conference_not_found" => ApiError::not_found("conference not found"),
+        "session_not_served" => ApiError::forbidden("this device does not serve that session"),
+        "unknown_session" => ApiError::validation(vec![FieldError::new(
+            "session_id",
+            "unknown_session",
+            "no such session in this conference",
+        )]),
+        "nonce_reused" => ApiError::conflict(
+            "nonce_reused",
+            "this nonce belongs to a scan in another conference; send a new one",
+        ),
+        "concurrent_update" => ApiError::conflict(
+            "concurrent_update",
+            "the same scan arrived twice at once; retry",
+        ),
+        other => ApiError::internal(format!("unknown check-in refusal {other:?}")),
+    }
+}
+
+fn window_margin_secs(state: &AppState) -> i32 {
+    i32::try_from(state.checkin_window_margin.num_seconds()).unwrap_or(i32::MAX)
+}
+
+/// Records a scan by the device holding `token` and says what the door screen should show:
+/// one statement, one round trip.
+pub async fn scan(
+    state: &AppState,
+    token: &str,
+    conference_id: Uuid,
+    input: ScanRequest,
+) -> ApiResult<ScanResult> {
+    let method = if input.code.is_some() {
+        "scan"
+    } else {
+        "manual"
+    };
+    let args = scan_args(&input, method)?;
+    let mut conn = state.pool.get().await?;
+    let json = db::checkins::scan_by_token(
+        &mut conn,
+        &tokens::hash(token),
+        conference_id,
+        &args,
+        window_margin_secs(state),
+    )
+    .await?;
+    recorded(&json)
+}
+
+/// Up to 1,000 scans a device made offline. Each is recorded even when it conflicts with what
+/// the server knows (the delegate was admitted at the door either way) and flagged with the
+/// reason; a malformed scan gets an error code instead of failing the batch. The batch is one
+/// statement and one transaction: retrying it after a failure records each scan once.
 pub async fn upload(
     state: &AppState,
     device: &DeviceRow,
@@ -405,66 +460,46 @@ pub async fn upload(
             "send 1 to 1000 scans",
         )]));
     }
-    let mut conn = state.pool.get().await?;
     let mut items = Vec::with_capacity(batch.scans.len());
-    for scan in batch.scans {
-        let nonce = scan.nonce;
-        items.push(match record(&mut conn, device, scan, true).await {
-            Ok(result) => BatchItem {
-                nonce,
-                result: Some(result),
-                error: None,
-            },
-            Err(error) if error.is_client_error() => BatchItem {
-                nonce,
-                result: None,
-                error: Some(error.code().to_owned()),
-            },
-            Err(error) => return Err(error),
+    let mut valid = Vec::with_capacity(batch.scans.len());
+    let mut positions = Vec::with_capacity(batch.scans.len());
+    for scan in &batch.scans {
+        let (args, error) = match scan_args(scan, "offline") {
+            Ok(args) => (Some(args), None),
+            Err(error) => (None, Some(error.code().to_owned())),
+        };
+        if let Some(args) = args {
+            positions.push(items.len());
+            valid.push(args);
+        }
+        items.push(BatchItem {
+            nonce: scan.nonce,
+            result: None,
+            error,
         });
     }
-    Ok(items)
-}
-
-/// Who records a check-in: a device, or an organizer back-filling a paper sign-in sheet.
-#[derive(Clone, Copy)]
-pub enum Scanner<'a> {
-    Device(&'a DeviceRow),
-    Organizer { conference_id: Uuid },
-}
-
-impl Scanner<'_> {
-    fn conference_id(&self) -> Uuid {
-        match self {
-            Scanner::Device(device) => device.conference_id,
-            Scanner::Organizer { conference_id } => *conference_id,
-        }
+    if valid.is_empty() {
+        return Ok(items);
     }
-
-    fn device_id(&self) -> Option<Uuid> {
-        match self {
-            Scanner::Device(device) => Some(device.id),
-            Scanner::Organizer { .. } => None,
-        }
+    let mut conn = state.pool.get().await?;
+    let results =
+        db::checkins::record_batch(&mut conn, device, &valid, window_margin_secs(state)).await?;
+    if results.len() != positions.len() {
+        return Err(ApiError::internal(
+            "check-in batch returned a result per scan",
+        ));
     }
-
-    fn serves(&self, session_id: Uuid) -> bool {
-        match self {
-            Scanner::Device(device) => {
-                device.session_ids.is_empty() || device.session_ids.contains(&Some(session_id))
+    for (position, json) in positions.into_iter().zip(results) {
+        let json = json.ok_or_else(|| ApiError::internal("a batch scan has no result"))?;
+        match recorded(&json) {
+            Ok(result) => items[position].result = Some(result),
+            Err(error) if error.is_client_error() => {
+                items[position].error = Some(error.code().to_owned());
             }
-            Scanner::Organizer { .. } => true,
+            Err(error) => return Err(error),
         }
     }
-}
-
-async fn record(
-    conn: &mut AsyncPgConnection,
-    device: &DeviceRow,
-    input: ScanRequest,
-    offline: bool,
-) -> ApiResult<ScanResult> {
-    record_by(conn, Scanner::Device(device), input, offline).await
+    Ok(items)
 }
 
 /// Records a check-in from a paper sign-in sheet, with its door time, as `manual`.
@@ -490,210 +525,34 @@ pub async fn backfill(
             "back-fills name the registration",
         )]));
     }
-    record_by(
+    let args = scan_args(&input, "manual")?;
+    let json = db::checkins::record(
         &mut conn,
-        Scanner::Organizer { conference_id },
-        input,
-        false,
+        conference_id,
+        None,
+        &args,
+        window_margin_secs(state),
     )
-    .await
+    .await?;
+    recorded(&json)
 }
 
-async fn record_by(
-    conn: &mut AsyncPgConnection,
-    scanner: Scanner<'_>,
-    input: ScanRequest,
-    offline: bool,
-) -> ApiResult<ScanResult> {
-    let mut v = Validator::new();
-    if input.code.is_some() == input.registration_id.is_some() {
-        v.push(
-            "code",
-            "code_or_registration_id",
-            "give either code or registration_id",
-        );
-    }
-    if input.code.as_deref().is_some_and(|c| c.len() > 200) {
-        v.push("code", "too_long", "code must be at most 200 characters");
-    }
-    let occurred_at = check_timestamp(&mut v, "occurred_at", &input.occurred_at);
-    v.finish()?;
-    let method = match (offline, input.code.is_some()) {
-        (true, _) => "offline",
-        (false, true) => "scan",
-        (false, false) => "manual",
-    };
-
-    if let Some(previous) = db::checkins::find_by_nonce(conn, input.nonce).await? {
-        return replay(conn, previous).await;
-    }
-    let conference =
-        db::conferences::find_with_membership(conn, scanner.conference_id(), None, Lock::None)
+async fn card(conn: &mut AsyncPgConnection, row: &RegistrationRow) -> ApiResult<DelegateCard> {
+    let unit_name = match row.unit_id {
+        Some(id) => db::registrations::unit_names(conn, &[id])
             .await?
-            .ok_or_else(|| ApiError::not_found("conference not found"))?
-            .0;
-    let session = match input.session_id {
-        None => None,
-        Some(session_id) => {
-            if !scanner.serves(session_id) {
-                return Err(ApiError::forbidden(
-                    "this device does not serve that session",
-                ));
-            }
-            Some(
-                db::sessions::find(conn, conference.id, session_id, false)
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::validation(vec![FieldError::new(
-                            "session_id",
-                            "unknown_session",
-                            "no such session in this conference",
-                        )])
-                    })?,
-            )
-        }
-    };
-    let registration = match (&input.code, input.registration_id) {
-        (Some(code), _) => resolve_code(conn, code).await?,
-        (None, Some(id)) => db::registrations::find_any(conn, id).await?,
-        (None, None) => None,
-    };
-    let (start, end) = match &session {
-        Some(s) => (s.starts_at, s.ends_at),
-        None => (conference.starts_at, conference.ends_at),
-    };
-    let outcome = match &registration {
-        None => Outcome::UnknownCode,
-        Some(r) if r.conference_id != conference.id => Outcome::OtherConference,
-        Some(r) if matches!(r.status.as_str(), "cancelled" | "rejected") => Outcome::Cancelled,
-        Some(r) if r.status == "pending_approval" => Outcome::PendingApproval,
-        Some(r) if r.status == "waitlisted" => Outcome::Waitlisted,
-        Some(_) if occurred_at < start - WINDOW_MARGIN || occurred_at > end + WINDOW_MARGIN => {
-            Outcome::OutsideWindow
-        }
-        Some(r) => match &session {
-            Some(s)
-                if s.signup_required
-                    && !db::signups::session_ids(conn, r.id).await?.contains(&s.id) =>
-            {
-                Outcome::NotSignedUpForSession
-            }
-            _ => Outcome::Ok,
-        },
-    };
-    // Another conference's registration is not this conference's data: record no link to it.
-    let linked = registration
-        .as_ref()
-        .filter(|r| r.conference_id == conference.id);
-    let day = local_day(
-        occurred_at,
-        if conference.time_zone.is_empty() {
-            DEFAULT_TIME_ZONE
-        } else {
-            &conference.time_zone
-        },
-    );
-    let mut new = NewCheckin {
-        id: Uuid::now_v7(),
-        conference_id: conference.id,
-        registration_id: linked.map(|r| r.id),
-        session_id: input.session_id,
-        device_id: scanner.device_id(),
-        nonce: input.nonce,
-        direction: input.direction.as_str().to_owned(),
-        outcome: outcome.as_str().to_owned(),
-        method: method.to_owned(),
-        conflict: None,
-        occurred_at,
-        local_day: day,
-    };
-    if offline {
-        new.conflict = offline_conflict(outcome, occurred_at);
-    }
-    let row = match db::checkins::insert(conn, &new).await {
-        Ok(row) => row,
-        Err(e) if is_violation(&e, "checkins_once") => {
-            new.outcome = Outcome::AlreadyCheckedIn.as_str().to_owned();
-            if offline {
-                new.conflict = offline_conflict(Outcome::AlreadyCheckedIn, occurred_at);
-            }
-            db::checkins::insert(conn, &new).await.map_err(nonce_race)?
-        }
-        Err(e) if is_violation(&e, "checkins_nonce_key") => {
-            let previous = db::checkins::find_by_nonce(conn, input.nonce)
-                .await?
-                .ok_or_else(|| ApiError::internal("nonce vanished"))?;
-            return replay(conn, previous).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
-    result(conn, row, linked, false).await
-}
-
-/// Why an offline scan disagrees with the server: the outcome the server would have given,
-/// or a door time in the future.
-fn offline_conflict(outcome: Outcome, occurred_at: DateTime<Utc>) -> Option<String> {
-    if occurred_at > Utc::now() + FUTURE_TOLERANCE {
-        return Some("door_time_in_future".to_owned());
-    }
-    (outcome != Outcome::Ok).then(|| outcome.as_str().to_owned())
-}
-
-fn is_violation(error: &diesel::result::Error, constraint: &str) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error};
-    matches!(error, Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) if info.constraint_name() == Some(constraint))
-}
-
-fn nonce_race(error: diesel::result::Error) -> ApiError {
-    if is_violation(&error, "checkins_nonce_key") {
-        ApiError::conflict(
-            "concurrent_update",
-            "the same scan arrived twice at once; retry",
-        )
-    } else {
-        error.into()
-    }
-}
-
-async fn replay(conn: &mut AsyncPgConnection, row: CheckinRow) -> ApiResult<ScanResult> {
-    let registration = match row.registration_id {
-        Some(id) => db::registrations::find_any(conn, id).await?,
+            .into_iter()
+            .next()
+            .map(|(_, n)| n),
         None => None,
     };
-    result(conn, row, registration.as_ref(), true).await
-}
-
-async fn result(
-    conn: &mut AsyncPgConnection,
-    row: CheckinRow,
-    registration: Option<&RegistrationRow>,
-    replayed: bool,
-) -> ApiResult<ScanResult> {
-    let outcome: Outcome = row.outcome.parse()?;
-    let greet = matches!(outcome, Outcome::Ok | Outcome::AlreadyCheckedIn);
-    let delegate = match registration {
-        Some(r) if greet => Some(card(conn, r).await?),
-        _ => None,
-    };
-    let (first_checked_in_at, first_device) = match (outcome, row.registration_id) {
-        (Outcome::AlreadyCheckedIn, Some(registration_id)) => {
-            match db::checkins::first_entry(conn, registration_id, row.session_id, row.local_day)
-                .await?
-            {
-                Some((first, device)) => (Some(first.occurred_at), device),
-                None => (None, None),
-            }
-        }
-        _ => (None, None),
-    };
-    Ok(ScanResult {
-        outcome,
-        checkin_id: row.id,
-        replayed,
-        delegate,
-        first_checked_in_at,
-        first_device,
-        conflict: row.conflict,
+    Ok(DelegateCard {
+        registration_id: row.id,
+        full_name: row.full_name.clone(),
+        position: row.position.clone(),
+        unit_name,
+        organization: row.organization.clone(),
+        category: row.category.parse()?,
     })
 }
 
@@ -836,12 +695,6 @@ struct BundleRow {
     session_ids: Vec<Uuid>,
 }
 
-#[derive(diesel::QueryableByName)]
-struct Watermark {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    snapshot: String,
-}
-
 const BUNDLE: &str = "
 SELECT r.id, r.number, r.full_name, r.position, u.name AS unit_name, r.category, r.status, r.qr_secret,
        coalesce(array_agg(s.session_id ORDER BY s.session_id) FILTER (WHERE s.session_id IS NOT NULL), '{}') AS session_ids
@@ -905,16 +758,13 @@ pub async fn bundle(
         .repeatable_read()
         .read_only()
         .run::<_, ApiError, _>(async |conn| {
-            let watermark: Watermark =
-                diesel::sql_query("SELECT pg_current_snapshot()::text AS snapshot")
-                    .get_result(conn)
-                    .await?;
+            let watermark = db::checkins::current_snapshot(conn).await?;
             let rows: Vec<BundleRow> = diesel::sql_query(BUNDLE)
                 .bind::<diesel::sql_types::Uuid, _>(device.conference_id)
                 .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(since.as_deref())
                 .load(conn)
                 .await?;
-            Ok((watermark.snapshot, rows))
+            Ok((watermark, rows))
         })
         .await?;
     let registrations = rows

@@ -1,30 +1,32 @@
-//! A live feed of a conference's check-ins for dashboards, driven by PostgreSQL LISTEN/NOTIFY
-//! so that it sees scans recorded through any API replica.
+//! A live feed of a conference's check-ins for dashboards. It polls PostgreSQL, so it sees scans
+//! recorded through any API replica: each poll reads, in one repeatable-read snapshot, the
+//! check-ins whose last change the previous poll's snapshot could not see, so nothing is missed
+//! whatever order concurrent transactions commit in. (NOTIFY would serialise every scan's commit.)
 
 use std::time::Duration;
 
 use actix_web::web::Bytes;
-use futures_util::future::poll_fn;
 use tokio::sync::mpsc;
-use tokio_postgres::AsyncMessage;
 use uuid::Uuid;
 
 use crate::auth::Actor;
+use crate::db;
 use crate::domain::conferences::{Access, Lock, load};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-pub const CHANNEL: &str = "hoithao_checkins";
+/// How often a feed asks the database for new check-ins: the delay a dashboard sees.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
 const KEEPALIVE: Duration = Duration::from_secs(15);
 
-/// Checks access, then starts a listener whose events (`text/event-stream` frames) arrive on
-/// the returned channel until the receiver is dropped (the client went away).
+/// Checks access, then starts a poller whose events (`text/event-stream` frames) arrive on the
+/// returned channel until the receiver is dropped (the client went away).
 pub async fn subscribe(
     state: &AppState,
     actor: &Actor,
     conference_id: Uuid,
 ) -> ApiResult<mpsc::Receiver<Bytes>> {
-    {
+    let mut snapshot = {
         let mut conn = state.pool.get().await?;
         load(
             &mut conn,
@@ -34,41 +36,11 @@ pub async fn subscribe(
             Lock::None,
         )
         .await?;
-    }
-    let config: tokio_postgres::Config = state.database_url.parse().map_err(ApiError::internal)?;
-    let (client, mut connection) = tokio::time::timeout(
-        Duration::from_secs(5),
-        config.connect(tokio_postgres::NoTls),
-    )
-    .await
-    .map_err(|_| ApiError::unavailable("timed out connecting for LISTEN"))?
-    .map_err(ApiError::unavailable)?;
-    // One task drives the connection and hands over notifications; the LISTEN below needs it.
-    let (notes_in, mut notes) = mpsc::unbounded_channel();
-    actix_web::rt::spawn(async move {
-        while let Some(message) = poll_fn(|cx| connection.poll_message(cx)).await {
-            match message {
-                Ok(AsyncMessage::Notification(note)) => {
-                    if notes_in.send(note.payload().to_owned()).is_err() {
-                        break;
-                    }
-                }
-                Ok(_) => {}
-                Err(_) => break,
-            }
-        }
-    });
-    client
-        .batch_execute(&format!("LISTEN {CHANNEL}"))
-        .await
-        .map_err(ApiError::unavailable)?;
-
+        db::checkins::current_snapshot(&mut conn).await?
+    };
     let (sender, receiver) = mpsc::channel::<Bytes>(256);
-    let wanted = conference_id.to_string();
+    let pool = state.pool.clone();
     actix_web::rt::spawn(async move {
-        // Dropping the client at the end closes the connection and ends the task above.
-        let _client = client;
-        let mut keepalive = tokio::time::interval(KEEPALIVE);
         if sender
             .send(Bytes::from_static(b": connected\n\n"))
             .await
@@ -76,14 +48,23 @@ pub async fn subscribe(
         {
             return;
         }
+        let mut poll = tokio::time::interval(POLL_INTERVAL);
+        let mut keepalive = tokio::time::interval(KEEPALIVE);
         loop {
             tokio::select! {
-                note = notes.recv() => {
-                    let Some(payload) = note else { break };
-                    let ours = serde_json::from_str::<serde_json::Value>(&payload)
-                        .is_ok_and(|v| v["conference_id"].as_str() == Some(wanted.as_str()));
-                    if ours && sender.send(Bytes::from(format!("event: checkin\ndata: {payload}\n\n"))).await.is_err() {
-                        break;
+                _ = sender.closed() => break,
+                _ = poll.tick() => {
+                    // A failed poll (database briefly away) is retried at the next tick from
+                    // the same snapshot, so it loses nothing.
+                    let Ok((next, events)) = changes(&pool, conference_id, &snapshot).await else {
+                        continue;
+                    };
+                    snapshot = next;
+                    for event in events {
+                        let frame = format!("event: checkin\ndata: {event}\n\n");
+                        if sender.send(Bytes::from(frame)).await.is_err() {
+                            return;
+                        }
                     }
                 }
                 _ = keepalive.tick() => {
@@ -95,4 +76,22 @@ pub async fn subscribe(
         }
     });
     Ok(receiver)
+}
+
+/// The new snapshot and, as JSON, the check-ins changed since `snapshot`.
+async fn changes(
+    pool: &db::DbPool,
+    conference_id: Uuid,
+    snapshot: &str,
+) -> ApiResult<(String, Vec<String>)> {
+    let mut conn = pool.get().await?;
+    conn.build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run::<_, ApiError, _>(async |conn| {
+            let next = db::checkins::current_snapshot(conn).await?;
+            let events = db::checkins::changed_since(conn, conference_id, snapshot).await?;
+            Ok((next, events))
+        })
+        .await
 }

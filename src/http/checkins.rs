@@ -133,6 +133,7 @@ async fn revoke_device(
     responses(
         (status = 200, description = "The outcome", body = ScanResult),
         (status = 403, description = "The device does not serve that session (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The nonce belongs to a scan in another conference (`nonce_reused`), or the same scan arrived twice at the same instant (`concurrent_update`; retry)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("device_token" = [])),
 )]
@@ -143,9 +144,8 @@ async fn record_checkin(
     path: web::Path<Uuid>,
     body: web::Json<ScanRequest>,
 ) -> ApiResult<web::Json<ScanResult>> {
-    let device = checkins::authenticate_device(&state, &token.0, path.into_inner()).await?;
     Ok(web::Json(
-        checkins::scan(&state, &device, body.into_inner()).await?,
+        checkins::scan(&state, &token.0, path.into_inner(), body.into_inner()).await?,
     ))
 }
 
@@ -339,8 +339,8 @@ async fn device_bundle(
 /// Live check-ins (organizer)
 ///
 /// A `text/event-stream` of the conference's check-ins as they are recorded through any API
-/// replica: `event: checkin` with ids, direction, outcome and door time (no personal data), and
-/// a keep-alive comment every 15 seconds.
+/// replica, within about half a second: `event: checkin` with ids, direction, outcome, door
+/// time and whether it was undone (no personal data), and a keep-alive comment every 15 seconds.
 #[utoipa::path(
     tag = "check-in",
     params(("conference_id" = Uuid, Path, description = "Conference id")),

@@ -968,3 +968,160 @@ async fn a_walk_in_takes_the_seat_of_an_invited_delegate_who_did_not_come() {
         "the quota is unchanged"
     );
 }
+
+#[actix_web::test]
+async fn the_window_margin_comes_from_the_configuration() {
+    let app = TestApp::spawn_with(|s| s.checkin_window_margin_minutes = 15).await;
+    let organizer = app.organizer("org").await;
+    let door = door(
+        &app,
+        &organizer,
+        json!({"capacity": null, "waitlist_enabled": false}),
+    )
+    .await;
+    let delegate = register(&app, &door.conference, 1).await;
+
+    // Doors open 15 minutes before 08:00 with this configuration (60 by default).
+    let too_early = scan(
+        &app,
+        &door,
+        &door.device,
+        by_code(&delegate, "2030-07-19T07:30:00+07:00"),
+    )
+    .await;
+    let in_time = scan(
+        &app,
+        &door,
+        &door.device,
+        by_code(&delegate, "2030-07-19T07:50:00+07:00"),
+    )
+    .await;
+
+    assert_eq!(too_early.body["outcome"], "outside_window");
+    assert_eq!(in_time.body["outcome"], "ok");
+}
+
+/// Two offline devices that admitted the same delegates upload at once, in opposite orders.
+#[actix_web::test]
+async fn overlapping_offline_batches_uploaded_at_once_admit_each_delegate_once_without_deadlock() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let now = chrono::Utc::now();
+    let at = |minutes: i64| (now + chrono::Duration::minutes(minutes)).to_rfc3339();
+    let door = door(&app, &organizer, json!({"capacity": null, "waitlist_enabled": false, "starts_at": at(-60), "ends_at": at(480)})).await;
+    let second_device = device(
+        &app,
+        &organizer,
+        &door.conference,
+        json!({"name": "Cửa phụ"}),
+    )
+    .await;
+    let cid = door.conference["id"].as_str().unwrap().to_owned();
+    let mut delegates = Vec::new();
+    for n in 0..30 {
+        delegates.push(register(&app, &door.conference, n).await);
+    }
+    let forward: Vec<Value> = delegates.iter().map(|d| by_code(d, &at(-10))).collect();
+    let backward: Vec<Value> = delegates
+        .iter()
+        .rev()
+        .map(|d| by_code(d, &at(-9)))
+        .collect();
+    let upload = |device: String, scans: Vec<Value>| {
+        let app = &app;
+        let path = format!("/api/v1/conferences/{cid}/checkin-batches");
+        async move {
+            app.send(
+                Method::POST,
+                path,
+                Some(&device),
+                Some(json!({ "scans": scans })),
+            )
+            .await
+        }
+    };
+
+    let (a, b) = tokio::join!(
+        upload(door.device.clone(), forward),
+        upload(second_device, backward)
+    );
+
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(b.status, StatusCode::OK, "{}", b.text);
+    let oks = |reply: &Reply| {
+        reply
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|item| item["result"]["outcome"] == "ok")
+            .count()
+    };
+    assert_eq!(oks(&a) + oks(&b), 30, "each delegate admitted once");
+    assert_eq!(
+        app.count("SELECT count(*) FROM checkins WHERE method = 'offline'")
+            .await,
+        60,
+        "every door scan recorded"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(DISTINCT registration_id) FROM checkins WHERE outcome = 'ok' AND undone_at IS NULL"
+        )
+        .await,
+        30
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM checkins WHERE outcome = 'already_checked_in' AND conflict = 'already_checked_in'")
+            .await,
+        30,
+        "the second admission of each delegate is flagged"
+    );
+}
+
+#[actix_web::test]
+async fn a_device_serving_some_sessions_cannot_record_scans_for_others_online_or_offline() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let now = chrono::Utc::now();
+    let at = |minutes: i64| (now + chrono::Duration::minutes(minutes)).to_rfc3339();
+    let door = door(&app, &organizer, json!({"capacity": null, "waitlist_enabled": false, "starts_at": at(-60), "ends_at": at(480)})).await;
+    let cid = door.conference["id"].as_str().unwrap().to_owned();
+    let hall = app.session(&organizer, &cid, json!({"title": "Hội trường", "kind": "presentation", "starts_at": at(-30), "ends_at": at(120)})).await;
+    let visit = app.session(&organizer, &cid, json!({"title": "Tham quan", "kind": "visit", "starts_at": at(-30), "ends_at": at(120)})).await;
+    let hall_device = device(
+        &app,
+        &organizer,
+        &door.conference,
+        json!({"name": "Cửa hội trường", "session_ids": [hall["id"]]}),
+    )
+    .await;
+    let delegate = register(&app, &door.conference, 1).await;
+    let at_session = |session: &Value| {
+        let mut body = by_code(&delegate, &at(-5));
+        body["session_id"] = session["id"].clone();
+        body
+    };
+
+    let online = scan(&app, &door, &hall_device, at_session(&visit)).await;
+    let offline = app
+        .send(
+            Method::POST,
+            format!("/api/v1/conferences/{cid}/checkin-batches"),
+            Some(&hall_device),
+            Some(json!({"scans": [at_session(&visit), at_session(&hall)]})),
+        )
+        .await;
+
+    assert_eq!(online.status, StatusCode::FORBIDDEN, "{}", online.text);
+    assert_eq!(online.body["code"], "forbidden");
+    assert_eq!(offline.status, StatusCode::OK, "{}", offline.text);
+    assert_eq!(offline.body[0]["error"], "forbidden");
+    assert!(offline.body[0]["result"].is_null());
+    assert_eq!(offline.body[1]["result"]["outcome"], "ok");
+    assert_eq!(
+        app.count("SELECT count(*) FROM checkins").await,
+        1,
+        "only the served session's scan is recorded"
+    );
+}

@@ -208,6 +208,7 @@ pub fn serve_settings(auth: AuthSettings) -> ServeSettings {
         body_limit_bytes: 64 * 1024,
         shutdown_timeout_secs: 5,
         trust_forwarded_for: false,
+        checkin_window_margin_minutes: 60,
     }
 }
 
@@ -238,7 +239,7 @@ impl TestApp {
         database: DatabaseSettings,
         settings: ServeSettings,
     ) -> Self {
-        let state = hoithao::startup::build_state(
+        let mut state = hoithao::startup::build_state(
             &database,
             settings.jwt_secret.as_deref(),
             &settings.auth,
@@ -246,6 +247,8 @@ impl TestApp {
         )
         .await
         .expect("state");
+        state.checkin_window_margin =
+            chrono::Duration::minutes(i64::from(settings.checkin_window_margin_minutes));
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let server = hoithao::startup::serve(state.clone(), &settings, listener).expect("serve");

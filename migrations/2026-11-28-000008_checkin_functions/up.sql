@@ -1,0 +1,230 @@
+-- A scan is decided and recorded inside PostgreSQL, so that it costs one round trip: device
+-- token, nonce replay, conference, session, registration, sign-up and the insert run as one
+-- statement. The rules are the ones documented on POST /conferences/{id}/checkins.
+-- Results are JSON text: {"error": code} for a request the API refuses, or the scan result.
+
+-- What the door screen shows for a recorded check-in.
+CREATE FUNCTION checkin_result(c checkins, replayed boolean) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    delegate json;
+    first_at timestamptz;
+    first_device text;
+BEGIN
+    IF c.registration_id IS NOT NULL AND c.outcome IN ('ok', 'already_checked_in') THEN
+        SELECT json_build_object('registration_id', r.id, 'full_name', r.full_name, 'position', r.position,
+                                 'unit_name', u.name, 'organization', r.organization, 'category', r.category)
+          INTO delegate
+          FROM registrations r LEFT JOIN units u ON u.id = r.unit_id
+         WHERE r.id = c.registration_id;
+    END IF;
+    IF c.outcome = 'already_checked_in' AND c.registration_id IS NOT NULL THEN
+        SELECT f.occurred_at, d.name INTO first_at, first_device
+          FROM checkins f LEFT JOIN checkin_devices d ON d.id = f.device_id
+         WHERE f.registration_id = c.registration_id AND f.outcome = 'ok' AND f.direction = 'in'
+           AND f.undone_at IS NULL AND f.session_id IS NOT DISTINCT FROM c.session_id
+           AND (c.session_id IS NOT NULL OR f.local_day = c.local_day)
+         LIMIT 1;
+    END IF;
+    RETURN json_build_object('checkin_id', c.id, 'outcome', c.outcome, 'replayed', replayed,
+                             'conflict', c.conflict, 'delegate', delegate,
+                             'first_checked_in_at', first_at, 'first_device', first_device)::text;
+END $$;
+
+-- Records one scan by a device (or, with no device, an organizer's back-fill).
+-- p_secret_sha256 is the SHA-256 of the code's secret, NULL for a check-in by registration id:
+-- digests are compared, so the comparison's timing says nothing usable about the secret.
+-- Offline scans (p_method = 'offline') are recorded even when they conflict, with the reason.
+CREATE FUNCTION checkin_record(
+    p_conference_id uuid, p_device_id uuid, p_device_sessions uuid[],
+    p_id uuid, p_nonce uuid, p_registration_id uuid, p_secret_sha256 bytea, p_session_id uuid,
+    p_direction text, p_method text, p_occurred_at timestamptz, p_window_margin_secs integer)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    c checkins;
+    conf_starts timestamptz;
+    conf_ends timestamptz;
+    conf_time_zone text;
+    window_start timestamptz;
+    window_end timestamptz;
+    signup_required boolean := false;
+    reg_id uuid;
+    reg_conference uuid;
+    reg_status text;
+    reg_secret text;
+    linked uuid;
+    verdict text;
+    margin interval := make_interval(secs => p_window_margin_secs);
+    day date;
+BEGIN
+    SELECT * INTO c FROM checkins WHERE nonce = p_nonce;
+    IF FOUND THEN
+        IF c.conference_id <> p_conference_id THEN
+            RETURN '{"error":"nonce_reused"}';
+        END IF;
+        RETURN checkin_result(c, true);
+    END IF;
+
+    SELECT starts_at, ends_at, conferences.time_zone INTO conf_starts, conf_ends, conf_time_zone
+      FROM conferences WHERE id = p_conference_id;
+    IF NOT FOUND THEN
+        RETURN '{"error":"conference_not_found"}';
+    END IF;
+    window_start := conf_starts;
+    window_end := conf_ends;
+    IF p_session_id IS NOT NULL THEN
+        IF cardinality(p_device_sessions) > 0 AND p_session_id <> ALL (p_device_sessions) THEN
+            RETURN '{"error":"session_not_served"}';
+        END IF;
+        SELECT s.starts_at, s.ends_at, s.signup_required INTO window_start, window_end, signup_required
+          FROM conference_sessions s WHERE s.id = p_session_id AND s.conference_id = p_conference_id;
+        IF NOT FOUND THEN
+            RETURN '{"error":"unknown_session"}';
+        END IF;
+    END IF;
+
+    SELECT r.id, r.conference_id, r.status, r.qr_secret INTO reg_id, reg_conference, reg_status, reg_secret
+      FROM registrations r WHERE r.id = p_registration_id;
+    IF reg_id IS NULL OR (p_secret_sha256 IS NOT NULL AND sha256(convert_to(reg_secret, 'UTF8')) <> p_secret_sha256) THEN
+        verdict := 'unknown_code';
+    ELSIF reg_conference <> p_conference_id THEN
+        verdict := 'other_conference';
+    ELSIF reg_status IN ('cancelled', 'rejected') THEN
+        verdict := 'cancelled';
+    ELSIF reg_status = 'pending_approval' THEN
+        verdict := 'pending_approval';
+    ELSIF reg_status = 'waitlisted' THEN
+        verdict := 'waitlisted';
+    ELSIF p_occurred_at < window_start - margin OR p_occurred_at > window_end + margin THEN
+        verdict := 'outside_window';
+    ELSIF signup_required AND NOT EXISTS (
+            SELECT 1 FROM session_signups WHERE registration_id = reg_id AND session_id = p_session_id) THEN
+        verdict := 'not_signed_up_for_session';
+    ELSE
+        verdict := 'ok';
+    END IF;
+    -- Another conference's registration is not this conference's data: no link to it.
+    IF verdict NOT IN ('unknown_code', 'other_conference') THEN
+        linked := reg_id;
+    END IF;
+    day := (p_occurred_at AT TIME ZONE conf_time_zone)::date;
+
+    -- Both unique rules (nonce, and one live entry per session or door day) are arbiters here:
+    -- a conflict with a concurrent scan waits for it, then inserts nothing.
+    INSERT INTO checkins (id, conference_id, registration_id, session_id, device_id, nonce, direction,
+                          outcome, method, conflict, occurred_at, local_day)
+    VALUES (p_id, p_conference_id, linked, p_session_id, p_device_id, p_nonce, p_direction, verdict,
+            p_method, checkin_conflict(p_method, verdict, p_occurred_at), p_occurred_at, day)
+    ON CONFLICT DO NOTHING
+    RETURNING * INTO c;
+    IF FOUND THEN
+        RETURN checkin_result(c, false);
+    END IF;
+    SELECT * INTO c FROM checkins WHERE nonce = p_nonce;
+    IF FOUND THEN
+        RETURN checkin_result(c, true);
+    END IF;
+    -- Admitted before, possibly a moment ago by another device.
+    INSERT INTO checkins (id, conference_id, registration_id, session_id, device_id, nonce, direction,
+                          outcome, method, conflict, occurred_at, local_day)
+    VALUES (p_id, p_conference_id, linked, p_session_id, p_device_id, p_nonce, p_direction,
+            'already_checked_in', p_method, checkin_conflict(p_method, 'already_checked_in', p_occurred_at),
+            p_occurred_at, day)
+    ON CONFLICT DO NOTHING
+    RETURNING * INTO c;
+    IF FOUND THEN
+        RETURN checkin_result(c, false);
+    END IF;
+    SELECT * INTO c FROM checkins WHERE nonce = p_nonce;
+    IF FOUND THEN
+        RETURN checkin_result(c, true);
+    END IF;
+    RETURN '{"error":"concurrent_update"}';
+END $$;
+
+-- Why an offline scan disagrees with the server: a door time in the future (more than five
+-- minutes ahead of the server clock), or the outcome the server would have given.
+CREATE FUNCTION checkin_conflict(p_method text, p_outcome text, p_occurred_at timestamptz) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN p_method <> 'offline' THEN NULL
+        WHEN p_occurred_at > clock_timestamp() + interval '5 minutes' THEN 'door_time_in_future'
+        WHEN p_outcome <> 'ok' THEN p_outcome
+    END
+$$;
+
+-- The device behind a token hash; its last-seen time is refreshed at most every 10 seconds and
+-- never waits for the row (every scan of one device would otherwise queue on it).
+CREATE FUNCTION checkin_device_seen(p_token_hash bytea) RETURNS checkin_devices
+LANGUAGE plpgsql AS $$
+DECLARE
+    d checkin_devices;
+BEGIN
+    SELECT * INTO d FROM checkin_devices WHERE token_hash = p_token_hash AND revoked_at IS NULL;
+    IF FOUND AND (d.last_seen_at IS NULL OR d.last_seen_at < now() - interval '10 seconds') THEN
+        UPDATE checkin_devices SET last_seen_at = now()
+         WHERE id = (SELECT id FROM checkin_devices WHERE id = d.id FOR NO KEY UPDATE SKIP LOCKED)
+        RETURNING * INTO d;
+        IF NOT FOUND THEN
+            -- Another request is refreshing it right now.
+            SELECT * INTO d FROM checkin_devices WHERE token_hash = p_token_hash AND revoked_at IS NULL;
+        END IF;
+    END IF;
+    RETURN d;
+END $$;
+
+-- One online scan by the device holding the token.
+CREATE FUNCTION checkin_scan(
+    p_token_hash bytea, p_conference_id uuid,
+    p_id uuid, p_nonce uuid, p_registration_id uuid, p_secret_sha256 bytea, p_session_id uuid,
+    p_direction text, p_method text, p_occurred_at timestamptz, p_window_margin_secs integer)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    d checkin_devices;
+BEGIN
+    d := checkin_device_seen(p_token_hash);
+    IF d.id IS NULL THEN
+        RETURN '{"error":"invalid_token"}';
+    END IF;
+    IF d.conference_id <> p_conference_id THEN
+        RETURN '{"error":"conference_not_found"}';
+    END IF;
+    RETURN checkin_record(p_conference_id, d.id, d.session_ids, p_id, p_nonce, p_registration_id,
+                          p_secret_sha256, p_session_id, p_direction, p_method, p_occurred_at,
+                          p_window_margin_secs);
+END $$;
+
+-- A device's offline scans, in one transaction. They are recorded in (registration, session,
+-- door time) order, so two devices uploading overlapping batches take the once-rule's index
+-- entries in the same order and cannot deadlock; results come back in upload order.
+CREATE FUNCTION checkin_record_batch(
+    p_conference_id uuid, p_device_id uuid, p_device_sessions uuid[],
+    p_ids uuid[], p_nonces uuid[], p_registration_ids uuid[], p_secret_sha256s bytea[],
+    p_session_ids uuid[], p_directions text[], p_occurred_ats timestamptz[], p_window_margin_secs integer)
+RETURNS text[] LANGUAGE plpgsql AS $$
+DECLARE
+    results text[] := array_fill(NULL::text, ARRAY[cardinality(p_ids)]);
+    i bigint;
+BEGIN
+    FOR i IN
+        SELECT t.ord FROM unnest(p_registration_ids, p_session_ids, p_occurred_ats)
+               WITH ORDINALITY AS t(registration_id, session_id, occurred_at, ord)
+         ORDER BY t.registration_id, t.session_id, t.occurred_at, t.ord
+    LOOP
+        results[i] := checkin_record(p_conference_id, p_device_id, p_device_sessions, p_ids[i], p_nonces[i],
+                                     p_registration_ids[i], p_secret_sha256s[i], p_session_ids[i],
+                                     p_directions[i], 'offline', p_occurred_ats[i], p_window_margin_secs);
+    END LOOP;
+    RETURN results;
+END $$;
+
+-- NOTIFY serialises the commits of every notifying transaction in the cluster (PostgreSQL takes
+-- one global lock from pre-commit to the end of the commit, WAL flush included), which capped
+-- scans at about 650 a second here. Live feeds poll instead: each check-in remembers the
+-- transaction that last changed it, and a feed asks for what its previous snapshot could not see.
+DROP TRIGGER checkins_notify ON checkins;
+DROP FUNCTION checkins_notify();
+ALTER TABLE checkins ADD COLUMN changed_xid bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint);
+CREATE TRIGGER checkins_changed BEFORE UPDATE ON checkins
+    FOR EACH ROW EXECUTE FUNCTION registrations_stamp_change();
+CREATE INDEX checkins_changes_idx ON checkins (conference_id, changed_xid);
