@@ -101,6 +101,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--delegates", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--keep", action="store_true", help="keep the database (and print its name)")
     parser.add_argument("--tracks", type=int, default=8, help="parallel sessions scanned besides the door")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario at most")
     args = parser.parse_args()
@@ -176,6 +177,13 @@ def main():
 
         first = wrk_scans("first scans", "ok")
         acknowledged = first["acknowledged"]
+        stored_online = int(psql(f"SELECT count(*) FROM checkins WHERE conference_id = '{cid}' AND method = 'scan' AND outcome = 'ok'"))
+        # The duplicates: exactly the (delegate, door or track) pairs admitted above.
+        code_of = {code.split(":")[2]: code for code in codes}
+        admitted = psql(f"SELECT registration_id || '|' || coalesce(session_id::text, '') FROM checkins "
+                        f"WHERE conference_id = '{cid}' AND method = 'scan' AND outcome = 'ok'").splitlines()
+        with open(targets_file, "w") as f:
+            f.write("".join(f"{code_of[r]}\t{s}\n" for r, s in (line.split("|") for line in admitted)))
         wrk_scans("duplicate scans", "already_checked_in")
 
         def full_bundle(client, index):
@@ -218,14 +226,13 @@ def main():
         state, elapsed = drive(4, max(args.duration, 60), upload, token)
         report("batch upload (1,000 offline scans each)", state["latencies"], state["errors"], elapsed, "batches")
 
-        stored_door = int(psql(f"SELECT count(*) FROM checkins WHERE conference_id = '{cid}' AND method = 'scan' AND outcome = 'ok'"))
         stored_offline = int(psql(f"SELECT count(*) FROM checkins WHERE conference_id = '{cid}' AND method = 'offline' AND outcome = 'ok'"))
         # When wrk's duration cuts a run short, the scans in flight at that moment are stored
         # but never acknowledged: at most one per connection.
         cut_short = first["requests"] < len(targets)
         in_flight = args.concurrency if cut_short else 0
-        online_ok = acknowledged <= stored_door <= acknowledged + in_flight
-        print(f"check: online ok stored {stored_door}, acknowledged {acknowledged}"
+        online_ok = acknowledged <= stored_online <= acknowledged + in_flight
+        print(f"check: online ok stored {stored_online}, acknowledged {acknowledged}"
               f"{f' (+ at most {in_flight} in flight when wrk stopped)' if cut_short else ''}: {online_ok}; "
               f"offline ok stored {stored_offline} = acknowledged {sum(offline_ok)}: {stored_offline == sum(offline_ok)}")
         with open(f"/proc/{server.pid}/status") as f:
@@ -236,7 +243,10 @@ def main():
     finally:
         server.terminate()
         server.wait()
-        subprocess.run(["psql", f"{SERVER}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"], capture_output=True)
+        if args.keep:
+            print(f"kept database {DB}")
+        else:
+            subprocess.run(["psql", f"{SERVER}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"], capture_output=True)
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+CREATE INDEX checkins_conference_idx ON checkins (conference_id, received_at);
 DROP INDEX checkins_changes_idx;
 DROP TRIGGER checkins_changed ON checkins;
 ALTER TABLE checkins DROP COLUMN changed_xid;
@@ -16,4 +17,5 @@ DROP FUNCTION checkin_scan(bytea, uuid, uuid, uuid, uuid, bytea, uuid, text, tex
 DROP FUNCTION checkin_device_seen(bytea);
 DROP FUNCTION checkin_record(uuid, uuid, uuid[], uuid, uuid, uuid, bytea, uuid, text, text, timestamptz, integer);
 DROP FUNCTION checkin_conflict(text, text, timestamptz);
-DROP FUNCTION checkin_result(checkins, boolean);
+DROP FUNCTION checkin_replay(uuid, uuid);
+DROP FUNCTION checkin_result(checkins, boolean, json);

@@ -17,7 +17,9 @@ use std::time::Duration;
 use diesel::ConnectionError;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
@@ -40,6 +42,10 @@ pub fn build_pool(settings: &DatabaseSettings) -> Result<DbPool, BoxError> {
     let timeout = settings.timeout();
     let statement_timeout_ms = settings.db_statement_timeout_ms;
     let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
+    // The default (`Verified`) sends `SELECT 1` on every checkout: a second round trip per
+    // request. A connection that died meanwhile fails its next query with ClosedConnection
+    // (a 503 the client retries) and is then discarded as broken.
+    manager_config.recycling_method = RecyclingMethod::Fast;
     manager_config.custom_setup = Box::new(move |url| {
         let url = url.to_owned();
         async move { establish(&url, timeout, statement_timeout_ms).await }.boxed()
