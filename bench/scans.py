@@ -102,13 +102,14 @@ def main():
     parser.add_argument("--delegates", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--keep", action="store_true", help="keep the database (and print its name)")
+    parser.add_argument("--pool", type=int, default=16, help="HOITHAO_DB_POOL_SIZE of the server (16, its default)")
     parser.add_argument("--tracks", type=int, default=8, help="parallel sessions scanned besides the door")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario at most")
     args = parser.parse_args()
 
     env = dict(os.environ, DATABASE_URL=f"{SERVER}/{DB}", HOITHAO_LISTEN=f"127.0.0.1:{PORT}", HOITHAO_LOG_FORMAT="json",
                RUST_LOG="warn", HOITHAO_ADMIN_PASSWORD="bench-admin-password", HOITHAO_ACCESS_TOKEN_TTL_SECS="3600",
-               HOITHAO_DB_POOL_SIZE="32", HOITHAO_DB_TIMEOUT_MS="30000")
+               HOITHAO_DB_POOL_SIZE=str(args.pool), HOITHAO_DB_TIMEOUT_MS="30000")
     subprocess.run([BIN, "create-admin", "--email", "bench@example.vn"], env=env, check=True, capture_output=True)
     server = subprocess.Popen([BIN, "serve"], env=env, stderr=subprocess.DEVNULL)
     try:

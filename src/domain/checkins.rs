@@ -702,7 +702,10 @@ FROM registrations r
 LEFT JOIN units u ON u.id = r.unit_id
 LEFT JOIN session_signups s ON s.registration_id = r.id
 WHERE r.conference_id = $1
-  AND ($2::text IS NULL OR NOT pg_visible_in_snapshot(r.changed_xid::text::xid8, $2::text::pg_snapshot))
+  AND ($2::text IS NULL OR (
+      -- Everything before the watermark's xmin was visible to it: the index skips it.
+      r.changed_xid >= pg_snapshot_xmin($2::text::pg_snapshot)::text::bigint
+      AND NOT pg_visible_in_snapshot(r.changed_xid::text::xid8, $2::text::pg_snapshot)))
 GROUP BY r.id, u.name
 ORDER BY r.number";
 
