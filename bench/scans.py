@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Check-in benchmark: first scans, duplicate scans, bundle downloads (full and delta) and
 batch uploads of 1,000 offline scans, against `hoithao serve` (release) on a fresh database.
-Python standard library only; see bench/README.md."""
+Scans are driven by wrk (bench/scan.lua), the rest by the Python standard library; see
+bench/README.md."""
 
 import argparse
 import http.client
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -106,6 +108,8 @@ def main():
     parser.add_argument("--tracks", type=int, default=8, help="parallel sessions scanned besides the door")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario at most")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench/scans.py drives the scans with wrk: apt-get install wrk")
 
     env = dict(os.environ, DATABASE_URL=f"{SERVER}/{DB}", HOITHAO_LISTEN=f"127.0.0.1:{PORT}", HOITHAO_LOG_FORMAT="json",
                RUST_LOG="warn", HOITHAO_ADMIN_PASSWORD="bench-admin-password", HOITHAO_ACCESS_TOKEN_TTL_SECS="3600",
