@@ -197,6 +197,12 @@ def main():
             status, payload, resp = client.call("GET", f"/conferences/{cid}/device-bundle", headers={"accept-encoding": "gzip"}, raw=True)
             return len(payload) if status == 200 and resp.getheader("content-encoding") == "gzip" else None
 
+        alone = []
+        for _ in range(5):
+            started = time.perf_counter()
+            full_bundle(Client(token), 0)
+            alone.append((time.perf_counter() - started) * 1000)
+        print(f"full bundle, one download at a time: median {statistics.median(alone):.0f} ms of 5")
         state, elapsed = drive(8, args.duration, full_bundle, token)
         size = state["results"][0] if state["results"] else 0
         report(f"full bundle ({len(codes)} delegates, {size / 1024:.0f} KiB gzip)", state["latencies"], state["errors"], elapsed, "downloads")
