@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -537,22 +537,14 @@ pub async fn backfill(
     recorded(&json)
 }
 
-async fn card(conn: &mut AsyncPgConnection, row: &RegistrationRow) -> ApiResult<DelegateCard> {
-    let unit_name = match row.unit_id {
-        Some(id) => db::registrations::unit_names(conn, &[id])
-            .await?
-            .into_iter()
-            .next()
-            .map(|(_, n)| n),
-        None => None,
-    };
+fn card(row: RegistrationRow, unit_name: Option<String>) -> ApiResult<DelegateCard> {
     Ok(DelegateCard {
         registration_id: row.id,
-        full_name: row.full_name.clone(),
-        position: row.position.clone(),
-        unit_name,
-        organization: row.organization.clone(),
         category: row.category.parse()?,
+        full_name: row.full_name,
+        position: row.position,
+        unit_name,
+        organization: row.organization,
     })
 }
 
@@ -577,11 +569,18 @@ pub async fn search(
         },
     )
     .await?;
-    let mut cards = Vec::with_capacity(rows.len());
-    for row in &rows {
-        cards.push(card(&mut conn, row).await?);
-    }
-    Ok(cards)
+    let unit_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.unit_id).collect();
+    let unit_names: std::collections::HashMap<Uuid, String> =
+        db::registrations::unit_names(&mut conn, &unit_ids)
+            .await?
+            .into_iter()
+            .collect();
+    rows.into_iter()
+        .map(|row| {
+            let unit_name = row.unit_id.and_then(|id| unit_names.get(&id).cloned());
+            card(row, unit_name)
+        })
+        .collect()
 }
 
 /// Undoes a check-in: the row stays, marked with who undid it, when and why.
