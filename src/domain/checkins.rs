@@ -486,7 +486,7 @@ pub async fn upload(
         db::checkins::record_batch(&mut conn, device, &valid, window_margin_secs(state)).await?;
     if results.len() != positions.len() {
         return Err(ApiError::internal(
-            "check-in batch returned a result per scan",
+            "the check-in batch did not return one result per scan",
         ));
     }
     for (position, json) in positions.into_iter().zip(results) {

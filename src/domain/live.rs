@@ -56,8 +56,12 @@ pub async fn subscribe(
                 _ = poll.tick() => {
                     // A failed poll (database briefly away) is retried at the next tick from
                     // the same snapshot, so it loses nothing.
-                    let Ok((next, events)) = changes(&pool, conference_id, &snapshot).await else {
-                        continue;
+                    let (next, events) = match changes(&pool, conference_id, &snapshot).await {
+                        Ok(polled) => polled,
+                        Err(error) => {
+                            tracing::warn!(%conference_id, error = %error.code(), "live feed poll failed; retrying");
+                            continue;
+                        }
                     };
                     snapshot = next;
                     for event in events {

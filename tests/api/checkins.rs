@@ -1199,3 +1199,32 @@ async fn the_live_feed_misses_no_check_in_committed_late_and_reports_undos() {
         "the scan, then its undo: {received}"
     );
 }
+
+#[actix_web::test]
+async fn an_empty_batch_and_a_nonce_from_another_conference_are_refused_and_record_nothing() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    // A second conference with its own device (created first: `door` shadows the helper).
+    let other = door(&app, &organizer, json!({"code": "hoi-thao-khac"})).await;
+    let door = door(&app, &organizer, json!({})).await;
+    let delegate = register(&app, &door.conference, 1).await;
+    let first = by_code(&delegate, "2030-07-19T08:00:00+07:00");
+    let recorded = scan(&app, &door, &door.device, first.clone()).await;
+    let cid = door.conference["id"].as_str().unwrap();
+
+    let empty = app
+        .send(
+            Method::POST,
+            format!("/api/v1/conferences/{cid}/checkin-batches"),
+            Some(&door.device),
+            Some(json!({"scans": []})),
+        )
+        .await;
+    let reused = scan(&app, &other, &other.device, first).await;
+
+    assert_eq!(recorded.body["outcome"], "ok");
+    empty.assert_problem(422, "validation_failed");
+    assert!(empty.text.contains("scans"), "{}", empty.text);
+    reused.assert_problem(409, "nonce_reused");
+    assert_eq!(app.count("SELECT count(*) FROM checkins").await, 1);
+}
