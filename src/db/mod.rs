@@ -10,6 +10,7 @@ pub mod sessions;
 pub mod settings;
 pub mod signups;
 pub mod throttle;
+pub mod transport;
 pub mod units;
 
 use std::time::Duration;
@@ -20,7 +21,7 @@ use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
-use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
 
@@ -69,11 +70,28 @@ async fn establish(
     timeout: Duration,
     statement_timeout_ms: u64,
 ) -> diesel::ConnectionResult<AsyncPgConnection> {
-    let mut conn = tokio::time::timeout(timeout, AsyncPgConnection::establish(url))
+    let config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e: tokio_postgres::Error| ConnectionError::InvalidConnectionUrl(e.to_string()))?;
+    let socket = transport::connect(&config, timeout)
         .await
-        .map_err(|_| {
-            ConnectionError::BadConnection("timed out connecting to PostgreSQL".into())
-        })??;
+        .map_err(|e| ConnectionError::BadConnection(format!("cannot reach PostgreSQL: {e}")))?;
+    let stream = transport::Watched::new(socket, round_trip_bound(timeout, statement_timeout_ms));
+    let (client, connection) =
+        tokio::time::timeout(timeout, config.connect_raw(stream, tokio_postgres::NoTls))
+            .await
+            .map_err(|_| {
+                ConnectionError::BadConnection("timed out connecting to PostgreSQL".into())
+            })?
+            .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+    // The connection task ends when the socket closes; the client then reports itself closed
+    // and the pool discards it.
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::warn!(cause = %e, "database connection lost");
+        }
+    });
+    let mut conn = AsyncPgConnection::try_from(client).await?;
     let setup = format!(
         "SET TIME ZONE 'UTC'; SET statement_timeout = {statement_timeout_ms}; SET application_name = 'hoithao'"
     );
@@ -81,6 +99,13 @@ async fn establish(
         .await
         .map_err(ConnectionError::CouldntSetupConfiguration)?;
     Ok(conn)
+}
+
+/// How long PostgreSQL may stay silent while a request is outstanding: the statement timeout
+/// (after which the server itself answers with an error) plus the connection timeout as a
+/// margin. Without a statement timeout nothing bounds a statement, so nothing is watched.
+pub fn round_trip_bound(timeout: Duration, statement_timeout_ms: u64) -> Option<Duration> {
+    (statement_timeout_ms > 0).then(|| Duration::from_millis(statement_timeout_ms) + timeout)
 }
 
 /// Versions of the migrations compiled into this binary.

@@ -1,5 +1,6 @@
 //! Accounts, login and its throttle.
 
+use crate::domain::retrying_transaction;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -230,24 +231,22 @@ pub async fn set_disabled(
         ));
     }
     let mut conn = state.pool.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if disabled {
-                // Locking every enabled admin serialises concurrent disables, so two admins
-                // disabling each other cannot leave none.
-                let admins = db::accounts::lock_enabled_admins(conn).await?;
-                if admins.len() == 1 && admins.contains(&id) {
-                    return Err(ApiError::conflict(
-                        "last_admin",
-                        "the last enabled admin cannot be disabled",
-                    ));
-                }
+    let row = retrying_transaction!(conn, async |conn| {
+        if disabled {
+            // Locking every enabled admin serialises concurrent disables, so two admins
+            // disabling each other cannot leave none.
+            let admins = db::accounts::lock_enabled_admins(conn).await?;
+            if admins.len() == 1 && admins.contains(&id) {
+                return Err(ApiError::conflict(
+                    "last_admin",
+                    "the last enabled admin cannot be disabled",
+                ));
             }
-            db::accounts::set_disabled(conn, id, disabled)
-                .await?
-                .ok_or_else(|| ApiError::not_found("account not found"))
-        })
-        .await?;
+        }
+        db::accounts::set_disabled(conn, id, disabled)
+            .await?
+            .ok_or_else(|| ApiError::not_found("account not found"))
+    })?;
     row.try_into()
 }
 

@@ -4,6 +4,7 @@
 //! registration per session, and per local day at the door" is a unique index: two devices
 //! scanning the same delegate at the same instant get one `ok` and one `already_checked_in`.
 
+use crate::domain::retrying_transaction;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use diesel_async::AsyncConnection;
@@ -217,7 +218,7 @@ pub async fn create_device(
     input: NewDevice,
 ) -> ApiResult<DeviceWithToken> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let conference = load(
             conn,
             conference_id,
@@ -230,7 +231,7 @@ pub async fn create_device(
         let mut v = Validator::new();
         let name = v.required_line("name", &input.name, 200);
         let gate = v.optional_text("gate", input.gate.as_deref(), 100, false);
-        let session_ids = input.session_ids.unwrap_or_default();
+        let session_ids = input.session_ids.clone().unwrap_or_default();
         if session_ids.len() > 100 {
             v.push("session_ids", "too_many_items", "at most 100 sessions");
         }
@@ -263,7 +264,6 @@ pub async fn create_device(
             token,
         })
     })
-    .await
 }
 
 pub async fn devices(
@@ -595,7 +595,7 @@ pub async fn undo(
     let reason = v.required_line("reason", &input.reason, 500);
     v.finish()?;
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         load(
             conn,
             conference_id,
@@ -615,7 +615,6 @@ pub async fn undo(
         }
         to_checkin(db::checkins::undo(conn, id, actor.account_id, &reason).await?)
     })
-    .await
 }
 
 /// Check-ins of one registration, oldest first (organizers).
@@ -815,7 +814,7 @@ pub async fn walk_in(
 ) -> ApiResult<crate::domain::registrations::RegistrationWithToken> {
     use crate::domain::registrations as regs;
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let (conference, _) =
             db::conferences::find_with_membership(conn, device.conference_id, None, Lock::Update)
                 .await?
@@ -843,7 +842,7 @@ pub async fn walk_in(
         }
         let person = crate::domain::registrations::PersonInput {
             unit_id: current.unit_id,
-            ..input.person
+            ..input.person.clone()
         };
         let (row, delegate_token) =
             regs::substitute_locked(conn, &conference, &current, &person, "door").await?;
@@ -853,5 +852,4 @@ pub async fn walk_in(
             delegate_token,
         })
     })
-    .await
 }

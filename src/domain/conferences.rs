@@ -1,5 +1,6 @@
 //! Conferences: fields and their rules, status transitions, and who may see or manage them.
 
+use crate::domain::retrying_transaction;
 use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -192,7 +193,7 @@ pub struct NewConference {
 }
 
 /// Changes to a conference: absent fields stay as they are, `null` clears an optional field.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConferencePatch {
     #[serde(default, deserialize_with = "non_null")]
@@ -562,11 +563,9 @@ pub async fn create(
     input: NewConference,
 ) -> ApiResult<Versioned<Conference>> {
     let mut conn = state.pool.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            insert_validated(conn, Some(actor.account_id), &input).await
-        })
-        .await?;
+    let row = retrying_transaction!(conn, async |conn| {
+        insert_validated(conn, Some(actor.account_id), &input).await
+    })?;
     Versioned::from_row(row)
 }
 
@@ -615,35 +614,33 @@ pub async fn update(
     patch: ConferencePatch,
 ) -> ApiResult<Versioned<Conference>> {
     let mut conn = state.pool.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let current = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
-            if if_match.is_some_and(|version| version != current.version) {
-                return Err(ApiError::precondition_failed());
-            }
-            ensure_editable(&current)?;
-            let fields =
-                ConferenceFields::validate(&NewConference::from_row(&current)?.apply(patch))?;
-            ensure_sessions_fit(conn, id, &fields).await?;
-            let seats = db::registrations::seats(conn, id).await?;
-            if fields
-                .capacity
-                .is_some_and(|capacity| capacity < seats.confirmed_count)
-            {
-                return Err(ApiError::validation(vec![crate::error::FieldError::new(
-                    "capacity",
-                    "below_confirmed",
-                    format!("{} delegates are confirmed already", seats.confirmed_count),
-                )]));
-            }
-            let row = db::conferences::update(conn, id, fields.write())
-                .await
-                .map_err(code_taken)?;
-            // More seats (or no limit any more): the waitlist moves up at once.
-            crate::domain::registrations::fill_free_seats(conn, id).await?;
-            Ok(row)
-        })
-        .await?;
+    let row = retrying_transaction!(conn, async |conn| {
+        let current = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
+        if if_match.is_some_and(|version| version != current.version) {
+            return Err(ApiError::precondition_failed());
+        }
+        ensure_editable(&current)?;
+        let fields =
+            ConferenceFields::validate(&NewConference::from_row(&current)?.apply(patch.clone()))?;
+        ensure_sessions_fit(conn, id, &fields).await?;
+        let seats = db::registrations::seats(conn, id).await?;
+        if fields
+            .capacity
+            .is_some_and(|capacity| capacity < seats.confirmed_count)
+        {
+            return Err(ApiError::validation(vec![crate::error::FieldError::new(
+                "capacity",
+                "below_confirmed",
+                format!("{} delegates are confirmed already", seats.confirmed_count),
+            )]));
+        }
+        let row = db::conferences::update(conn, id, fields.write())
+            .await
+            .map_err(code_taken)?;
+        // More seats (or no limit any more): the waitlist moves up at once.
+        crate::domain::registrations::fill_free_seats(conn, id).await?;
+        Ok(row)
+    })?;
     Versioned::from_row(row)
 }
 
@@ -702,20 +699,18 @@ pub async fn transition(
     transition: Transition,
 ) -> ApiResult<Versioned<Conference>> {
     let mut conn = state.pool.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let current = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
-            let from: ConferenceStatus = current.status.parse()?;
-            let to = transition.target(from).ok_or_else(|| {
-                ApiError::conflict(
-                    "illegal_status_transition",
-                    format!("a {} conference cannot be {:?}d", from.as_str(), transition)
-                        .to_lowercase(),
-                )
-            })?;
-            Ok(db::conferences::set_status(conn, id, to.as_str()).await?)
-        })
-        .await?;
+    let row = retrying_transaction!(conn, async |conn| {
+        let current = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
+        let from: ConferenceStatus = current.status.parse()?;
+        let to = transition.target(from).ok_or_else(|| {
+            ApiError::conflict(
+                "illegal_status_transition",
+                format!("a {} conference cannot be {:?}d", from.as_str(), transition)
+                    .to_lowercase(),
+            )
+        })?;
+        Ok(db::conferences::set_status(conn, id, to.as_str()).await?)
+    })?;
     Versioned::from_row(row)
 }
 
@@ -787,7 +782,7 @@ pub async fn add_organizer(
     account_id: Uuid,
 ) -> ApiResult<()> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let conference = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
         ensure_editable(&conference)?;
         let account = db::accounts::find(conn, account_id).await?;
@@ -803,7 +798,6 @@ pub async fn add_organizer(
             None => Err(ApiError::not_found("account not found")),
         }
     })
-    .await
 }
 
 pub async fn remove_organizer(
@@ -813,7 +807,7 @@ pub async fn remove_organizer(
     account_id: Uuid,
 ) -> ApiResult<()> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         // The row lock serialises concurrent removals, so the last organizer cannot be removed twice over.
         load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
         if db::conferences::remove_organizer(conn, id, account_id).await? == 0 {
@@ -829,7 +823,6 @@ pub async fn remove_organizer(
         }
         Ok(())
     })
-    .await
 }
 
 #[cfg(test)]

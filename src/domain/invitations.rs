@@ -3,6 +3,7 @@
 //!
 //! Lock order, as everywhere: conference row, then invitation row, then registration rows.
 
+use crate::domain::retrying_transaction;
 use chrono::{DateTime, FixedOffset, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::{Deserialize, Serialize};
@@ -112,7 +113,7 @@ pub async fn create(
     input: NewInvitation,
 ) -> ApiResult<InvitationWithToken> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let conference = load(
             conn,
             conference_id,
@@ -166,7 +167,6 @@ pub async fn create(
             token,
         })
     })
-    .await
 }
 
 /// Per unit: seats allotted, registered, confirmed.
@@ -198,7 +198,7 @@ pub async fn revoke(
     id: Uuid,
 ) -> ApiResult<Invitation> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         load(
             conn,
             conference_id,
@@ -218,7 +218,6 @@ pub async fn revoke(
         let unit = db::invitations::unit_name(conn, row.unit_id).await?;
         Ok(to_invitation(row, unit, 0))
     })
-    .await
 }
 
 /// The live invitation behind a token: revoked or unknown tokens are a 404.
@@ -324,7 +323,7 @@ pub async fn register(
         )]));
     }
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let (invitation, conference) = resolve(conn, token, true).await?;
         if let Some(idem) = &idem
             && let Some(replay) = idempotency::claim(conn, idem).await?
@@ -373,7 +372,6 @@ pub async fn register(
         }
         Ok(Outcome::Fresh(created))
     })
-    .await
 }
 
 /// Delegates named through an invitation belong to the invited unit.
@@ -419,7 +417,7 @@ pub async fn edit(
     patch: PersonPatch,
 ) -> ApiResult<Versioned<Registration>> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let (invitation, conference) = resolve(conn, token, true).await?;
         ensure_usable(&invitation, &conference)?;
         let current = own_registration(conn, &invitation, registration_id).await?;
@@ -433,10 +431,9 @@ pub async fn edit(
                 "delegates of an invitation belong to the invited unit",
             )]));
         }
-        let row = regs::edit_locked(conn, &conference, &current, if_match, patch).await?;
+        let row = regs::edit_locked(conn, &conference, &current, if_match, patch.clone()).await?;
         regs::present_row(conn, row, &conference.code).await
     })
-    .await
 }
 
 pub async fn cancel(
@@ -445,13 +442,12 @@ pub async fn cancel(
     registration_id: Uuid,
 ) -> ApiResult<Versioned<Registration>> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let (invitation, conference) = resolve(conn, token, true).await?;
         let current = own_registration(conn, &invitation, registration_id).await?;
         let row = regs::apply(conn, &current, Action::Cancel).await?;
         regs::present_row(conn, row, &conference.code).await
     })
-    .await
 }
 
 /// Puts another person on a registration's seat: same seat, number and status; new QR code
@@ -463,7 +459,7 @@ pub async fn substitute(
     person: PersonInput,
 ) -> ApiResult<RegistrationWithToken> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let (invitation, conference) = resolve(conn, token, true).await?;
         ensure_usable(&invitation, &conference)?;
         let current = own_registration(conn, &invitation, registration_id).await?;
@@ -479,5 +475,4 @@ pub async fn substitute(
             delegate_token,
         })
     })
-    .await
 }

@@ -17,7 +17,44 @@ pub mod table;
 pub mod text;
 pub mod units;
 
+/// Attempts a transaction gets when PostgreSQL reports a serialization failure or a deadlock.
+pub const TRANSACTION_ATTEMPTS: u32 = 3;
+
+/// Runs the body in a transaction, and runs it again (up to `TRANSACTION_ATTEMPTS` in all,
+/// after a short random pause) when PostgreSQL aborts it for a serialization failure or a
+/// deadlock: the aborted attempt left nothing behind, and the next one usually gets through.
+/// Past the last attempt the error is a 503 `database_contention` with `Retry-After`.
+/// A macro rather than a function so that the body is written once and re-evaluated per
+/// attempt, borrowing what it uses afresh each time.
+macro_rules! retrying_transaction {
+    ($conn:ident, async |$c:ident| $body:block) => {{
+        let mut attempt = 1;
+        loop {
+            let result = $conn
+                .transaction::<_, $crate::error::ApiError, _>(async |$c| $body)
+                .await;
+            match result {
+                Err(e) if e.is_contention() && attempt < $crate::domain::TRANSACTION_ATTEMPTS => {
+                    $crate::domain::contention_pause(attempt).await;
+                    attempt += 1;
+                }
+                result => break result,
+            }
+        }
+    }};
+}
+pub(crate) use retrying_transaction;
+
+/// 5-25 ms, then 10-50 ms: long enough for the competing transaction to commit, random so
+/// that two retrying requests do not collide again.
+pub async fn contention_pause(attempt: u32) {
+    let base = 5u64 << attempt.saturating_sub(1).min(4);
+    let jitter = rand::random_range(0..=base * 4);
+    tokio::time::sleep(std::time::Duration::from_millis(base + jitter)).await;
+}
+
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+
 use chrono_tz::Tz;
 
 use crate::error::ApiError;

@@ -3,6 +3,7 @@
 //! Every write that can change seat counts locks the conference row first (`seats`), so
 //! capacity, waitlist order and registration numbers hold with any number of API replicas.
 
+use crate::domain::retrying_transaction;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -603,7 +604,7 @@ pub async fn create_by_organizer(
     idem: Option<Idempotency>,
 ) -> ApiResult<Outcome<(Versioned<Registration>, String)>> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let conference = load(
             conn,
             conference_id,
@@ -632,7 +633,6 @@ pub async fn create_by_organizer(
         store_if_keyed(conn, idem.as_ref(), &created).await?;
         Ok(Outcome::Fresh(created))
     })
-    .await
 }
 
 async fn claim_if_keyed(
@@ -667,7 +667,7 @@ pub async fn self_register(
     idem: Option<Idempotency>,
 ) -> ApiResult<Outcome<(Versioned<Registration>, String)>> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let conference = load(conn, conference_id, None, Access::Read, Lock::Update).await?;
         if let Some(replay) = claim_if_keyed(conn, idem.as_ref()).await? {
             return Ok(Outcome::Replayed(replay));
@@ -721,7 +721,6 @@ pub async fn self_register(
         store_if_keyed(conn, idem.as_ref(), &created).await?;
         Ok(Outcome::Fresh(created))
     })
-    .await
 }
 
 pub async fn get(
@@ -809,7 +808,7 @@ pub async fn update(
     patch: PersonPatch,
 ) -> ApiResult<Versioned<Registration>> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let conference = load(
             conn,
             conference_id,
@@ -821,10 +820,9 @@ pub async fn update(
         let current = db::registrations::find(conn, conference_id, id, true)
             .await?
             .ok_or_else(|| ApiError::not_found("registration not found"))?;
-        let row = edit_locked(conn, &conference, &current, if_match, patch).await?;
+        let row = edit_locked(conn, &conference, &current, if_match, patch.clone()).await?;
         present_row(conn, row, &conference.code).await
     })
-    .await
 }
 
 pub async fn act(
@@ -835,7 +833,7 @@ pub async fn act(
     action: Action,
 ) -> ApiResult<Versioned<Registration>> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         // Lock order everywhere: conference row, then registration rows.
         let conference = load(
             conn,
@@ -851,7 +849,6 @@ pub async fn act(
         let row = apply(conn, &current, action).await?;
         present_row(conn, row, &conference.code).await
     })
-    .await
 }
 
 /// Checks a patch on its own (lengths, characters), before it meets any registration, so a
@@ -938,7 +935,7 @@ pub async fn bulk(
         )]));
     }
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let conference = load(
             conn,
             conference_id,
@@ -981,7 +978,6 @@ pub async fn bulk(
         }
         Ok(results)
     })
-    .await
 }
 
 pub async fn list(
@@ -1115,7 +1111,7 @@ pub async fn delegate_view(state: &AppState, token: &str) -> ApiResult<Versioned
 
 pub async fn delegate_cancel(state: &AppState, token: &str) -> ApiResult<Versioned<Registration>> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let (_, conference) = by_token(conn, token).await?;
         db::registrations::seats(conn, conference.id).await?;
         let current = db::registrations::find_by_token_hash_locked(conn, &tokens::hash(token))
@@ -1124,7 +1120,6 @@ pub async fn delegate_cancel(state: &AppState, token: &str) -> ApiResult<Version
         let row = apply(conn, &current, Action::Cancel).await?;
         present_row(conn, row, &conference.code).await
     })
-    .await
 }
 
 /// The delegate's QR code as an SVG document.

@@ -1,5 +1,6 @@
 //! Sessions (the agenda): each falls inside its conference's dates.
 
+use crate::domain::retrying_transaction;
 use chrono::{DateTime, FixedOffset, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::{Deserialize, Serialize};
@@ -99,7 +100,7 @@ pub struct NewSession {
 }
 
 /// Changes to a session: absent fields stay as they are, `null` clears an optional field.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionPatch {
     #[serde(default, deserialize_with = "non_null")]
@@ -287,13 +288,11 @@ pub async fn create(
     input: NewSession,
 ) -> ApiResult<Versioned<Session>> {
     let mut conn = state.pool.get().await?;
-    let (row, tz) = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let conference = load_for_write(conn, actor, conference_id).await?;
-            let row = insert_validated(conn, &conference, &input).await?;
-            Ok((row, conference.time_zone))
-        })
-        .await?;
+    let (row, tz) = retrying_transaction!(conn, async |conn| {
+        let conference = load_for_write(conn, actor, conference_id).await?;
+        let row = insert_validated(conn, &conference, &input).await?;
+        Ok((row, conference.time_zone))
+    })?;
     to_session(row, &tz)
 }
 
@@ -331,33 +330,31 @@ pub async fn update(
     patch: SessionPatch,
 ) -> ApiResult<Versioned<Session>> {
     let mut conn = state.pool.get().await?;
-    let (row, tz) = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let conference = load_for_write(conn, actor, conference_id).await?;
-            let current = db::sessions::find(conn, conference_id, id, true)
-                .await?
-                .ok_or_else(|| ApiError::not_found("session not found"))?;
-            if if_match.is_some_and(|version| version != current.version) {
-                return Err(ApiError::precondition_failed());
-            }
-            let fields = SessionFields::validate(
-                &NewSession::from_row(&current)?.apply(patch),
-                &conference,
-            )?;
-            if fields
-                .capacity
-                .is_some_and(|capacity| capacity < current.signup_count)
-            {
-                return Err(ApiError::validation(vec![crate::error::FieldError::new(
-                    "capacity",
-                    "below_signups",
-                    format!("{} delegates are signed up already", current.signup_count),
-                )]));
-            }
-            let row = db::sessions::update(conn, id, fields.write()).await?;
-            Ok((row, conference.time_zone))
-        })
-        .await?;
+    let (row, tz) = retrying_transaction!(conn, async |conn| {
+        let conference = load_for_write(conn, actor, conference_id).await?;
+        let current = db::sessions::find(conn, conference_id, id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("session not found"))?;
+        if if_match.is_some_and(|version| version != current.version) {
+            return Err(ApiError::precondition_failed());
+        }
+        let fields = SessionFields::validate(
+            &NewSession::from_row(&current)?.apply(patch.clone()),
+            &conference,
+        )?;
+        if fields
+            .capacity
+            .is_some_and(|capacity| capacity < current.signup_count)
+        {
+            return Err(ApiError::validation(vec![crate::error::FieldError::new(
+                "capacity",
+                "below_signups",
+                format!("{} delegates are signed up already", current.signup_count),
+            )]));
+        }
+        let row = db::sessions::update(conn, id, fields.write()).await?;
+        Ok((row, conference.time_zone))
+    })?;
     to_session(row, &tz)
 }
 
@@ -368,14 +365,13 @@ pub async fn delete(
     id: Uuid,
 ) -> ApiResult<()> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         load_for_write(conn, actor, conference_id).await?;
         match db::sessions::delete(conn, conference_id, id).await? {
             0 => Err(ApiError::not_found("session not found")),
             _ => Ok(()),
         }
     })
-    .await
 }
 
 pub async fn list(

@@ -4,6 +4,7 @@
 //! Lock order: registration row, then session rows (after the conference row where a caller
 //! holds it, as cancellation does).
 
+use crate::domain::retrying_transaction;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
@@ -106,7 +107,7 @@ pub async fn by_organizer(
     join: bool,
 ) -> ApiResult<()> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let registration =
             organizer_registration(conn, actor, conference_id, registration_id).await?;
         if join {
@@ -115,7 +116,6 @@ pub async fn by_organizer(
             withdraw(conn, &registration, session_id).await
         }
     })
-    .await
 }
 
 async fn delegate_registration(
@@ -136,7 +136,7 @@ pub async fn by_delegate(
     join: bool,
 ) -> ApiResult<()> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    retrying_transaction!(conn, async |conn| {
         let registration = delegate_registration(conn, token).await?;
         if join {
             sign_up(conn, &registration, session_id).await
@@ -144,7 +144,6 @@ pub async fn by_delegate(
             withdraw(conn, &registration, session_id).await
         }
     })
-    .await
 }
 
 /// The sessions the delegate is signed up for.

@@ -1,5 +1,6 @@
 //! The units directory (đơn vị): agencies, districts, communes, enterprises, in a hierarchy.
 
+use crate::domain::retrying_transaction;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -108,7 +109,7 @@ pub struct NewUnit {
 }
 
 /// Changes to a unit: absent fields stay, `null` clears an optional field.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnitPatch {
     #[serde(default, deserialize_with = "non_null")]
@@ -253,17 +254,15 @@ async fn parent_kind(
 
 pub async fn create(state: &AppState, input: NewUnit) -> ApiResult<Versioned<Unit>> {
     let mut conn = state.pool.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let mut v = Validator::new();
-            let parent = parent_kind(conn, input.parent_id, &mut v).await?;
-            let write = validate(&input, parent, &mut v, "");
-            v.finish()?;
-            db::units::insert(conn, Uuid::now_v7(), &write)
-                .await
-                .map_err(unit_conflict)
-        })
-        .await?;
+    let row = retrying_transaction!(conn, async |conn| {
+        let mut v = Validator::new();
+        let parent = parent_kind(conn, input.parent_id, &mut v).await?;
+        let write = validate(&input, parent, &mut v, "");
+        v.finish()?;
+        db::units::insert(conn, Uuid::now_v7(), &write)
+            .await
+            .map_err(unit_conflict)
+    })?;
     to_unit(row)
 }
 
@@ -283,33 +282,32 @@ pub async fn update(
     patch: UnitPatch,
 ) -> ApiResult<Versioned<Unit>> {
     let mut conn = state.pool.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let current = db::units::find(conn, id, true)
-                .await?
-                .ok_or_else(|| ApiError::not_found("unit not found"))?;
-            if if_match.is_some_and(|version| version != current.version) {
-                return Err(ApiError::precondition_failed());
-            }
-            let input = NewUnit {
-                name: patch.name.unwrap_or(current.name),
-                kind: patch.kind.unwrap_or(current.kind.parse()?),
-                parent_id: patch.parent_id.unwrap_or(current.parent_id),
-                admin_code: patch.admin_code.unwrap_or(current.admin_code),
-                address: patch.address.unwrap_or(current.address),
-                contact_person: patch.contact_person.unwrap_or(current.contact_person),
-                phone: patch.phone.unwrap_or(current.phone),
-                email: patch.email.unwrap_or(current.email),
-            };
-            let mut v = Validator::new();
-            let parent = parent_kind(conn, input.parent_id, &mut v).await?;
-            let write = validate(&input, parent, &mut v, "");
-            v.finish()?;
-            db::units::update(conn, id, &write)
-                .await
-                .map_err(unit_conflict)
-        })
-        .await?;
+    let row = retrying_transaction!(conn, async |conn| {
+        let current = db::units::find(conn, id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("unit not found"))?;
+        if if_match.is_some_and(|version| version != current.version) {
+            return Err(ApiError::precondition_failed());
+        }
+        let patch = patch.clone();
+        let input = NewUnit {
+            name: patch.name.unwrap_or(current.name),
+            kind: patch.kind.unwrap_or(current.kind.parse()?),
+            parent_id: patch.parent_id.unwrap_or(current.parent_id),
+            admin_code: patch.admin_code.unwrap_or(current.admin_code),
+            address: patch.address.unwrap_or(current.address),
+            contact_person: patch.contact_person.unwrap_or(current.contact_person),
+            phone: patch.phone.unwrap_or(current.phone),
+            email: patch.email.unwrap_or(current.email),
+        };
+        let mut v = Validator::new();
+        let parent = parent_kind(conn, input.parent_id, &mut v).await?;
+        let write = validate(&input, parent, &mut v, "");
+        v.finish()?;
+        db::units::update(conn, id, &write)
+            .await
+            .map_err(unit_conflict)
+    })?;
     to_unit(row)
 }
 

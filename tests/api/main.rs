@@ -7,6 +7,7 @@ mod checkins;
 mod cli;
 mod conferences;
 mod errors;
+mod faults;
 mod helpers;
 mod imports;
 mod invitations;
