@@ -134,7 +134,9 @@ async fn run_serve(
     let listener = TcpListener::bind(serve.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", serve.listen))?;
     tracing::info!(address = %serve.listen, "listening");
+    let shutdown = state.shutdown.clone();
     let server = crate::startup::serve(state, &serve, listener).map_err(|e| e.to_string())?;
+    actix_web::rt::spawn(crate::startup::stop_on_signal(shutdown, server.handle()));
     server.await.map_err(|e| e.to_string())?;
     tracing::info!("stopped");
     Ok(())

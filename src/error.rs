@@ -204,6 +204,7 @@ impl ApiError {
             403 => "Forbidden",
             404 => "Not found",
             405 => "Method not allowed",
+            408 => "Request timeout",
             409 => "Conflict",
             412 => "Precondition failed",
             413 => "Payload too large",
@@ -280,6 +281,10 @@ impl ResponseError for ApiError {
         }
         if let Some(allow) = &details.allow {
             response.insert_header((header::ALLOW, allow.clone()));
+        }
+        if details.status == StatusCode::REQUEST_TIMEOUT {
+            // The rest of the body may still be on its way; this connection is done.
+            response.force_close();
         }
         if details.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));

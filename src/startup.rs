@@ -20,6 +20,7 @@ use crate::auth::password::PasswordHasher;
 use crate::config::{AuthSettings, DatabaseSettings, ServeSettings};
 use crate::db::{self, BoxError};
 use crate::error::ApiError;
+use crate::http::middleware::{BodyTimeout, body_deadline, close_when_draining};
 use crate::state::AppState;
 
 const JWT_SECRET_SETTING: &str = "jwt_secret";
@@ -62,6 +63,7 @@ pub async fn build_state(
         expected_migrations: Arc::new(db::embedded_migration_versions()),
         trust_forwarded_for,
         checkin_window_margin: chrono::Duration::minutes(DEFAULT_CHECKIN_WINDOW_MARGIN_MINUTES),
+        shutdown: crate::shutdown::Shutdown::default(),
     })
 }
 
@@ -163,6 +165,7 @@ pub fn app(
     spec: serde_json::Value,
     routes: RouteTable,
     body_limit: usize,
+    body_timeout: std::time::Duration,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -176,6 +179,7 @@ pub fn app(
         .into_utoipa_app()
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
+        .app_data(web::Data::new(BodyTimeout(body_timeout)))
         .app_data(crate::http::json_config(body_limit))
         .app_data(web::PayloadConfig::new(body_limit))
         .app_data(crate::http::path_config())
@@ -185,12 +189,15 @@ pub fn app(
     app.service(SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", spec))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(fallback))
+        .wrap(from_fn(body_deadline))
         .wrap(Compress::default())
+        .wrap(from_fn(close_when_draining))
         .wrap(from_fn(request_context))
 }
 
-/// Binds the server to a listener; the caller awaits it. SIGTERM and SIGINT stop accepting
-/// connections and let in-flight requests finish within the shutdown timeout.
+/// Binds the server to a listener; the caller awaits it. The server does not handle signals
+/// itself: `stop_on_signal` (or a test) begins the shutdown, so that long-lived streams learn of
+/// it before the server stops accepting.
 pub fn serve(
     state: AppState,
     settings: &ServeSettings,
@@ -199,12 +206,33 @@ pub fn serve(
     let routes = RouteTable::from_spec(&crate::openapi::spec());
     let spec = crate::openapi::spec_json();
     let body_limit = settings.body_limit_bytes;
-    let mut server =
-        HttpServer::new(move || app(state.clone(), spec.clone(), routes.clone(), body_limit))
-            .listen(listener)?
-            .shutdown_timeout(settings.shutdown_timeout_secs);
+    let body_timeout = std::time::Duration::from_secs(settings.body_timeout_secs);
+    let mut server = HttpServer::new(move || {
+        app(
+            state.clone(),
+            spec.clone(),
+            routes.clone(),
+            body_limit,
+            body_timeout,
+        )
+    })
+    .listen(listener)?
+    .disable_signals()
+    .shutdown_timeout(settings.shutdown_timeout_secs);
     if let Some(workers) = settings.workers {
         server = server.workers(workers.max(1));
     }
     Ok(server.run())
+}
+
+/// On SIGTERM or SIGINT: mark the process as draining (live feeds end, responses close their
+/// connections), then stop accepting and let in-flight requests finish within the grace period.
+pub async fn stop_on_signal(
+    shutdown: crate::shutdown::Shutdown,
+    server: actix_web::dev::ServerHandle,
+) {
+    crate::shutdown::signal().await;
+    tracing::info!("shutting down");
+    shutdown.begin();
+    server.stop(true).await;
 }

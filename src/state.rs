@@ -19,4 +19,6 @@ pub struct AppState {
     /// How long before a session (or the conference) starts, and after it ends, a scan is
     /// still admitted rather than `outside_window`.
     pub checkin_window_margin: chrono::Duration,
+    /// Set on SIGTERM/SIGINT: long-lived streams end and responses close their connections.
+    pub shutdown: crate::shutdown::Shutdown,
 }

@@ -18,6 +18,8 @@ use crate::state::AppState;
 /// How often a feed asks the database for new check-ins: the delay a dashboard sees.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 const KEEPALIVE: Duration = Duration::from_secs(15);
+/// Sent when the server stops: reconnect in a second, from the last check-in you saw.
+const SHUTDOWN_FRAME: &[u8] = b"retry: 1000\nevent: shutdown\ndata: {\"reconnect\":true}\n\n";
 
 /// Checks access, then starts a poller whose events (`text/event-stream` frames) arrive on the
 /// returned channel until the receiver is dropped (the client went away).
@@ -40,6 +42,7 @@ pub async fn subscribe(
     };
     let (sender, receiver) = mpsc::channel::<Bytes>(256);
     let pool = state.pool.clone();
+    let shutdown = state.shutdown.clone();
     actix_web::rt::spawn(async move {
         if sender
             .send(Bytes::from_static(b": connected\n\n"))
@@ -53,6 +56,12 @@ pub async fn subscribe(
         loop {
             tokio::select! {
                 _ = sender.closed() => break,
+                _ = shutdown.begun() => {
+                    // The last frame: EventSource clients reconnect after `retry` ms, which
+                    // a load balancer sends to a replica that is not stopping.
+                    let _ = sender.send(Bytes::from_static(SHUTDOWN_FRAME)).await;
+                    break;
+                }
                 _ = poll.tick() => {
                     // A failed poll (database briefly away) is retried at the next tick from
                     // the same snapshot, so it loses nothing.

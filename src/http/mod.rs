@@ -6,6 +6,7 @@ pub mod auth;
 pub mod checkins;
 pub mod conferences;
 pub mod invitations;
+pub mod middleware;
 pub mod ops;
 pub mod registrations;
 pub mod sessions;
@@ -107,11 +108,20 @@ fn json_error(err: JsonPayloadError) -> ApiError {
                 .to_owned();
             ApiError::validation(vec![FieldError::new(field, "invalid_value", message)])
         }
+        JsonPayloadError::Payload(e) if middleware::is_body_timeout(&e) => body_timeout(&e),
         JsonPayloadError::Deserialize(e) => {
             ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
         }
         other => ApiError::bad_request("malformed_body", other.to_string()),
     }
+}
+
+fn body_timeout(error: &actix_web::error::PayloadError) -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::REQUEST_TIMEOUT,
+        "body_timeout",
+        error.to_string(),
+    )
 }
 
 pub fn path_config() -> web::PathConfig {
@@ -186,7 +196,13 @@ pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::B
     use futures_util::StreamExt;
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("malformed_body", e.to_string()))?;
+        let chunk = chunk.map_err(|e| {
+            if middleware::is_body_timeout(&e) {
+                body_timeout(&e)
+            } else {
+                ApiError::bad_request("malformed_body", e.to_string())
+            }
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::new(
                 actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,

@@ -107,3 +107,85 @@ async fn serve_creates_its_database_migrates_answers_and_stops_on_sigterm() {
         .get(0);
     assert_eq!(stored, 1);
 }
+
+#[actix_web::test]
+async fn sigterm_ends_open_live_feeds_and_stops_well_within_the_grace_period() {
+    let db = TestDatabase::create().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let created = Command::new(BIN)
+        .args(["create-admin", "--email", "admin@example.vn"])
+        .env("DATABASE_URL", &db.url)
+        .env("HOITHAO_ADMIN_PASSWORD", "a long admin passphrase")
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{created:?}");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &db.url)
+        .env("HOITHAO_JWT_SECRET", crate::helpers::JWT_SECRET)
+        .env("HOITHAO_SHUTDOWN_TIMEOUT_SECS", "60")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let api = format!("http://127.0.0.1:{port}/api/v1");
+    let client = reqwest::Client::new();
+    let mut token = None;
+    for _ in 0..300 {
+        if let Ok(reply) = client
+            .post(format!("{api}/auth/login"))
+            .json(&serde_json::json!({"email": "admin@example.vn", "password": "a long admin passphrase"}))
+            .send()
+            .await
+            && reply.status().is_success()
+        {
+            let body: serde_json::Value = reply.json().await.unwrap();
+            token = body["access_token"].as_str().map(str::to_owned);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let token = token.expect("serve never answered the login");
+    let conference: serde_json::Value = client
+        .post(format!("{api}/conferences"))
+        .bearer_auth(&token)
+        .json(&crate::helpers::conference_body())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let cid = conference["id"].as_str().unwrap();
+    let mut feed = client
+        .get(format!("{api}/conferences/{cid}/checkin-events"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    feed.chunk().await.unwrap().unwrap();
+
+    let signalled = Instant::now();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut rest = String::new();
+    while let Ok(Some(chunk)) = feed.chunk().await {
+        rest.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let status = child.wait().unwrap();
+    let stopped_after = signalled.elapsed();
+
+    assert!(status.success(), "exit status {status:?}");
+    assert!(rest.contains("event: shutdown"), "{rest}");
+    // The grace period is 60 s; an open feed used to hold the process for all of it.
+    assert!(
+        stopped_after < Duration::from_secs(30),
+        "stopping took {stopped_after:?}"
+    );
+}

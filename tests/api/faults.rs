@@ -38,11 +38,7 @@ async fn venue_address(app: &TestApp, conference_id: &str) -> Option<String> {
 }
 
 /// Starts a PATCH of the conference's venue address in the background.
-fn patch_venue(
-    app: &TestApp,
-    token: &str,
-    conference_id: &str,
-) -> tokio::task::JoinHandle<Reply> {
+fn patch_venue(app: &TestApp, token: &str, conference_id: &str) -> tokio::task::JoinHandle<Reply> {
     let request = app
         .request(
             reqwest::Method::PATCH,
@@ -218,16 +214,14 @@ async fn a_database_that_stops_answering_gives_503_once_the_round_trip_bound_pas
     );
     let stopped = Stopped(backends[0]);
 
-    let frozen = within_a_minute(
-        app.get(format!("/api/v1/conferences/{conference_id}"), Some(&token)),
-    )
-    .await;
+    let frozen =
+        within_a_minute(app.get(format!("/api/v1/conferences/{conference_id}"), Some(&token)))
+            .await;
     // The silent connection was dropped: the next request gets a fresh one and succeeds
     // although the old backend is still stopped.
-    let after = within_a_minute(
-        app.get(format!("/api/v1/conferences/{conference_id}"), Some(&token)),
-    )
-    .await;
+    let after =
+        within_a_minute(app.get(format!("/api/v1/conferences/{conference_id}"), Some(&token)))
+            .await;
     drop(stopped);
 
     frozen.assert_problem(503, "database_unavailable");

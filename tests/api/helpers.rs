@@ -96,27 +96,35 @@ async fn ensure_template() -> String {
     name
 }
 
-/// Drops test databases left by crashed runs (older than a few hours) and outdated templates.
+/// Drops test databases left by crashed runs and templates of other migration sets, once they
+/// are a few hours old: a test run of another checkout (with other migrations) may be using
+/// them right now.
 async fn sweep_stale(client: &tokio_postgres::Client) {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs();
+    // A template's age is that of its files (the server runs as a superuser in tests).
     let rows = client
-        .query("SELECT datname FROM pg_database WHERE datname LIKE 'hoithao_test_%' OR datname LIKE 'hoithao_tpl_%'", &[])
+        .query(
+            "SELECT datname, coalesce(extract(epoch FROM \
+               (pg_stat_file('base/' || oid || '/PG_VERSION', true)).modification)::bigint, 0) \
+             FROM pg_database WHERE datname LIKE 'hoithao_test_%' OR datname LIKE 'hoithao_tpl_%'",
+            &[],
+        )
         .await
         .unwrap_or_default();
     for row in rows {
         let name: String = row.get(0);
-        let stale = match name
+        let template_created: i64 = row.get(1);
+        let created = match name
             .strip_prefix("hoithao_test_")
             .and_then(|rest| rest.split('_').next())
         {
-            Some(created) => created
-                .parse::<u64>()
-                .is_ok_and(|t| now.saturating_sub(t) > STALE_AFTER_SECS),
-            None => true,
+            Some(created) => created.parse::<u64>().unwrap_or(0),
+            None => u64::try_from(template_created).unwrap_or(0),
         };
+        let stale = now.saturating_sub(created) > STALE_AFTER_SECS;
         if stale {
             let _ = client
                 .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -206,6 +214,7 @@ pub fn serve_settings(auth: AuthSettings) -> ServeSettings {
         jwt_secret: Some(JWT_SECRET.to_owned()),
         auth,
         body_limit_bytes: 64 * 1024,
+        body_timeout_secs: 60,
         shutdown_timeout_secs: 5,
         trust_forwarded_for: false,
         checkin_window_margin_minutes: 60,

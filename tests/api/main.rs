@@ -11,6 +11,7 @@ mod faults;
 mod helpers;
 mod imports;
 mod invitations;
+mod lifecycle;
 mod openapi;
 mod registrations;
 mod sessions;
