@@ -20,7 +20,7 @@ use crate::auth::password::PasswordHasher;
 use crate::config::{AuthSettings, DatabaseSettings, ServeSettings};
 use crate::db::{self, BoxError};
 use crate::error::ApiError;
-use crate::http::middleware::{BodyTimeout, body_deadline, close_when_draining};
+use crate::http::middleware::{BodyTimeout, close_when_draining, guard_body};
 use crate::state::AppState;
 
 const JWT_SECRET_SETTING: &str = "jwt_secret";
@@ -189,7 +189,7 @@ pub fn app(
     app.service(SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", spec))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(fallback))
-        .wrap(from_fn(body_deadline))
+        .wrap(from_fn(guard_body))
         .wrap(Compress::default())
         .wrap(from_fn(close_when_draining))
         .wrap(from_fn(request_context))

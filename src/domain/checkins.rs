@@ -633,6 +633,10 @@ pub async fn history(
         Lock::None,
     )
     .await?;
+    // An empty history must mean "never scanned", not "no such registration here".
+    db::registrations::find(&mut conn, conference_id, registration_id, false)
+        .await?
+        .ok_or_else(|| ApiError::not_found("registration not found"))?;
     db::checkins::of_registration(&mut conn, conference_id, registration_id)
         .await?
         .into_iter()

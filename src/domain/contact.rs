@@ -15,7 +15,9 @@ pub fn normalize_email(raw: &str) -> Option<String> {
         && !domain.ends_with('.')
         && !domain.contains('@')
         && email.chars().count() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        && !email.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || crate::domain::text::is_invisible_or_bidi(c)
+        });
     shape_ok.then_some(email)
 }
 
@@ -24,6 +26,11 @@ pub fn normalize_email(raw: &str) -> Option<String> {
 pub fn normalize_phone(raw: &str) -> Option<String> {
     let trimmed = raw.trim();
     if trimmed.is_empty() || trimmed.len() > 32 || trimmed.chars().any(char::is_control) {
+        return None;
+    }
+    // libphonenumber would read letters by the keypad (`0912 ABC 678` as 0912 222 678, and
+    // an `O` typed for a zero as 6): a number with letters is a typo, not a vanity number.
+    if trimmed.chars().any(char::is_alphabetic) {
         return None;
     }
     let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
@@ -52,11 +59,12 @@ pub fn check_phone(v: &mut Validator, field: String, raw: Option<&str>) -> Optio
     let raw = raw.map(str::trim).filter(|p| !p.is_empty())?;
     let phone = normalize_phone(raw);
     if phone.is_none() {
-        v.push(
-            field,
-            "invalid_phone",
-            "not a phone number (e.g. 0912 345 678 or +84912345678)",
-        );
+        let message = if raw.chars().any(char::is_alphabetic) {
+            "a phone number has digits only, no letters (e.g. 0912 345 678 or +84912345678)"
+        } else {
+            "not a phone number (e.g. 0912 345 678 or +84912345678)"
+        };
+        v.push(field, "invalid_phone", message);
     }
     phone
 }
@@ -89,7 +97,15 @@ mod tests {
 
     #[test]
     fn malformed_phones_are_refused() {
-        for raw in ["12345", "", "abc", "0912\u{0}345678", "09123456789012345"] {
+        for raw in [
+            "12345",
+            "",
+            "abc",
+            "0912\u{0}345678",
+            "09123456789012345",
+            "0912 ABC 678",
+            "0912 345 67O",
+        ] {
             assert_eq!(normalize_phone(raw), None, "{raw}");
         }
     }

@@ -55,7 +55,7 @@ pub fn query_text(q: Option<&str>) -> Result<Option<&str>, ApiError> {
     match q {
         Some(q) if has_forbidden_chars(q, false) => Err(ApiError::bad_request(
             "invalid_query_parameter",
-            "q contains control characters",
+            "q contains control, invisible or text-direction characters",
         )),
         Some(q) if q.chars().count() > 200 => Err(ApiError::bad_request(
             "invalid_query_parameter",
@@ -170,7 +170,7 @@ impl Validator {
             self.push(
                 field,
                 "invalid_characters",
-                format!("{field} contains control characters"),
+                format!("{field} contains control, invisible or text-direction characters"),
             );
         } else if raw.chars().count() > max || cleaned.chars().count() > max {
             self.push(
@@ -188,11 +188,27 @@ pub fn clean(value: &str) -> String {
 }
 
 /// Control characters (NUL above all: PostgreSQL cannot store it) are refused; multi-line
-/// fields may contain line breaks and tabs.
+/// fields may contain line breaks and tabs. So are invisible and text-direction characters.
 pub fn has_forbidden_chars(value: &str, multiline: bool) -> bool {
-    value
-        .chars()
-        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+    value.chars().any(|c| {
+        (c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+            || is_invisible_or_bidi(c)
+    })
+}
+
+/// Zero-width characters (a name of three U+200B looks blank but is not) and bidirectional
+/// controls (a right-to-left override can make a door screen or a badge read otherwise than
+/// what is stored). No Vietnamese or other name needs them.
+pub fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{061C}'
+            | '\u{FEFF}'
+    )
 }
 
 #[cfg(test)]
@@ -230,6 +246,28 @@ mod tests {
                 ("title", "required"),
                 ("room", "invalid_characters"),
                 ("venue", "too_long")
+            ]
+        );
+    }
+
+    #[test]
+    fn zero_width_and_direction_characters_are_refused_with_the_field_named() {
+        let mut v = Validator::new();
+        v.required_line("full_name", "\u{200B}\u{200B}\u{200B}", 200);
+        v.required_line("position", "Tr\u{202E}\u{1b0}\u{1edf}ng ph\u{f2}ng", 200);
+        v.optional_text("note", Some("a\u{FEFF}b"), 200, true);
+        v.required_line("title", "Nguy\u{1ec5}n V\u{103}n \u{110}\u{1ee9}c", 200);
+        let codes: Vec<_> = v
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("full_name", "invalid_characters"),
+                ("position", "invalid_characters"),
+                ("note", "invalid_characters"),
             ]
         );
     }

@@ -1,5 +1,5 @@
-//! Middleware of our own: a deadline for reading request bodies, and `Connection: close` on
-//! every response once shutdown has begun.
+//! Middleware of our own: request bodies with a deadline (and JSON bodies that must be objects),
+//! and `Connection: close` on every response once shutdown has begun.
 
 use std::io;
 use std::pin::Pin;
@@ -23,9 +23,11 @@ use crate::state::AppState;
 #[derive(Clone, Copy, Debug)]
 pub struct BodyTimeout(pub Duration);
 
-/// Gives the body of the request a deadline: a client that sends its headers and then trickles
-/// (or withholds) the body gets a 408 instead of holding a connection and a worker forever.
-pub async fn body_deadline(
+/// Guards request bodies: a deadline for the whole body, so a client that sends its headers
+/// and then trickles (or withholds) the body gets a 408 instead of holding a connection and a
+/// worker forever; and for JSON, a check that the body is an object, since serde would read an
+/// array into a struct field by field (`["email", "password"]` as a login).
+pub async fn guard_body(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
@@ -33,15 +35,17 @@ pub async fn body_deadline(
     if let Some(timeout) = timeout
         && has_body(&req)
     {
+        let expect_object = is_json(&req);
         let payload = req.take_payload();
-        let limited: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> =
-            Box::pin(Deadline {
+        let guarded: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> =
+            Box::pin(GuardedBody {
                 inner: payload,
                 sleep: Box::pin(tokio::time::sleep(timeout)),
                 timeout,
+                expect_object,
                 done: false,
             });
-        req.set_payload(Payload::from(limited));
+        req.set_payload(Payload::from(guarded));
     }
     next.call(req).await
 }
@@ -55,16 +59,43 @@ fn has_body(req: &ServiceRequest) -> bool {
             .is_some_and(|v| v.trim() != "0")
 }
 
-/// The body stream, failing with `TimedOut` once the deadline passes. The body is always polled
-/// first, so a body that has fully arrived is never refused.
-struct Deadline {
+fn is_json(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "application/json" || v.ends_with("+json"))
+}
+
+/// The body stream, failing once the deadline passes or when a JSON body does not start with
+/// `{`. The body is always polled first, so a body that has fully arrived is never refused for
+/// time.
+struct GuardedBody {
     inner: Payload,
     sleep: Pin<Box<Sleep>>,
     timeout: Duration,
+    /// Set until the first non-blank byte of a JSON body has been seen.
+    expect_object: bool,
     done: bool,
 }
 
-impl Stream for Deadline {
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive within {0} s")]
+struct BodyTooSlow(u64);
+
+#[derive(Debug, thiserror::Error)]
+#[error("the body must be a JSON object")]
+struct NotAnObject;
+
+impl GuardedBody {
+    fn fail(&mut self, error: io::Error) -> Poll<Option<Result<Bytes, PayloadError>>> {
+        self.done = true;
+        Poll::Ready(Some(Err(PayloadError::Io(error))))
+    }
+}
+
+impl Stream for GuardedBody {
     type Item = Result<Bytes, PayloadError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -72,26 +103,40 @@ impl Stream for Deadline {
         if this.done {
             return Poll::Ready(None);
         }
-        if let Poll::Ready(item) = Pin::new(&mut this.inner).poll_next(cx) {
-            return Poll::Ready(item);
+        match Pin::new(&mut this.inner).poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                if this.expect_object
+                    && let Some(first) = chunk.iter().find(|b| !b.is_ascii_whitespace())
+                {
+                    this.expect_object = false;
+                    if *first != b'{' {
+                        return this.fail(io::Error::new(io::ErrorKind::InvalidData, NotAnObject));
+                    }
+                }
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(other) => Poll::Ready(other),
+            Poll::Pending if this.sleep.as_mut().poll(cx).is_ready() => {
+                let secs = this.timeout.as_secs();
+                this.fail(io::Error::new(io::ErrorKind::TimedOut, BodyTooSlow(secs)))
+            }
+            Poll::Pending => Poll::Pending,
         }
-        if this.sleep.as_mut().poll(cx).is_ready() {
-            this.done = true;
-            return Poll::Ready(Some(Err(PayloadError::Io(io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!(
-                    "the request body did not arrive within {} s",
-                    this.timeout.as_secs()
-                ),
-            )))));
-        }
-        Poll::Pending
     }
+}
+
+fn io_cause<T: std::error::Error + 'static>(error: &PayloadError) -> bool {
+    matches!(error, PayloadError::Io(e) if e.get_ref().is_some_and(|inner| inner.is::<T>()))
 }
 
 /// Whether a body read failed because its deadline passed.
 pub fn is_body_timeout(error: &PayloadError) -> bool {
-    matches!(error, PayloadError::Io(e) if e.kind() == io::ErrorKind::TimedOut)
+    io_cause::<BodyTooSlow>(error)
+}
+
+/// Whether a JSON body was refused for not being an object.
+pub fn is_not_an_object(error: &PayloadError) -> bool {
+    io_cause::<NotAnObject>(error)
 }
 
 /// Once shutdown has begun, every response tells the client to close the connection, so a

@@ -109,6 +109,13 @@ fn json_error(err: JsonPayloadError) -> ApiError {
             ApiError::validation(vec![FieldError::new(field, "invalid_value", message)])
         }
         JsonPayloadError::Payload(e) if middleware::is_body_timeout(&e) => body_timeout(&e),
+        JsonPayloadError::Payload(e) if middleware::is_not_an_object(&e) => {
+            ApiError::validation(vec![FieldError::new(
+                "body",
+                "must_be_object",
+                "the body must be a JSON object",
+            )])
+        }
         JsonPayloadError::Deserialize(e) => {
             ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
         }

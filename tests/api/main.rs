@@ -10,6 +10,7 @@ mod errors;
 mod faults;
 mod helpers;
 mod imports;
+mod input;
 mod invitations;
 mod lifecycle;
 mod openapi;
