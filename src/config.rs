@@ -104,8 +104,14 @@ pub struct AuthSettings {
     /// Lifetime of an access token, in seconds.
     #[arg(long, env = "HOITHAO_ACCESS_TOKEN_TTL_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(60..=86_400))]
     pub access_token_ttl_secs: u64,
-    /// Login attempts allowed per account within the window before 429 (a success clears them).
-    #[arg(long, env = "HOITHAO_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    /// Login attempts allowed per account from one client IP within the window before that
+    /// IP gets 429 for that account (a success clears them).
+    #[arg(long, env = "HOITHAO_LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub login_max_failures_per_account_and_ip: u32,
+    /// Login attempts allowed per account from all IPs together within the window before 429:
+    /// a ceiling for guesses spread over many addresses, high enough that one attacker's
+    /// address cannot lock the owner out (a success clears them).
+    #[arg(long, env = "HOITHAO_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub login_max_failures_per_account: u32,
     /// Failed login attempts allowed per client IP within the window before 429.
     #[arg(long, env = "HOITHAO_LOGIN_MAX_FAILURES_PER_IP", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
@@ -127,7 +133,8 @@ impl Default for AuthSettings {
             jwt_issuer: "hoithao".into(),
             jwt_audience: "hoithao-api".into(),
             access_token_ttl_secs: 900,
-            login_max_failures_per_account: 5,
+            login_max_failures_per_account_and_ip: 5,
+            login_max_failures_per_account: 100,
             login_max_failures_per_ip: 30,
             login_window_secs: 900,
             argon2_memory_kib: 19_456,

@@ -250,9 +250,12 @@ pub async fn set_disabled(
     row.try_into()
 }
 
-/// Checks the password, honouring the per-IP and per-account limits. Each attempt is counted
-/// atomically before the password is checked, so parallel guesses cannot slip past the limit.
-/// Unknown emails and wrong passwords fail the same way and take the same time.
+/// Checks the password, honouring three limits: per client IP (across accounts), per account
+/// from one IP (low: one guesser is stopped quickly), and per account from every IP together
+/// (high: guesses spread over many addresses are bounded, while one attacker's address cannot
+/// lock the owner out from theirs). Each attempt is counted atomically before the password is
+/// checked, so parallel guesses cannot slip past a limit. Unknown emails and wrong passwords
+/// fail the same way and take the same time.
 pub async fn login(
     state: &AppState,
     input: LoginRequest,
@@ -260,13 +263,19 @@ pub async fn login(
 ) -> ApiResult<LoginResponse> {
     let settings = &state.auth;
     let email = normalize_email(&input.email);
-    let account_key = format!("account:{}", email.as_deref().unwrap_or("-invalid-"));
+    let account = email.as_deref().unwrap_or("-invalid-");
+    let account_key = format!("account:{account}");
+    let account_ip_key = format!("account-ip:{account}|{client_ip}");
     let ip_key = format!("ip:{client_ip}");
     let window = i64::try_from(settings.login_window_secs).unwrap_or(900);
 
     let mut conn = state.pool.get().await?;
     for (key, limit) in [
         (&ip_key, settings.login_max_failures_per_ip),
+        (
+            &account_ip_key,
+            settings.login_max_failures_per_account_and_ip,
+        ),
         (&account_key, settings.login_max_failures_per_account),
     ] {
         let (attempts, window_started_at) =
@@ -312,6 +321,7 @@ pub async fn login(
     }
     let mut conn = state.pool.get().await?;
     db::throttle::clear(&mut conn, &account_key).await?;
+    db::throttle::clear(&mut conn, &account_ip_key).await?;
     db::throttle::forgive_one(&mut conn, &ip_key).await?;
     let issued: IssuedToken = state
         .jwt

@@ -1,8 +1,8 @@
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{JWT_SECRET, PASSWORD, TestApp};
+use crate::helpers::{JWT_SECRET, PASSWORD, Reply, TestApp};
 
 #[actix_web::test]
 async fn login_returns_a_bearer_token_that_identifies_the_account() {
@@ -311,4 +311,62 @@ async fn parallel_guesses_cannot_exceed_the_account_limit() {
         "only the allowed number of guesses reach the password check"
     );
     assert_eq!(throttled, 17);
+}
+
+async fn login_from(app: &TestApp, address: &str, email: &str, password: &str) -> Reply {
+    let reply = app
+        .request(Method::POST, "/api/v1/auth/login", None)
+        .header("x-forwarded-for", address)
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    Reply::from(reply).await
+}
+
+#[actix_web::test]
+async fn an_attacker_guessing_from_one_address_does_not_lock_the_owner_out() {
+    let app = TestApp::spawn_with(|s| {
+        s.trust_forwarded_for = true;
+        s.auth.login_max_failures_per_account_and_ip = 3;
+    })
+    .await;
+    app.account("victim@example.vn", "organizer").await;
+
+    for _ in 0..3 {
+        login_from(&app, "203.0.113.9", "victim@example.vn", "guess")
+            .await
+            .assert_problem(401, "invalid_credentials");
+    }
+    let attacker = login_from(&app, "203.0.113.9", "victim@example.vn", PASSWORD).await;
+    let owner = login_from(&app, "198.51.100.7", "victim@example.vn", PASSWORD).await;
+
+    attacker.assert_problem(429, "rate_limited");
+    assert!(attacker.header("retry-after").is_some());
+    assert_eq!(owner.status, 200, "{}", owner.body);
+    assert!(owner.body["access_token"].is_string());
+}
+
+#[actix_web::test]
+async fn guesses_spread_over_many_addresses_meet_the_account_ceiling() {
+    let app = TestApp::spawn_with(|s| {
+        s.trust_forwarded_for = true;
+        s.auth.login_max_failures_per_account = 4;
+    })
+    .await;
+    app.account("victim@example.vn", "organizer").await;
+
+    for n in 1..=4 {
+        login_from(
+            &app,
+            &format!("203.0.113.{n}"),
+            "victim@example.vn",
+            "guess",
+        )
+        .await
+        .assert_problem(401, "invalid_credentials");
+    }
+    let fifth = login_from(&app, "203.0.113.5", "victim@example.vn", "guess").await;
+
+    fifth.assert_problem(429, "rate_limited");
 }

@@ -252,7 +252,7 @@ impl TestApp {
             &database,
             settings.jwt_secret.as_deref(),
             &settings.auth,
-            false,
+            settings.trust_forwarded_for,
         )
         .await
         .expect("state");
