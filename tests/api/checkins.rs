@@ -4,13 +4,13 @@ use uuid::Uuid;
 
 use crate::helpers::{Reply, TestApp};
 
-struct Door {
-    conference: Value,
-    device: String,
+pub(crate) struct Door {
+    pub(crate) conference: Value,
+    pub(crate) device: String,
 }
 
 /// A two-day published conference (19-20 July 2030, Hà Nội time) with one door device.
-async fn door(app: &TestApp, organizer: &str, extra: Value) -> Door {
+pub(crate) async fn door(app: &TestApp, organizer: &str, extra: Value) -> Door {
     let mut body = json!({"starts_at": "2030-07-19T08:00:00+07:00", "ends_at": "2030-07-20T17:00:00+07:00", "capacity": 1, "waitlist_enabled": true});
     crate::helpers::merge(&mut body, extra);
     let conference = app.published_conference(organizer, body).await;
@@ -18,7 +18,12 @@ async fn door(app: &TestApp, organizer: &str, extra: Value) -> Door {
     Door { conference, device }
 }
 
-async fn device(app: &TestApp, organizer: &str, conference: &Value, body: Value) -> String {
+pub(crate) async fn device(
+    app: &TestApp,
+    organizer: &str,
+    conference: &Value,
+    body: Value,
+) -> String {
     let reply = app
         .post(
             format!(
@@ -33,7 +38,7 @@ async fn device(app: &TestApp, organizer: &str, conference: &Value, body: Value)
     reply.body["token"].as_str().unwrap().to_owned()
 }
 
-async fn register(app: &TestApp, conference: &Value, n: usize) -> Value {
+pub(crate) async fn register(app: &TestApp, conference: &Value, n: usize) -> Value {
     let reply = app
         .post(format!("/api/v1/conferences/{}/self-registrations", conference["id"].as_str().unwrap()), None,
               json!({"full_name": format!("Nguyễn Văn {n}"), "position": "Chuyên viên", "category": "agency", "phone": format!("09{:08}", n)}))
@@ -41,7 +46,7 @@ async fn register(app: &TestApp, conference: &Value, n: usize) -> Value {
     reply.body["registration"].clone()
 }
 
-async fn scan(app: &TestApp, door: &Door, device: &str, body: Value) -> Reply {
+pub(crate) async fn scan(app: &TestApp, door: &Door, device: &str, body: Value) -> Reply {
     let path = format!(
         "/api/v1/conferences/{}/checkins",
         door.conference["id"].as_str().unwrap()
@@ -49,7 +54,7 @@ async fn scan(app: &TestApp, door: &Door, device: &str, body: Value) -> Reply {
     app.send(Method::POST, path, Some(device), Some(body)).await
 }
 
-fn by_code(registration: &Value, at: &str) -> Value {
+pub(crate) fn by_code(registration: &Value, at: &str) -> Value {
     json!({"code": registration["qr_payload"], "direction": "in", "nonce": Uuid::new_v4(), "occurred_at": at})
 }
 
