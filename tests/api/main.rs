@@ -11,6 +11,7 @@ mod helpers;
 mod imports;
 mod invitations;
 mod openapi;
+mod qr_secrets;
 mod registrations;
 mod sessions;
 mod signups;
