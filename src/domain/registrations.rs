@@ -20,6 +20,7 @@ use crate::domain::conferences::{
 };
 use crate::domain::contact::{check_email, check_phone, normalize_phone};
 use crate::domain::idempotency::{self, Idempotency, Outcome, Replay};
+use crate::domain::substitutions::{self, RegistrationSubstitution, Substituter};
 use crate::domain::text::{self, Validator, fold, like_contains};
 use crate::domain::units::UnitKind;
 use crate::domain::{double_option, non_null, pagination};
@@ -207,6 +208,15 @@ pub struct OrganizerRegistrationWithToken {
     pub registration: OrganizerRegistration,
     /// Send as `X-Delegate-Token` to view, download the QR code of, or cancel this registration.
     pub delegate_token: String,
+}
+
+/// One registration as organizers see it, with its substitution history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationDetail {
+    #[serde(flatten)]
+    pub registration: OrganizerRegistration,
+    /// Who held this seat before, oldest first.
+    pub substitutions: Vec<RegistrationSubstitution>,
 }
 
 /// The person to register.
@@ -800,12 +810,13 @@ pub async fn self_register(
     .await
 }
 
+/// One registration with its substitution history (organizers).
 pub async fn get(
     state: &AppState,
     actor: &Actor,
     conference_id: Uuid,
     id: Uuid,
-) -> ApiResult<Versioned<OrganizerRegistration>> {
+) -> ApiResult<Versioned<RegistrationDetail>> {
     let mut conn = state.pool.get().await?;
     let conference = load(
         &mut conn,
@@ -818,7 +829,16 @@ pub async fn get(
     let row = db::registrations::find(&mut conn, conference_id, id, false)
         .await?
         .ok_or_else(|| ApiError::not_found("registration not found"))?;
-    Ok(present_row(&mut conn, row, &conference.code).await?.into())
+    let registration = present_row(&mut conn, row, &conference.code).await?;
+    let substitutions =
+        substitutions::of_registration(&mut conn, conference_id, &conference.code, id).await?;
+    Ok(Versioned {
+        version: registration.version,
+        value: RegistrationDetail {
+            registration: registration.value.into(),
+            substitutions,
+        },
+    })
 }
 
 /// Merges a patch into the current person and validates the result.
@@ -1148,13 +1168,13 @@ pub async fn substitute_locked(
     conference: &ConferenceRow,
     current: &RegistrationRow,
     person: &PersonInput,
-    by: &str,
+    by: Substituter,
 ) -> ApiResult<(RegistrationRow, String)> {
     let mut v = Validator::new();
     let person = validate_person(conn, person, &mut v, "").await?;
     v.finish()?;
     let write = person.with_reference(&reference(&conference.code, current.number));
-    db::registrations::record_substitution(conn, current, &write.full_name, by).await?;
+    db::registrations::record_substitution(conn, current, &write.full_name, by.as_actor()).await?;
     let token = tokens::random_secret();
     let row = db::registrations::substitute(
         conn,

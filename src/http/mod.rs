@@ -9,6 +9,7 @@ pub mod invitations;
 pub mod ops;
 pub mod registrations;
 pub mod sessions;
+pub mod substitutions;
 pub mod units;
 
 use std::net::IpAddr;
@@ -34,6 +35,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(sessions::routes)
             .configure(units::routes)
             .configure(registrations::routes)
+            .configure(substitutions::routes)
             .configure(invitations::routes)
             .configure(checkins::routes),
     );

@@ -13,7 +13,7 @@ use crate::domain::conferences::Versioned;
 use crate::domain::idempotency::{Idempotency, Outcome};
 use crate::domain::registrations::{
     self, Action, OrganizerRegistration, OrganizerRegistrationWithToken, PersonInput, PersonPatch,
-    Registration, RegistrationQuery, RegistrationWithToken,
+    Registration, RegistrationDetail, RegistrationQuery, RegistrationWithToken,
 };
 use crate::domain::signups;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -306,12 +306,13 @@ async fn self_register(
 
 /// Get a registration
 ///
-/// No QR payload: fetch the image from `.../qr.svg` or `.../qr.png`.
+/// With its substitution history (who held the seat before, oldest first, with their contact
+/// details). No QR payload: fetch the image from `.../qr.svg` or `.../qr.png`.
 #[utoipa::path(
     tag = "registrations",
     params(("conference_id" = Uuid, Path, description = "Conference id"), ("registration_id" = Uuid, Path, description = "Registration id")),
     responses(
-        (status = 200, description = "The registration", body = OrganizerRegistration, headers(("ETag" = String))),
+        (status = 200, description = "The registration", body = RegistrationDetail, headers(("ETag" = String))),
         (status = 404, description = "No such registration in a conference the caller organizes (`not_found`)", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -15,4 +15,5 @@ mod qr_secrets;
 mod registrations;
 mod sessions;
 mod signups;
+mod substitutions;
 mod units;
