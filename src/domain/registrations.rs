@@ -93,7 +93,9 @@ impl Category {
 /// Prefix of QR payloads: `hoithao:1:<registration id>:<secret>`.
 pub const QR_PREFIX: &str = "hoithao:1:";
 
-/// A registration as organizers and the delegate see it.
+/// A registration as the delegate, the unit contact who named them, and the door device that
+/// registered a walk-in see it: with the QR payload. Organizers get `OrganizerRegistration`,
+/// without it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Registration {
     pub id: Uuid,
