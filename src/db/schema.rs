@@ -160,6 +160,11 @@ diesel::table! {
         new_name -> Text,
         substituted_by -> Text,
         substituted_at -> Timestamptz,
+        conference_id -> Uuid,
+        previous_position -> Nullable<Text>,
+        previous_unit_id -> Nullable<Uuid>,
+        invitation_id -> Nullable<Uuid>,
+        device_id -> Nullable<Uuid>,
     }
 }
 
@@ -229,7 +234,11 @@ diesel::joinable!(conferences -> accounts (created_by));
 diesel::joinable!(invitations -> accounts (created_by));
 diesel::joinable!(invitations -> conferences (conference_id));
 diesel::joinable!(invitations -> units (unit_id));
+diesel::joinable!(registration_substitutions -> checkin_devices (device_id));
+diesel::joinable!(registration_substitutions -> conferences (conference_id));
+diesel::joinable!(registration_substitutions -> invitations (invitation_id));
 diesel::joinable!(registration_substitutions -> registrations (registration_id));
+diesel::joinable!(registration_substitutions -> units (previous_unit_id));
 diesel::joinable!(registrations -> conferences (conference_id));
 diesel::joinable!(registrations -> invitations (invitation_id));
 diesel::joinable!(registrations -> units (unit_id));

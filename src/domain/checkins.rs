@@ -848,8 +848,14 @@ pub async fn walk_in(
             unit_id: current.unit_id,
             ..input.person.clone()
         };
-        let (row, delegate_token) =
-            regs::substitute_locked(conn, &conference, &current, &person, "door").await?;
+        let (row, delegate_token) = regs::substitute_locked(
+            conn,
+            &conference,
+            &current,
+            &person,
+            crate::domain::substitutions::Substituter::Door(device.id),
+        )
+        .await?;
         let registration = regs::present_row(conn, row, &conference.code).await?.value;
         Ok(regs::RegistrationWithToken {
             registration,

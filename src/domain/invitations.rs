@@ -24,6 +24,7 @@ use crate::domain::registrations::{
     self as regs, Action, PersonInput, PersonPatch, Registration, RegistrationSource,
     RegistrationWithToken,
 };
+use crate::domain::substitutions::Substituter;
 use crate::domain::text::Validator;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
@@ -467,8 +468,14 @@ pub async fn substitute(
         let mut v = Validator::new();
         let person = of_invited_unit(&person, &invitation, &mut v, "");
         v.finish()?;
-        let (row, delegate_token) =
-            regs::substitute_locked(conn, &conference, &current, &person, "invitation").await?;
+        let (row, delegate_token) = regs::substitute_locked(
+            conn,
+            &conference,
+            &current,
+            &person,
+            Substituter::Invitation(invitation.id),
+        )
+        .await?;
         let registration = regs::present_row(conn, row, &conference.code).await?.value;
         Ok(RegistrationWithToken {
             registration,

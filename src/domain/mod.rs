@@ -13,6 +13,7 @@ pub mod pagination;
 pub mod registrations;
 pub mod sessions;
 pub mod signups;
+pub mod substitutions;
 pub mod table;
 pub mod text;
 pub mod units;

@@ -21,6 +21,7 @@ use crate::domain::conferences::{
 };
 use crate::domain::contact::{check_email, check_phone, normalize_phone};
 use crate::domain::idempotency::{self, Idempotency, Outcome, Replay};
+use crate::domain::substitutions::{self, RegistrationSubstitution, Substituter};
 use crate::domain::text::{self, Validator, fold, like_contains};
 use crate::domain::units::UnitKind;
 use crate::domain::{double_option, non_null, pagination};
@@ -93,7 +94,9 @@ impl Category {
 /// Prefix of QR payloads: `hoithao:1:<registration id>:<secret>`.
 pub const QR_PREFIX: &str = "hoithao:1:";
 
-/// A registration as organizers and the delegate see it.
+/// A registration as the delegate, the unit contact who named them, and the door device that
+/// registered a walk-in see it: with the QR payload. Organizers get `OrganizerRegistration`,
+/// without it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Registration {
     pub id: Uuid,
@@ -135,6 +138,88 @@ pub struct RegistrationWithToken {
     pub registration: Registration,
     /// Send as `X-Delegate-Token` to view, download the QR code of, or cancel this registration.
     pub delegate_token: String,
+}
+
+/// A registration as organizers see it: everything but the QR secret, which only the delegate's
+/// own views and the organizer QR image endpoints reveal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizerRegistration {
+    pub id: Uuid,
+    pub conference_id: Uuid,
+    /// Sequence number within the conference.
+    pub number: i32,
+    /// Short human reference for phone support.
+    #[schema(example = "SXSH-0042")]
+    pub reference: String,
+    #[schema(example = "Nguyễn Minh Trung")]
+    pub full_name: String,
+    #[schema(example = "Phó Giám đốc")]
+    pub position: Option<String>,
+    pub unit_id: Option<Uuid>,
+    pub unit_name: Option<String>,
+    /// Organisation, for people outside the units directory.
+    pub organization: Option<String>,
+    pub category: Category,
+    pub email: Option<String>,
+    /// E.164.
+    #[schema(example = "+84912345678")]
+    pub phone: Option<String>,
+    pub status: RegistrationStatus,
+    pub source: RegistrationSource,
+    pub invitation_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Registration> for OrganizerRegistration {
+    fn from(r: Registration) -> Self {
+        OrganizerRegistration {
+            id: r.id,
+            conference_id: r.conference_id,
+            number: r.number,
+            reference: r.reference,
+            full_name: r.full_name,
+            position: r.position,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            organization: r.organization,
+            category: r.category,
+            email: r.email,
+            phone: r.phone,
+            status: r.status,
+            source: r.source,
+            invitation_id: r.invitation_id,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl From<Versioned<Registration>> for Versioned<OrganizerRegistration> {
+    fn from(v: Versioned<Registration>) -> Self {
+        Versioned {
+            version: v.version,
+            value: v.value.into(),
+        }
+    }
+}
+
+/// A registration an organizer made, and the delegate's link token (shown only here, to be
+/// passed on to the delegate).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizerRegistrationWithToken {
+    pub registration: OrganizerRegistration,
+    /// Send as `X-Delegate-Token` to view, download the QR code of, or cancel this registration.
+    pub delegate_token: String,
+}
+
+/// One registration as organizers see it, with its substitution history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationDetail {
+    #[serde(flatten)]
+    pub registration: OrganizerRegistration,
+    /// Who held this seat before, oldest first.
+    pub substitutions: Vec<RegistrationSubstitution>,
 }
 
 /// The person to register.
@@ -230,7 +315,7 @@ fn to_registration(
         version: row.version,
         value: Registration {
             reference: reference(conference_code, row.number),
-            qr_payload: format!("{QR_PREFIX}{}:{}", row.id, row.qr_secret),
+            qr_payload: qr_payload(&row),
             id: row.id,
             conference_id: row.conference_id,
             number: row.number,
@@ -602,7 +687,7 @@ pub async fn create_by_organizer(
     conference_id: Uuid,
     input: PersonInput,
     idem: Option<Idempotency>,
-) -> ApiResult<Outcome<(Versioned<Registration>, String)>> {
+) -> ApiResult<Outcome<(Versioned<OrganizerRegistration>, String)>> {
     let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let conference = load(
@@ -629,7 +714,10 @@ pub async fn create_by_organizer(
             false,
         )
         .await?;
-        let created = (present_row(conn, row, &conference.code).await?, token);
+        let created = (
+            present_row(conn, row, &conference.code).await?.into(),
+            token,
+        );
         store_if_keyed(conn, idem.as_ref(), &created).await?;
         Ok(Outcome::Fresh(created))
     })
@@ -645,10 +733,10 @@ async fn claim_if_keyed(
     }
 }
 
-async fn store_if_keyed(
+async fn store_if_keyed<T: Serialize>(
     conn: &mut AsyncPgConnection,
     idem: Option<&Idempotency>,
-    created: &(Versioned<Registration>, String),
+    created: &(Versioned<T>, String),
 ) -> ApiResult<()> {
     if let Some(idem) = idem {
         let body =
@@ -723,12 +811,13 @@ pub async fn self_register(
     })
 }
 
+/// One registration with its substitution history (organizers).
 pub async fn get(
     state: &AppState,
     actor: &Actor,
     conference_id: Uuid,
     id: Uuid,
-) -> ApiResult<Versioned<Registration>> {
+) -> ApiResult<Versioned<RegistrationDetail>> {
     let mut conn = state.pool.get().await?;
     let conference = load(
         &mut conn,
@@ -741,7 +830,16 @@ pub async fn get(
     let row = db::registrations::find(&mut conn, conference_id, id, false)
         .await?
         .ok_or_else(|| ApiError::not_found("registration not found"))?;
-    present_row(&mut conn, row, &conference.code).await
+    let registration = present_row(&mut conn, row, &conference.code).await?;
+    let substitutions =
+        substitutions::of_registration(&mut conn, conference_id, &conference.code, id).await?;
+    Ok(Versioned {
+        version: registration.version,
+        value: RegistrationDetail {
+            registration: registration.value.into(),
+            substitutions,
+        },
+    })
 }
 
 /// Merges a patch into the current person and validates the result.
@@ -806,7 +904,7 @@ pub async fn update(
     id: Uuid,
     if_match: Option<i32>,
     patch: PersonPatch,
-) -> ApiResult<Versioned<Registration>> {
+) -> ApiResult<Versioned<OrganizerRegistration>> {
     let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let conference = load(
@@ -821,7 +919,7 @@ pub async fn update(
             .await?
             .ok_or_else(|| ApiError::not_found("registration not found"))?;
         let row = edit_locked(conn, &conference, &current, if_match, patch.clone()).await?;
-        present_row(conn, row, &conference.code).await
+        Ok(present_row(conn, row, &conference.code).await?.into())
     })
 }
 
@@ -831,7 +929,7 @@ pub async fn act(
     conference_id: Uuid,
     id: Uuid,
     action: Action,
-) -> ApiResult<Versioned<Registration>> {
+) -> ApiResult<Versioned<OrganizerRegistration>> {
     let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         // Lock order everywhere: conference row, then registration rows.
@@ -847,7 +945,7 @@ pub async fn act(
             .await?
             .ok_or_else(|| ApiError::not_found("registration not found"))?;
         let row = apply(conn, &current, action).await?;
-        present_row(conn, row, &conference.code).await
+        Ok(present_row(conn, row, &conference.code).await?.into())
     })
 }
 
@@ -900,7 +998,7 @@ pub struct BulkResult {
     /// `ok`, or the stable error code (`not_found`, `illegal_status_transition`, `capacity_reached`).
     pub code: String,
     /// The registration after the action, when it succeeded.
-    pub registration: Option<Registration>,
+    pub registration: Option<OrganizerRegistration>,
 }
 
 /// Applies one action to many registrations in order, each in its own savepoint, under one
@@ -966,7 +1064,9 @@ pub async fn bulk(
                 Ok(row) => BulkResult {
                     registration_id: id,
                     code: "ok".to_owned(),
-                    registration: Some(present_row(conn, row, &conference.code).await?.value),
+                    registration: Some(
+                        present_row(conn, row, &conference.code).await?.value.into(),
+                    ),
                 },
                 Err(error) if error.is_client_error() => BulkResult {
                     registration_id: id,
@@ -985,7 +1085,7 @@ pub async fn list(
     actor: &Actor,
     conference_id: Uuid,
     query: RegistrationQuery,
-) -> ApiResult<(Vec<Registration>, Option<String>)> {
+) -> ApiResult<(Vec<OrganizerRegistration>, Option<String>)> {
     let limit = pagination::fetch_limit(query.limit)?;
     let after = pagination::decode(query.cursor.as_deref())?;
     let q = text::query_text(query.q.as_deref())?;
@@ -1038,7 +1138,7 @@ pub async fn list(
         pagination::finish(rows, limit, |row| (row.created_at, row.id))
     };
     let items = present(&mut conn, rows, &conference.code).await?;
-    Ok((items, next))
+    Ok((items.into_iter().map(Into::into).collect(), next))
 }
 
 /// Live and past registrations made through one invitation, oldest first.
@@ -1066,13 +1166,13 @@ pub async fn substitute_locked(
     conference: &ConferenceRow,
     current: &RegistrationRow,
     person: &PersonInput,
-    by: &str,
+    by: Substituter,
 ) -> ApiResult<(RegistrationRow, String)> {
     let mut v = Validator::new();
     let person = validate_person(conn, person, &mut v, "").await?;
     v.finish()?;
     let write = person.with_reference(&reference(&conference.code, current.number));
-    db::registrations::record_substitution(conn, current, &write.full_name, by).await?;
+    db::registrations::record_substitution(conn, current, &write.full_name, by.as_actor()).await?;
     let token = tokens::random_secret();
     let row = db::registrations::substitute(
         conn,
@@ -1124,19 +1224,57 @@ pub async fn delegate_cancel(state: &AppState, token: &str) -> ApiResult<Version
 
 /// The delegate's QR code as an SVG document.
 pub async fn delegate_qr_svg(state: &AppState, token: &str) -> ApiResult<String> {
-    let code = qr_code(&delegate_view(state, token).await?.value)?;
-    Ok(code
+    qr_svg(&delegate_view(state, token).await?.value.qr_payload)
+}
+
+/// The delegate's QR code as a PNG image.
+pub async fn delegate_qr_png(state: &AppState, token: &str) -> ApiResult<Vec<u8>> {
+    qr_png(&delegate_view(state, token).await?.value.qr_payload)
+}
+
+/// The QR payload of one registration, for an organizer printing a badge or sending the code
+/// again: the only organizer path to a secret. A cancelled or rejected registration's code
+/// admits nobody, so it is refused (409 `registration_closed`) rather than printed.
+pub async fn organizer_qr_payload(
+    state: &AppState,
+    actor: &Actor,
+    conference_id: Uuid,
+    id: Uuid,
+) -> ApiResult<String> {
+    let mut conn = state.pool.get().await?;
+    load(
+        &mut conn,
+        conference_id,
+        Some(actor),
+        Access::Private,
+        Lock::None,
+    )
+    .await?;
+    let row = db::registrations::find(&mut conn, conference_id, id, false)
+        .await?
+        .ok_or_else(|| ApiError::not_found("registration not found"))?;
+    ensure_live(&row)?;
+    Ok(qr_payload(&row))
+}
+
+fn qr_payload(row: &RegistrationRow) -> String {
+    format!("{QR_PREFIX}{}:{}", row.id, row.qr_secret)
+}
+
+/// A QR code as an SVG document.
+pub fn qr_svg(payload: &str) -> ApiResult<String> {
+    Ok(qr_code(payload)?
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(256, 256)
         .quiet_zone(true)
         .build())
 }
 
-/// The delegate's QR code as a PNG image (8 pixels a module, 4-module quiet zone).
-pub async fn delegate_qr_png(state: &AppState, token: &str) -> ApiResult<Vec<u8>> {
+/// A QR code as a greyscale PNG image (8 pixels a module, 4-module quiet zone).
+pub fn qr_png(payload: &str) -> ApiResult<Vec<u8>> {
     const SCALE: usize = 8;
     const QUIET: usize = 4;
-    let code = qr_code(&delegate_view(state, token).await?.value)?;
+    let code = qr_code(payload)?;
     let modules = code.width();
     let side = (modules + 2 * QUIET) * SCALE;
     let colors = code.to_colors();
@@ -1165,12 +1303,9 @@ pub async fn delegate_qr_png(state: &AppState, token: &str) -> ApiResult<Vec<u8>
     Ok(png)
 }
 
-fn qr_code(registration: &Registration) -> ApiResult<qrcode::QrCode> {
-    qrcode::QrCode::with_error_correction_level(
-        registration.qr_payload.as_bytes(),
-        qrcode::EcLevel::M,
-    )
-    .map_err(|e| ApiError::internal(e.to_string()))
+fn qr_code(payload: &str) -> ApiResult<qrcode::QrCode> {
+    qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| ApiError::internal(e.to_string()))
 }
 
 #[cfg(test)]

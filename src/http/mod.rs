@@ -10,6 +10,7 @@ pub mod middleware;
 pub mod ops;
 pub mod registrations;
 pub mod sessions;
+pub mod substitutions;
 pub mod units;
 
 use std::net::IpAddr;
@@ -35,6 +36,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(sessions::routes)
             .configure(units::routes)
             .configure(registrations::routes)
+            .configure(substitutions::routes)
             .configure(invitations::routes)
             .configure(checkins::routes),
     );

@@ -12,7 +12,8 @@ use crate::auth::Actor;
 use crate::domain::conferences::Versioned;
 use crate::domain::idempotency::{Idempotency, Outcome};
 use crate::domain::registrations::{
-    self, Action, PersonInput, PersonPatch, Registration, RegistrationQuery, RegistrationWithToken,
+    self, Action, OrganizerRegistration, OrganizerRegistrationWithToken, PersonInput, PersonPatch,
+    Registration, RegistrationDetail, RegistrationQuery, RegistrationWithToken,
 };
 use crate::domain::signups;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -26,6 +27,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(import_registrations)
         .service(bulk_registrations)
         .service(get_registration)
+        .service(registration_qr_svg)
+        .service(registration_qr_png)
         .service(update_registration)
         .service(approve_registration)
         .service(reject_registration)
@@ -44,7 +47,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// A page of registrations.
 #[derive(Serialize, ToSchema)]
 pub struct RegistrationPage {
-    pub items: Vec<Registration>,
+    pub items: Vec<OrganizerRegistration>,
     /// Cursor for the next page; `null` on the last page (and always with `q`).
     pub next_cursor: Option<String>,
 }
@@ -92,9 +95,12 @@ fn idempotency(
     }
 }
 
-fn created_with_token(
+/// A 201 with the new registration and the delegate token, or the replay of the first response.
+fn created_with_token<T, B: Serialize>(
     conference_id: Uuid,
-    outcome: Outcome<(Versioned<Registration>, String)>,
+    outcome: Outcome<(Versioned<T>, String)>,
+    id: impl Fn(&T) -> Uuid,
+    body: impl Fn(T, String) -> B,
 ) -> HttpResponse {
     let (registration, delegate_token) = match outcome {
         Outcome::Fresh(created) => created,
@@ -117,14 +123,11 @@ fn created_with_token(
             "Location",
             format!(
                 "/api/v1/conferences/{conference_id}/registrations/{}",
-                registration.value.id
+                id(&registration.value)
             ),
         ))
         .insert_header(("ETag", etag(registration.version)))
-        .json(RegistrationWithToken {
-            registration: registration.value,
-            delegate_token,
-        })
+        .json(body(registration.value, delegate_token))
 }
 
 /// List registrations
@@ -151,6 +154,8 @@ async fn list_registrations(
 /// Register a delegate (organizer)
 ///
 /// Confirmed while seats remain, then waitlisted (or 409 `capacity_reached` without a waitlist).
+/// The response has no QR payload: pass the delegate token on, or print the code from
+/// `.../registrations/{registration_id}/qr.svg`.
 #[utoipa::path(
     tag = "registrations",
     params(
@@ -159,7 +164,7 @@ async fn list_registrations(
     ),
     request_body = PersonInput,
     responses(
-        (status = 201, description = "Registered", body = RegistrationWithToken, headers(("Location" = String), ("ETag" = String))),
+        (status = 201, description = "Registered", body = OrganizerRegistrationWithToken, headers(("Location" = String), ("ETag" = String))),
         (status = 409, description = "Same email or phone already registered (`already_registered`), full (`capacity_reached`), or cancelled conference (`conference_cancelled`)",
          body = Problem, content_type = "application/problem+json"),
     )
@@ -181,7 +186,15 @@ async fn create_registration(
     let created =
         registrations::create_by_organizer(&state, &actor, conference_id, body.into_inner(), idem)
             .await?;
-    Ok(created_with_token(conference_id, created))
+    Ok(created_with_token(
+        conference_id,
+        created,
+        |r: &OrganizerRegistration| r.id,
+        |registration, delegate_token| OrganizerRegistrationWithToken {
+            registration,
+            delegate_token,
+        },
+    ))
 }
 
 /// Import delegates from CSV
@@ -280,14 +293,28 @@ async fn self_register(
     let idem = idempotency(&req, format!("self-registrations:{conference_id}"), &body)?;
     let created =
         registrations::self_register(&state, conference_id, body.into_inner(), idem).await?;
-    Ok(created_with_token(conference_id, created))
+    Ok(created_with_token(
+        conference_id,
+        created,
+        |r: &Registration| r.id,
+        |registration, delegate_token| RegistrationWithToken {
+            registration,
+            delegate_token,
+        },
+    ))
 }
 
 /// Get a registration
+///
+/// With its substitution history (who held the seat before, oldest first, with their contact
+/// details). No QR payload: fetch the image from `.../qr.svg` or `.../qr.png`.
 #[utoipa::path(
     tag = "registrations",
     params(("conference_id" = Uuid, Path, description = "Conference id"), ("registration_id" = Uuid, Path, description = "Registration id")),
-    responses((status = 200, description = "The registration", body = Registration, headers(("ETag" = String))))
+    responses(
+        (status = 200, description = "The registration", body = RegistrationDetail, headers(("ETag" = String))),
+        (status = 404, description = "No such registration in a conference the caller organizes (`not_found`)", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/conferences/{conference_id}/registrations/{registration_id}")]
 async fn get_registration(
@@ -301,6 +328,67 @@ async fn get_registration(
     ))
 }
 
+/// A registration's QR code (SVG, organizer)
+///
+/// For printing a badge or sending the code again: the only organizer response that carries a
+/// QR secret. Pending, confirmed and waitlisted registrations only: a cancelled or rejected
+/// one's code admits nobody (409 `registration_closed`).
+#[utoipa::path(
+    tag = "registrations",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), ("registration_id" = Uuid, Path, description = "Registration id")),
+    responses(
+        (status = 200, description = "An SVG image of the QR code", content_type = "image/svg+xml", body = String,
+         headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 404, description = "No such registration in a conference the caller organizes (`not_found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Cancelled or rejected (`registration_closed`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/conferences/{conference_id}/registrations/{registration_id}/qr.svg")]
+async fn registration_qr_svg(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (conference_id, id) = path.into_inner();
+    let payload = registrations::organizer_qr_payload(&state, &actor, conference_id, id).await?;
+    Ok(image("image/svg+xml", registrations::qr_svg(&payload)?))
+}
+
+/// A registration's QR code (PNG, organizer)
+///
+/// As the SVG, as a greyscale PNG (8 pixels a module, with a 4-module quiet zone).
+#[utoipa::path(
+    tag = "registrations",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), ("registration_id" = Uuid, Path, description = "Registration id")),
+    responses(
+        (status = 200, description = "A PNG image of the QR code", content_type = "image/png", body = String,
+         headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 404, description = "No such registration in a conference the caller organizes (`not_found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Cancelled or rejected (`registration_closed`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/conferences/{conference_id}/registrations/{registration_id}/qr.png")]
+async fn registration_qr_png(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (conference_id, id) = path.into_inner();
+    let payload = registrations::organizer_qr_payload(&state, &actor, conference_id, id).await?;
+    Ok(image("image/png", registrations::qr_png(&payload)?))
+}
+
+/// An image holding a secret: never cached.
+fn image(
+    content_type: &'static str,
+    body: impl actix_web::body::MessageBody + 'static,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body)
+}
+
 /// Edit a registration's person
 #[utoipa::path(
     tag = "registrations",
@@ -311,7 +399,7 @@ async fn get_registration(
     ),
     request_body = PersonPatch,
     responses(
-        (status = 200, description = "Updated", body = Registration, headers(("ETag" = String))),
+        (status = 200, description = "Updated", body = OrganizerRegistration, headers(("ETag" = String))),
         (status = 409, description = "Cancelled or rejected (`registration_closed`), or duplicate person (`already_registered`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since read (`etag_mismatch`)", body = Problem, content_type = "application/problem+json"),
     )
@@ -356,7 +444,7 @@ async fn act(
     tag = "registrations",
     params(("conference_id" = Uuid, Path, description = "Conference id"), ("registration_id" = Uuid, Path, description = "Registration id")),
     responses(
-        (status = 200, description = "Confirmed or waitlisted", body = Registration, headers(("ETag" = String))),
+        (status = 200, description = "Confirmed or waitlisted", body = OrganizerRegistration, headers(("ETag" = String))),
         (status = 409, description = "Not pending (`illegal_status_transition`) or full (`capacity_reached`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -374,7 +462,7 @@ async fn approve_registration(
     tag = "registrations",
     params(("conference_id" = Uuid, Path, description = "Conference id"), ("registration_id" = Uuid, Path, description = "Registration id")),
     responses(
-        (status = 200, description = "Rejected", body = Registration, headers(("ETag" = String))),
+        (status = 200, description = "Rejected", body = OrganizerRegistration, headers(("ETag" = String))),
         (status = 409, description = "Not pending (`illegal_status_transition`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -394,7 +482,7 @@ async fn reject_registration(
     tag = "registrations",
     params(("conference_id" = Uuid, Path, description = "Conference id"), ("registration_id" = Uuid, Path, description = "Registration id")),
     responses(
-        (status = 200, description = "Cancelled", body = Registration, headers(("ETag" = String))),
+        (status = 200, description = "Cancelled", body = OrganizerRegistration, headers(("ETag" = String))),
         (status = 409, description = "Already cancelled or rejected (`illegal_status_transition`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -442,10 +530,7 @@ async fn delegate_registration(
 #[get("/delegate/registration/qr.svg")]
 async fn delegate_qr(state: web::Data<AppState>, token: DelegateToken) -> ApiResult<HttpResponse> {
     let svg = registrations::delegate_qr_svg(&state, &token.0).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("image/svg+xml")
-        .insert_header(("Cache-Control", "no-store"))
-        .body(svg))
+    Ok(image("image/svg+xml", svg))
 }
 
 /// The delegate's QR code (PNG)
@@ -465,10 +550,7 @@ async fn delegate_qr_png(
     token: DelegateToken,
 ) -> ApiResult<HttpResponse> {
     let png = registrations::delegate_qr_png(&state, &token.0).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("image/png")
-        .insert_header(("Cache-Control", "no-store"))
-        .body(png))
+    Ok(image("image/png", png))
 }
 
 /// Cancel one's own registration

@@ -538,7 +538,17 @@ async fn attendance_counts_by_category_unit_kind_district_and_session() {
     ] {
         let reply = app.post(format!("/api/v1/conferences/{cid}/registrations"), Some(&organizer),
             json!({"full_name": format!("Đại biểu {n}"), "category": category, "unit_id": unit["id"], "phone": format!("09{:08}", n)})).await;
-        people.push(reply.body["registration"].clone());
+        // Organizer responses carry no QR payload; the delegate's own view has it.
+        let own = app
+            .request(Method::GET, "/api/v1/delegate/registration", None)
+            .header(
+                "x-delegate-token",
+                reply.body["delegate_token"].as_str().unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        people.push(Reply::from(own).await.body);
     }
     for person in &people[..2] {
         scan(
