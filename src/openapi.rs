@@ -138,9 +138,15 @@ fn link_created_resources(api: &mut OpenApiDoc) {
 }
 
 /// The spec as JSON, exactly as served and committed. utoipa 5 writes Link fields in
-/// snake_case; OpenAPI requires camelCase (`operationId`), so links are corrected here.
+/// snake_case; OpenAPI requires camelCase (`operationId`), so links are corrected here; and a
+/// link's `$response.body#/id` is pointed at where the created resource's id really is in
+/// that response (`/device/id` when the body wraps the resource beside its token).
 pub fn spec_json() -> serde_json::Value {
     let mut json = serde_json::to_value(spec()).unwrap_or_default();
+    let schemas = json
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or_default();
     if let Some(paths) = json.get_mut("paths").and_then(|p| p.as_object_mut()) {
         for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
             for op in item.values_mut() {
@@ -149,11 +155,24 @@ pub fn spec_json() -> serde_json::Value {
                     continue;
                 };
                 for response in responses.values_mut() {
+                    let id_pointer = response
+                        .pointer("/content/application~1json/schema")
+                        .and_then(|schema| id_pointer(schema, &schemas, 0));
                     let Some(links) = response.get_mut("links").and_then(|l| l.as_object_mut())
                     else {
                         continue;
                     };
                     for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
+                        if let (Some(pointer), Some(params)) = (
+                            &id_pointer,
+                            link.get_mut("parameters").and_then(|p| p.as_object_mut()),
+                        ) {
+                            for value in params.values_mut() {
+                                if value == CREATED_ID {
+                                    *value = format!("$response.body#{pointer}").into();
+                                }
+                            }
+                        }
                         for (from, to) in [
                             ("operation_id", "operationId"),
                             ("operation_ref", "operationRef"),
@@ -169,6 +188,34 @@ pub fn spec_json() -> serde_json::Value {
         }
     }
     json
+}
+
+const CREATED_ID: &str = "$response.body#/id";
+
+/// The JSON pointer to the created resource's `id` in a response of this schema: `/id`, or
+/// inside the one property (or first array item) that holds an object with an `id`.
+fn id_pointer(
+    schema: &serde_json::Value,
+    schemas: &serde_json::Value,
+    depth: usize,
+) -> Option<String> {
+    let schema = match schema.get("$ref").and_then(|r| r.as_str()) {
+        Some(reference) => schemas.get(reference.rsplit('/').next()?)?,
+        None => schema,
+    };
+    if depth > 3 {
+        return None;
+    }
+    if let Some(items) = schema.get("items") {
+        return id_pointer(items, schemas, depth + 1).map(|p| format!("/0{p}"));
+    }
+    let properties = schema.get("properties")?.as_object()?;
+    if properties.contains_key("id") {
+        return Some("/id".to_owned());
+    }
+    properties.iter().find_map(|(name, property)| {
+        id_pointer(property, schemas, depth + 1).map(|p| format!("/{name}{p}"))
+    })
 }
 
 fn path_params(path: &str) -> Vec<&str> {
