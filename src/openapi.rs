@@ -143,6 +143,7 @@ fn link_created_resources(api: &mut OpenApiDoc) {
 /// that response (`/device/id` when the body wraps the resource beside its token).
 pub fn spec_json() -> serde_json::Value {
     let mut json = serde_json::to_value(spec()).unwrap_or_default();
+    describe_conditional_headers(&mut json);
     let schemas = json
         .pointer("/components/schemas")
         .cloned()
@@ -188,6 +189,52 @@ pub fn spec_json() -> serde_json::Value {
         }
     }
     json
+}
+
+/// What the code enforces of the request headers, stated where generated clients read it:
+/// handlers declare them as optional strings, and their form is one rule each, set here.
+fn describe_conditional_headers(json: &mut serde_json::Value) {
+    use serde_json::json;
+    let forms = [
+        (
+            "Idempotency-Key",
+            json!({"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]{1,200}$"}),
+            " 1-200 visible ASCII characters (a UUID makes a good key), remembered for 24 hours; \
+             any other value is a 422 naming the header (`invalid_format`).",
+        ),
+        (
+            "If-Match",
+            json!({"type": "string", "maxLength": 64, "pattern": "^(\\*|(W/)?\"[0-9]+\")$"}),
+            " Send the `ETag` exactly as read (`\"3\"`), or `*` for any version. A value that is \
+             not one of this resource's ETags never matches: 412 `etag_mismatch`.",
+        ),
+        (
+            "If-None-Match",
+            json!({"type": "string", "maxLength": 1024}),
+            " One or more ETags as returned by this operation (a comma-separated list); 304 when \
+             one matches.",
+        ),
+    ];
+    let Some(paths) = json.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    let parameters = paths
+        .values_mut()
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+        .filter_map(|op| op.get_mut("parameters").and_then(|p| p.as_array_mut()))
+        .flatten();
+    for parameter in parameters {
+        let Some((_, schema, rule)) = forms
+            .iter()
+            .find(|(name, _, _)| parameter["in"] == "header" && parameter["name"] == *name)
+        else {
+            continue;
+        };
+        parameter["schema"] = schema.clone();
+        let described = parameter["description"].as_str().unwrap_or_default();
+        parameter["description"] = format!("{described}.{rule}").replace("..", ".").into();
+    }
 }
 
 const CREATED_ID: &str = "$response.body#/id";

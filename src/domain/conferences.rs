@@ -255,7 +255,8 @@ pub struct ConferenceQuery {
     /// Page size (1-500, default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
-    /// Opaque cursor from a previous page's `next_cursor`.
+    /// Opaque cursor from a previous page's `next_cursor`: pass it back unchanged (its form
+    /// may change between versions; an altered one is a 400 `invalid_cursor`).
     #[param(max_length = 200)]
     pub cursor: Option<String>,
     pub status: Option<ConferenceStatus>,

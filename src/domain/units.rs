@@ -145,7 +145,8 @@ pub struct UnitQuery {
     /// Page size (1-500, default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
-    /// Opaque cursor from a previous page's `next_cursor`.
+    /// Opaque cursor from a previous page's `next_cursor`: pass it back unchanged (its form
+    /// may change between versions; an altered one is a 400 `invalid_cursor`).
     #[param(max_length = 200)]
     pub cursor: Option<String>,
     pub kind: Option<UnitKind>,
@@ -341,8 +342,10 @@ pub struct ImportReport {
     /// True when nothing was written because a dry run was asked for.
     pub dry_run: bool,
     /// Data rows read.
+    #[schema(value_type = i64, minimum = 0)]
     pub rows: usize,
     /// Rows written (0 on a dry run).
+    #[schema(value_type = i64, minimum = 0)]
     pub created: usize,
     /// Every problem found, with `field` as `rows[N].column` (N counts data rows from 1).
     pub errors: Vec<FieldError>,
