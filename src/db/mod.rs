@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod checkins;
 pub mod conferences;
+pub mod idempotency;
 pub mod invitations;
 pub mod registrations;
 pub mod schema;
@@ -116,6 +117,29 @@ pub fn embedded_migration_versions() -> Vec<String> {
         .migrations()
         .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
         .unwrap_or_default()
+}
+
+/// How many of these migration versions the database has applied.
+pub async fn applied_migrations(
+    conn: &mut AsyncPgConnection,
+    versions: &[String],
+) -> diesel::QueryResult<usize> {
+    use diesel::sql_types::{Array, BigInt, Text};
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        applied: i64,
+    }
+    // diesel's own bookkeeping table is not in schema.rs.
+    let count: Count = diesel_async::RunQueryDsl::get_result(
+        diesel::sql_query(
+            "SELECT count(*) AS applied FROM __diesel_schema_migrations WHERE version = ANY($1)",
+        )
+        .bind::<Array<Text>, _>(versions),
+        conn,
+    )
+    .await?;
+    Ok(usize::try_from(count.applied).unwrap_or(0))
 }
 
 /// Applies pending migrations under an advisory lock; returns the versions applied now.

@@ -3,12 +3,11 @@
 //! concurrent duplicate waits for the first to commit and then replays it; a request that fails
 //! rolls its claim back and can be retried.
 
-use diesel::prelude::*;
-use diesel::sql_types::{Bytea, Jsonb, SmallInt, Text};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::db;
 use crate::error::{ApiError, ApiResult, FieldError};
 
 /// A client's key plus what it is used for.
@@ -53,43 +52,13 @@ pub struct Replay {
     pub body: serde_json::Value,
 }
 
-#[derive(QueryableByName)]
-struct Stored {
-    #[diesel(sql_type = Bytea)]
-    request_hash: Vec<u8>,
-    #[diesel(sql_type = SmallInt)]
-    status: i16,
-    #[diesel(sql_type = Jsonb)]
-    response: serde_json::Value,
-}
-
 /// Claims the key for this transaction, or returns the response stored under it.
 pub async fn claim(conn: &mut AsyncPgConnection, idem: &Idempotency) -> ApiResult<Option<Replay>> {
-    // Stored responses may carry a delegate token: keep them a day, no longer, in any scope.
-    diesel::sql_query(
-        "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'",
-    )
-    .execute(conn)
-    .await?;
-    let inserted = diesel::sql_query(
-        "INSERT INTO idempotency_keys (scope, key, request_hash, status, response)
-         VALUES ($1, $2, $3, 0, 'null') ON CONFLICT DO NOTHING",
-    )
-    .bind::<Text, _>(&idem.scope)
-    .bind::<Text, _>(&idem.key)
-    .bind::<Bytea, _>(&idem.request_hash)
-    .execute(conn)
-    .await?;
-    if inserted == 1 {
+    db::idempotency::purge_expired(conn).await?;
+    if db::idempotency::claim(conn, &idem.scope, &idem.key, &idem.request_hash).await? {
         return Ok(None);
     }
-    let stored: Stored = diesel::sql_query(
-        "SELECT request_hash, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2",
-    )
-    .bind::<Text, _>(&idem.scope)
-    .bind::<Text, _>(&idem.key)
-    .get_result(conn)
-    .await?;
+    let stored = db::idempotency::find(conn, &idem.scope, &idem.key).await?;
     if stored.request_hash != idem.request_hash {
         return Err(ApiError::conflict(
             "idempotency_key_reused",
@@ -110,14 +79,7 @@ pub async fn store(
     body: &impl Serialize,
 ) -> ApiResult<()> {
     let body = serde_json::to_value(body).map_err(ApiError::internal)?;
-    diesel::sql_query(
-        "UPDATE idempotency_keys SET status = $3, response = $4 WHERE scope = $1 AND key = $2",
-    )
-    .bind::<Text, _>(&idem.scope)
-    .bind::<Text, _>(&idem.key)
-    .bind::<SmallInt, _>(i16::try_from(status).unwrap_or(200))
-    .bind::<Jsonb, _>(body)
-    .execute(conn)
-    .await?;
+    let status = i16::try_from(status).unwrap_or(200);
+    db::idempotency::store_response(conn, &idem.scope, &idem.key, status, body).await?;
     Ok(())
 }

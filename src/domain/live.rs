@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use actix_web::web::Bytes;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -18,16 +17,26 @@ use crate::state::AppState;
 /// How often a feed asks the database for new check-ins: the delay a dashboard sees.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 const KEEPALIVE: Duration = Duration::from_secs(15);
-/// Sent when the server stops: reconnect in a second, from the last check-in you saw.
-const SHUTDOWN_FRAME: &[u8] = b"retry: 1000\nevent: shutdown\ndata: {\"reconnect\":true}\n\n";
+/// What a feed delivers; the HTTP layer frames it (as `text/event-stream`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveEvent {
+    /// The feed is open.
+    Connected,
+    /// A check-in recorded or changed (undone, superseded): JSON, ids and outcomes only.
+    Checkin(String),
+    /// Nothing happened for a while; keeps proxies from closing the connection.
+    Keepalive,
+    /// The server is stopping: reconnect (to another replica) from the last check-in seen.
+    Shutdown,
+}
 
-/// Checks access, then starts a poller whose events (`text/event-stream` frames) arrive on the
-/// returned channel until the receiver is dropped (the client went away).
+/// Checks access, then starts a poller whose events arrive on the returned channel until the
+/// receiver is dropped (the client went away) or the server stops.
 pub async fn subscribe(
     state: &AppState,
     actor: &Actor,
     conference_id: Uuid,
-) -> ApiResult<mpsc::Receiver<Bytes>> {
+) -> ApiResult<mpsc::Receiver<LiveEvent>> {
     let mut snapshot = {
         let mut conn = state.pool.get().await?;
         load(
@@ -40,15 +49,11 @@ pub async fn subscribe(
         .await?;
         db::checkins::current_snapshot(&mut conn).await?
     };
-    let (sender, receiver) = mpsc::channel::<Bytes>(256);
+    let (sender, receiver) = mpsc::channel::<LiveEvent>(256);
     let pool = state.pool.clone();
     let shutdown = state.shutdown.clone();
-    actix_web::rt::spawn(async move {
-        if sender
-            .send(Bytes::from_static(b": connected\n\n"))
-            .await
-            .is_err()
-        {
+    tokio::spawn(async move {
+        if sender.send(LiveEvent::Connected).await.is_err() {
             return;
         }
         let mut poll = tokio::time::interval(POLL_INTERVAL);
@@ -57,9 +62,7 @@ pub async fn subscribe(
             tokio::select! {
                 _ = sender.closed() => break,
                 _ = shutdown.begun() => {
-                    // The last frame: EventSource clients reconnect after `retry` ms, which
-                    // a load balancer sends to a replica that is not stopping.
-                    let _ = sender.send(Bytes::from_static(SHUTDOWN_FRAME)).await;
+                    let _ = sender.send(LiveEvent::Shutdown).await;
                     break;
                 }
                 _ = poll.tick() => {
@@ -74,14 +77,13 @@ pub async fn subscribe(
                     };
                     snapshot = next;
                     for event in events {
-                        let frame = format!("event: checkin\ndata: {event}\n\n");
-                        if sender.send(Bytes::from(frame)).await.is_err() {
+                        if sender.send(LiveEvent::Checkin(event)).await.is_err() {
                             return;
                         }
                     }
                 }
                 _ = keepalive.tick() => {
-                    if sender.send(Bytes::from_static(b": keepalive\n\n")).await.is_err() {
+                    if sender.send(LiveEvent::Keepalive).await.is_err() {
                         break;
                     }
                 }

@@ -103,11 +103,7 @@ pub const MAX_ROWS: usize = 100_000;
 const MAX_COLUMNS: usize = 32;
 
 fn too_large() -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        format!(
-            "an import holds at most {MAX_ROWS} rows and {MAX_COLUMNS} columns; split the file"
-        ),
-    )
+    ApiError::payload_too_large(format!(
+        "an import holds at most {MAX_ROWS} rows and {MAX_COLUMNS} columns; split the file"
+    ))
 }

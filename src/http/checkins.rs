@@ -14,6 +14,7 @@ use crate::domain::checkins::{
     self, Checkin, DelegateCard, Device, DeviceWithToken, NewDevice, ScanRequest, ScanResult,
     UndoRequest,
 };
+use crate::domain::live::LiveEvent;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
@@ -357,7 +358,7 @@ async fn checkin_events(
         receiver
             .recv()
             .await
-            .map(|frame| (Ok::<_, actix_web::Error>(frame), receiver))
+            .map(|event| (Ok::<_, actix_web::Error>(event_frame(event)), receiver))
     });
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
@@ -365,6 +366,20 @@ async fn checkin_events(
         // Compression would hold frames back.
         .insert_header((header::CONTENT_ENCODING, "identity"))
         .streaming(stream))
+}
+
+/// One `text/event-stream` frame.
+fn event_frame(event: LiveEvent) -> web::Bytes {
+    match event {
+        LiveEvent::Connected => web::Bytes::from_static(b": connected\n\n"),
+        LiveEvent::Checkin(json) => web::Bytes::from(format!("event: checkin\ndata: {json}\n\n")),
+        LiveEvent::Keepalive => web::Bytes::from_static(b": keepalive\n\n"),
+        // EventSource clients reconnect after `retry` ms, which a load balancer sends to a
+        // replica that is not stopping.
+        LiveEvent::Shutdown => {
+            web::Bytes::from_static(b"retry: 1000\nevent: shutdown\ndata: {\"reconnect\":true}\n\n")
+        }
+    }
 }
 
 /// Back-fill a check-in from a paper sheet (organizer)

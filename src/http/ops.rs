@@ -1,9 +1,6 @@
 //! Liveness and readiness probes.
 
 use actix_web::{HttpResponse, get, web};
-use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Text};
-use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -32,12 +29,6 @@ async fn healthz() -> web::Json<Health> {
     })
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    applied: i64,
-}
-
 /// Readiness: the database answers and every migration this binary knows is applied.
 #[utoipa::path(
     tag = "operations",
@@ -51,20 +42,16 @@ struct Count {
 async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let expected = state.expected_migrations.as_ref().clone();
-    let count: Count = diesel::sql_query(
-        "SELECT count(*) AS applied FROM __diesel_schema_migrations WHERE version = ANY($1)",
-    )
-    .bind::<Array<Text>, _>(&expected)
-    .get_result(&mut conn)
-    .await
-    .map_err(|e| match e {
-        // No migrations table yet: the database answers but is not migrated.
-        diesel::result::Error::DatabaseError(..) => {
-            ApiError::not_ready("the database is not migrated; run `hoithao migrate`")
-        }
-        other => ApiError::unavailable(other),
-    })?;
-    if usize::try_from(count.applied).unwrap_or(0) < expected.len() {
+    let applied = crate::db::applied_migrations(&mut conn, &expected)
+        .await
+        .map_err(|e| match e {
+            // No migrations table yet: the database answers but is not migrated.
+            diesel::result::Error::DatabaseError(..) => {
+                ApiError::not_ready("the database is not migrated; run `hoithao migrate`")
+            }
+            other => ApiError::unavailable(other),
+        })?;
+    if applied < expected.len() {
         return Err(ApiError::not_ready(
             "migrations are pending; run `hoithao migrate`",
         ));
