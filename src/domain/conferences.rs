@@ -180,6 +180,7 @@ pub struct NewConference {
     pub time_zone: Option<String>,
     pub registration_opens_at: Option<DateTime<FixedOffset>>,
     pub registration_closes_at: Option<DateTime<FixedOffset>>,
+    #[serde(default, deserialize_with = "crate::domain::optional_whole_number")]
     #[schema(minimum = 1, maximum = 1000000)]
     pub capacity: Option<i32>,
     /// Requires a capacity. Defaults to false.
@@ -231,7 +232,7 @@ pub struct ConferencePatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<DateTime<FixedOffset>>)]
     pub registration_closes_at: Option<Option<DateTime<FixedOffset>>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::domain::patch_whole_number")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 1000000)]
     pub capacity: Option<Option<i32>>,
     #[serde(default, deserialize_with = "non_null")]

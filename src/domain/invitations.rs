@@ -75,6 +75,7 @@ pub struct InvitationWithToken {
 #[serde(deny_unknown_fields)]
 pub struct NewInvitation {
     pub unit_id: Uuid,
+    #[serde(deserialize_with = "crate::domain::whole_number")]
     #[schema(minimum = 1, maximum = 10000, example = 3)]
     pub seats: i32,
     /// After this instant the link no longer registers anyone. Optional.

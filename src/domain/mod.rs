@@ -80,6 +80,46 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// JSON has one number type: `248.0` is the same integer as `248` (and an `integer` to JSON
+/// Schema), so integer fields take either; a fraction or an out-of-range value is refused.
+pub fn whole_number<'de, D>(deserializer: D) -> Result<i32, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    to_i32::<D>(serde::Deserialize::deserialize(deserializer)?)
+}
+
+/// `whole_number` for an optional field (`null` or absent is `None`).
+pub fn optional_whole_number<'de, D>(deserializer: D) -> Result<Option<i32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let number: Option<serde_json::Number> = serde::Deserialize::deserialize(deserializer)?;
+    number.map(to_i32::<D>).transpose()
+}
+
+/// `whole_number` for a PATCH field that `null` clears (see `double_option`).
+pub fn patch_whole_number<'de, D>(deserializer: D) -> Result<Option<Option<i32>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    optional_whole_number(deserializer).map(Some)
+}
+
+fn to_i32<'de, D: serde::Deserializer<'de>>(number: serde_json::Number) -> Result<i32, D::Error> {
+    use serde::de::Error;
+    let whole = match number.as_i64() {
+        Some(n) => Some(n),
+        None => number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() <= f64::from(i32::MAX))
+            .map(|f| f as i64),
+    };
+    whole
+        .and_then(|n| i32::try_from(n).ok())
+        .ok_or_else(|| D::Error::custom(format!("expected a whole number, found {number}")))
+}
+
 /// Timestamps we accept: PostgreSQL stores far more, but dates outside this range are typos.
 pub fn check_timestamp(
     v: &mut text::Validator,

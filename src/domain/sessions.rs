@@ -93,6 +93,7 @@ pub struct NewSession {
     pub starts_at: DateTime<FixedOffset>,
     #[schema(example = "2018-07-19T08:30:00+07:00")]
     pub ends_at: DateTime<FixedOffset>,
+    #[serde(default, deserialize_with = "crate::domain::optional_whole_number")]
     #[schema(minimum = 1, maximum = 1000000)]
     pub capacity: Option<i32>,
     /// Defaults to false.
@@ -124,7 +125,7 @@ pub struct SessionPatch {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(nullable = false)]
     pub ends_at: Option<DateTime<FixedOffset>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::domain::patch_whole_number")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 1000000)]
     pub capacity: Option<Option<i32>>,
     #[serde(default, deserialize_with = "non_null")]

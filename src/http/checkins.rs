@@ -382,6 +382,33 @@ fn event_frame(event: LiveEvent) -> web::Bytes {
     }
 }
 
+/// A line of a paper sign-in sheet: who, and the time written on the sheet.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackfillRequest {
+    pub registration_id: Uuid,
+    /// A session; absent for the conference door.
+    pub session_id: Option<Uuid>,
+    pub direction: crate::domain::checkins::Direction,
+    /// The client's UUID for this line: sending it again returns the first result.
+    pub nonce: Uuid,
+    /// The time on the sheet.
+    pub occurred_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+impl From<BackfillRequest> for ScanRequest {
+    fn from(line: BackfillRequest) -> Self {
+        ScanRequest {
+            code: None,
+            registration_id: Some(line.registration_id),
+            session_id: line.session_id,
+            direction: line.direction,
+            nonce: line.nonce,
+            occurred_at: line.occurred_at,
+        }
+    }
+}
+
 /// Back-fill a check-in from a paper sheet (organizer)
 ///
 /// Records a check-in with the given door time as `manual`, after the event if need be; the
@@ -389,7 +416,7 @@ fn event_frame(event: LiveEvent) -> web::Bytes {
 #[utoipa::path(
     tag = "check-in",
     params(("conference_id" = Uuid, Path, description = "Conference id")),
-    request_body = ScanRequest,
+    request_body = BackfillRequest,
     responses((status = 200, description = "The outcome", body = ScanResult))
 )]
 #[post("/conferences/{conference_id}/checkin-backfills")]
@@ -397,10 +424,10 @@ async fn backfill_checkin(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<Uuid>,
-    body: web::Json<ScanRequest>,
+    body: web::Json<BackfillRequest>,
 ) -> ApiResult<web::Json<ScanResult>> {
     Ok(web::Json(
-        checkins::backfill(&state, &actor, path.into_inner(), body.into_inner()).await?,
+        checkins::backfill(&state, &actor, path.into_inner(), body.into_inner().into()).await?,
     ))
 }
 

@@ -173,3 +173,29 @@ async fn the_check_in_history_of_an_unknown_or_foreign_registration_is_a_404() {
     unknown.assert_problem(404, "not_found");
     elsewhere.assert_problem(404, "not_found");
 }
+
+#[actix_web::test]
+async fn integers_written_with_a_zero_fraction_are_accepted_and_fractions_refused() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+
+    let whole = app
+        .post(
+            "/api/v1/conferences",
+            Some(&token),
+            json!({"code": "w1", "title": "Hội thảo", "starts_at": "2030-07-19T08:00:00+07:00", "ends_at": "2030-07-19T17:00:00+07:00", "capacity": 150.0}),
+        )
+        .await;
+    let fraction = app
+        .post(
+            "/api/v1/conferences",
+            Some(&token),
+            json!({"code": "w2", "title": "Hội thảo", "starts_at": "2030-07-19T08:00:00+07:00", "ends_at": "2030-07-19T17:00:00+07:00", "capacity": 2.5}),
+        )
+        .await;
+
+    assert_eq!(whole.status, 201, "{}", whole.text);
+    assert_eq!(whole.body["capacity"], 150);
+    fraction.assert_problem(422, "validation_failed");
+    assert_eq!(app.count("SELECT count(*) FROM conferences").await, 1);
+}
