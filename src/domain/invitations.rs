@@ -24,6 +24,7 @@ use crate::domain::registrations::{
     self as regs, Action, PersonInput, PersonPatch, Registration, RegistrationSource,
     RegistrationWithToken,
 };
+use crate::domain::seats::Approval;
 use crate::domain::substitutions::Substituter;
 use crate::domain::text::Validator;
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -358,7 +359,7 @@ pub async fn register(
                 person,
                 RegistrationSource::Invitation,
                 Some(invitation.id),
-                false,
+                Approval::Granted,
             )
             .await?;
             let registration = regs::present_row(conn, row, &conference.code).await?.value;
