@@ -785,10 +785,7 @@ pub async fn bundle(
                 category: row.category.parse()?,
                 status: row.status.parse()?,
                 session_ids: row.session_ids,
-                qr_secret_sha256: tokens::hash(&row.qr_secret)
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect(),
+                qr_secret_sha256: hex::encode(tokens::hash(&row.qr_secret)),
             })
         })
         .collect::<ApiResult<Vec<_>>>()?;

@@ -308,15 +308,7 @@ async fn device_bundle(
     let etag = {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(&body);
-        format!(
-            "\"{}-{}\"",
-            bundle.full,
-            digest
-                .iter()
-                .take(12)
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        )
+        format!("\"{}-{}\"", bundle.full, hex::encode(&digest[..12]))
     };
     let matches = req
         .headers()
