@@ -9,7 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 
 /// A client's key plus what it is used for.
 #[derive(Debug, Clone)]
@@ -92,7 +92,7 @@ pub async fn claim(conn: &mut AsyncPgConnection, idem: &Idempotency) -> ApiResul
     .await?;
     if stored.request_hash != idem.request_hash {
         return Err(ApiError::conflict(
-            "idempotency_key_reused",
+            ErrorCode::IdempotencyKeyReused,
             "this Idempotency-Key was used with a different request body",
         ));
     }

@@ -16,7 +16,7 @@ use crate::domain::registrations::{
 use crate::domain::seats::{Approval, SeatCount, SeatDecision};
 use crate::domain::text::{Validator, fold};
 use crate::domain::units::{ImportReport, map_headers};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 /// Column names accepted in delegate CSVs, Vietnamese or English.
@@ -48,7 +48,7 @@ pub async fn import_delegates(
     for required in ["full_name", "category"] {
         if !columns.contains_key(required) {
             return Err(ApiError::bad_request(
-                "invalid_csv",
+                ErrorCode::InvalidCsv,
                 format!("the header has no `{required}` column"),
             ));
         }
@@ -233,9 +233,7 @@ pub async fn import_delegates(
             });
         }
         for chunk in new_rows.chunks(INSERT_CHUNK) {
-            db::registrations::insert_many(conn, chunk)
-                .await
-                .map_err(crate::domain::registrations::duplicate)?;
+            db::registrations::insert_many(conn, chunk).await?;
         }
         let waitlisted: Vec<Uuid> = new_rows
             .iter()

@@ -26,7 +26,7 @@ use crate::domain::substitutions::{self, RegistrationSubstitution, Substituter};
 use crate::domain::text::{self, Validator, fold, like_contains};
 use crate::domain::units::UnitKind;
 use crate::domain::{double_option, non_null, pagination};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 text_enum! {
@@ -465,23 +465,6 @@ pub fn check_person(
     }
 }
 
-/// Maps the duplicate-person indexes onto a 409.
-pub fn duplicate(error: diesel::result::Error) -> ApiError {
-    use diesel::result::{DatabaseErrorKind, Error};
-    if let Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &error
-        && matches!(
-            info.constraint_name(),
-            Some("registrations_email_key" | "registrations_phone_key")
-        )
-    {
-        return ApiError::conflict(
-            "already_registered",
-            "someone with this email or phone is already registered for this conference",
-        );
-    }
-    error.into()
-}
-
 /// Takes the next registration number and, unless approval is needed, a seat or a place on
 /// the waitlist (the seat rule, `seats::decide`). Locks the conference row until the
 /// transaction ends.
@@ -529,9 +512,7 @@ pub async fn insert(
         delegate_token_hash: tokens::hash(&token),
         waitlisted_at: provisional_waitlisted_at(status),
     };
-    let row = db::registrations::insert(conn, &new)
-        .await
-        .map_err(duplicate)?;
+    let row = db::registrations::insert(conn, &new).await?;
     if status == RegistrationStatus::Waitlisted {
         db::registrations::stamp_waitlisted(conn, &[row.id]).await?;
     }
@@ -590,7 +571,7 @@ pub async fn apply(
     let from: RegistrationStatus = row.status.parse()?;
     let illegal = || {
         ApiError::conflict(
-            "illegal_status_transition",
+            ErrorCode::IllegalStatusTransition,
             format!(
                 "a {} registration cannot be {}",
                 from.as_str(),
@@ -737,14 +718,14 @@ pub async fn self_register(
         }
         if conference.status != ConferenceStatus::Published.as_str() {
             return Err(ApiError::conflict(
-                "registration_closed",
+                ErrorCode::RegistrationClosed,
                 "this conference is not taking registrations",
             ));
         }
         let mode: RegistrationMode = conference.registration_mode.parse()?;
         if mode == RegistrationMode::InvitationOnly {
             return Err(ApiError::conflict(
-                "invitation_only",
+                ErrorCode::InvitationOnly,
                 "this conference registers delegates through unit invitations only",
             ));
         }
@@ -754,7 +735,7 @@ pub async fn self_register(
             .is_some_and(|opens| now < opens)
         {
             return Err(ApiError::conflict(
-                "registration_not_open",
+                ErrorCode::RegistrationNotOpen,
                 "registration has not opened yet",
             ));
         }
@@ -763,7 +744,7 @@ pub async fn self_register(
             .unwrap_or(conference.ends_at);
         if now >= closes {
             return Err(ApiError::conflict(
-                "registration_closed",
+                ErrorCode::RegistrationClosed,
                 "registration has closed",
             ));
         }
@@ -863,13 +844,13 @@ pub async fn edit_locked(
     let write = person.with_reference(&reference(&conference.code, current.number));
     db::registrations::update_person(conn, current.id, &write)
         .await
-        .map_err(duplicate)
+        .map_err(ApiError::from)
 }
 
 pub fn ensure_live(row: &RegistrationRow) -> ApiResult<()> {
     if matches!(row.status.as_str(), "cancelled" | "rejected") {
         return Err(ApiError::conflict(
-            "registration_closed",
+            ErrorCode::RegistrationClosed,
             "a cancelled or rejected registration cannot be changed",
         ));
     }
@@ -1160,8 +1141,7 @@ pub async fn substitute_locked(
         &tokens::random_secret(),
         &tokens::hash(&token),
     )
-    .await
-    .map_err(duplicate)?;
+    .await?;
     Ok((row, token))
 }
 

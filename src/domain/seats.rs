@@ -5,7 +5,7 @@
 
 use crate::db::registrations::Seats;
 use crate::domain::registrations::RegistrationStatus;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// The conference's seat counters, as the rule needs them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,7 +83,7 @@ impl SeatDecision {
             SeatDecision::Confirm => Ok(RegistrationStatus::Confirmed),
             SeatDecision::Waitlist => Ok(RegistrationStatus::Waitlisted),
             SeatDecision::Refuse => Err(ApiError::conflict(
-                "capacity_reached",
+                ErrorCode::CapacityReached,
                 "the conference is full",
             )),
         }

@@ -14,7 +14,7 @@ use crate::domain::checkins::{
     self, Checkin, DelegateCard, Device, DeviceWithToken, NewDevice, ScanRequest, ScanResult,
     UndoRequest,
 };
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -51,7 +51,7 @@ impl FromRequest for DeviceToken {
             .map(str::to_owned);
         ready(token.map(DeviceToken).ok_or_else(|| {
             ApiError::unauthorized(
-                "missing_token",
+                ErrorCode::MissingToken,
                 "send the device token as `Authorization: Bearer hdv_…`",
             )
         }))
