@@ -102,12 +102,12 @@ pub async fn run(cli: Cli) -> Result<(), String> {
 async fn prepare_database(database: &DatabaseSettings, migrate: bool) -> Result<(), String> {
     crate::db::ensure_database(database, true).await?;
     if migrate {
-        let applied = crate::db::run_migrations(&database.database_url)
+        let applied = crate::db::run_migrations(database.database_url.expose())
             .await
             .map_err(|e| {
                 format!(
                     "migrations failed at {}: {e}",
-                    crate::db::describe_target(&database.database_url)
+                    crate::db::describe_target(database.database_url.expose())
                 )
             })?;
         tracing::info!(count = applied.len(), versions = ?applied, "migrations applied");
@@ -123,7 +123,7 @@ async fn run_serve(
     prepare_database(&database, !no_migrate).await?;
     let mut state = crate::startup::build_state(
         &database,
-        serve.jwt_secret.as_deref(),
+        serve.jwt_secret.as_ref(),
         &serve.auth,
         serve.trust_forwarded_for,
     )
@@ -158,9 +158,14 @@ async fn create_admin(
             input.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    let state = crate::startup::build_state(database, Some(&"x".repeat(32)), auth, false)
-        .await
-        .map_err(|e| format!("cannot start: {e}"))?;
+    let state = crate::startup::build_state(
+        database,
+        Some(&crate::config::Secret::new("x".repeat(32))),
+        auth,
+        false,
+    )
+    .await
+    .map_err(|e| format!("cannot start: {e}"))?;
     let account = accounts::create(
         &state,
         NewAccount {

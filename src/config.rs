@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-/// A secret that never shows up in `Debug` output or logs.
+/// A secret that never shows up in `Debug` output or logs: read it with `expose`, at the one
+/// place that needs the value.
 #[derive(Clone, Default)]
 pub struct Secret(String);
 
@@ -22,6 +23,36 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
+    }
+}
+
+/// Lets clap parse flags and environment variables straight into a `Secret`.
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+
+/// A PostgreSQL connection URL. It may hold the password, so `Debug` shows none of it; use
+/// `db::describe_target` for messages.
+#[derive(Clone)]
+pub struct DatabaseUrl(Secret);
+
+impl DatabaseUrl {
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DatabaseUrl(***)")
+    }
+}
+
+impl From<&str> for DatabaseUrl {
+    fn from(value: &str) -> Self {
+        Self(Secret::new(value))
     }
 }
 
@@ -41,7 +72,7 @@ pub struct DatabaseSettings {
         default_value = "postgres://postgres@127.0.0.1:5432/hoithao",
         hide_env_values = true
     )]
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     /// Maximum connections in the pool (per process).
     #[arg(long, env = "HOITHAO_DB_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub db_pool_size: u32,
@@ -71,7 +102,7 @@ pub struct ServeSettings {
     /// HMAC secret for signing access tokens (at least 32 bytes). When unset, one is generated
     /// and stored in the database so that every replica and restart agrees on it.
     #[arg(long, env = "HOITHAO_JWT_SECRET", hide_env_values = true)]
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<Secret>,
     #[command(flatten)]
     pub auth: AuthSettings,
     /// Largest accepted request body, in bytes.
@@ -149,4 +180,60 @@ pub struct LogSettings {
     /// Log format: `json` (one object per line) or `pretty`.
     #[arg(long, env = "HOITHAO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    const PASSWORD: &str = "hunter2-database-password";
+    const JWT_SECRET: &str = "a-signing-secret-of-at-least-32-bytes";
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        serve: ServeSettings,
+    }
+
+    fn parsed() -> Cli {
+        let url = format!("postgres://hoithao:{PASSWORD}@db.example.vn:5432/hoithao");
+        Cli::try_parse_from([
+            "hoithao",
+            "--database-url",
+            url.as_str(),
+            "--jwt-secret",
+            JWT_SECRET,
+        ])
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn parsed_secrets_keep_their_values() {
+        let cli = parsed();
+        assert!(cli.database.database_url.expose().contains(PASSWORD));
+        assert_eq!(
+            cli.serve.jwt_secret.as_ref().map(Secret::expose),
+            Some(JWT_SECRET)
+        );
+    }
+
+    #[test]
+    fn debug_of_the_settings_shows_neither_the_database_password_nor_the_jwt_secret() {
+        let cli = parsed();
+        for shown in [
+            format!("{:?}", cli.database),
+            format!("{:#?}", cli.database),
+            format!("{:?}", cli.serve),
+            format!("{:#?}", cli.serve),
+            format!("{cli:?}"),
+        ] {
+            assert!(!shown.contains(PASSWORD), "{shown}");
+            assert!(!shown.contains(JWT_SECRET), "{shown}");
+            assert!(shown.contains("***"), "{shown}");
+        }
+    }
 }

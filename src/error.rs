@@ -57,6 +57,93 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// Defines `ErrorCode` from `Variant => "code"` pairs, so a code's string is written once.
+macro_rules! error_codes {
+    ($($variant:ident => $code:literal,)*) => {
+        /// Every stable `code` of a problem response. Clients branch on these strings; a variant
+        /// may be added, never renamed.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in alphabetical order.
+            pub const ALL: &[ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    AccountDisabled => "account_disabled",
+    AdminCodeTaken => "admin_code_taken",
+    AlreadyCheckedIn => "already_checked_in",
+    AlreadyExists => "already_exists",
+    AlreadyInvited => "already_invited",
+    AlreadyRegistered => "already_registered",
+    AlreadyUndone => "already_undone",
+    BodyTimeout => "body_timeout",
+    CannotDisableSelf => "cannot_disable_self",
+    CapacityReached => "capacity_reached",
+    CodeTaken => "code_taken",
+    ConcurrentUpdate => "concurrent_update",
+    ConferenceCancelled => "conference_cancelled",
+    DatabaseContention => "database_contention",
+    DatabaseReadOnly => "database_read_only",
+    DatabaseTimeout => "database_timeout",
+    DatabaseUnavailable => "database_unavailable",
+    EmailTaken => "email_taken",
+    EtagMismatch => "etag_mismatch",
+    Forbidden => "forbidden",
+    IdempotencyKeyReused => "idempotency_key_reused",
+    IllegalStatusTransition => "illegal_status_transition",
+    InternalError => "internal_error",
+    InvalidCredentials => "invalid_credentials",
+    InvalidCsv => "invalid_csv",
+    InvalidCursor => "invalid_cursor",
+    InvalidPathParameter => "invalid_path_parameter",
+    InvalidQueryParameter => "invalid_query_parameter",
+    InvalidToken => "invalid_token",
+    InvalidXlsx => "invalid_xlsx",
+    InvitationExpired => "invitation_expired",
+    InvitationOnly => "invitation_only",
+    LastAdmin => "last_admin",
+    LastOrganizer => "last_organizer",
+    MalformedBody => "malformed_body",
+    MalformedJson => "malformed_json",
+    MethodNotAllowed => "method_not_allowed",
+    MissingToken => "missing_token",
+    NonceReused => "nonce_reused",
+    NotFound => "not_found",
+    NotInvited => "not_invited",
+    NotReady => "not_ready",
+    OverlappingSession => "overlapping_session",
+    PayloadTooLarge => "payload_too_large",
+    QuotaExceeded => "quota_exceeded",
+    RateLimited => "rate_limited",
+    RegistrationClosed => "registration_closed",
+    RegistrationNotConfirmed => "registration_not_confirmed",
+    RegistrationNotOpen => "registration_not_open",
+    SessionFull => "session_full",
+    SignupNotRequired => "signup_not_required",
+    TokenExpired => "token_expired",
+    UnitNameTaken => "unit_name_taken",
+    UnsupportedMediaType => "unsupported_media_type",
+    ValidationFailed => "validation_failed",
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// An error that becomes an HTTP problem response. Internal causes are logged, never sent.
@@ -65,7 +152,7 @@ pub struct ApiError(Box<Details>);
 
 struct Details {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     detail: String,
     errors: Vec<FieldError>,
     retry_after_secs: Option<u64>,
@@ -74,7 +161,7 @@ struct Details {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
         Self(Box::new(Details {
             status,
             code,
@@ -103,41 +190,45 @@ impl ApiError {
         };
         let mut error = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             detail,
         );
         error.0.errors = errors;
         error
     }
 
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
 
-    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unauthorized(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, detail)
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, detail)
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", detail)
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, detail)
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
 
     pub fn payload_too_large(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", detail)
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            detail,
+        )
     }
 
     pub fn precondition_failed() -> Self {
         Self::new(
             StatusCode::PRECONDITION_FAILED,
-            "etag_mismatch",
+            ErrorCode::EtagMismatch,
             "the resource changed since it was read; fetch it again and retry with the new ETag",
         )
     }
@@ -145,7 +236,7 @@ impl ApiError {
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             "too many attempts; retry later",
         )
         .with_retry_after(retry_after_secs)
@@ -154,7 +245,7 @@ impl ApiError {
     pub fn method_not_allowed(allow: String) -> Self {
         let mut error = Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             "this method is not allowed on this resource",
         );
         error.0.allow = Some(allow);
@@ -164,7 +255,7 @@ impl ApiError {
     pub fn unavailable(cause: impl Into<Cause>) -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
+            ErrorCode::DatabaseUnavailable,
             "the database is unreachable or overloaded; retry shortly",
         )
         .with_retry_after(5)
@@ -172,13 +263,13 @@ impl ApiError {
     }
 
     pub fn not_ready(detail: &str) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", detail).with_retry_after(5)
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::NotReady, detail).with_retry_after(5)
     }
 
     pub fn internal(cause: impl Into<Cause>) -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "an unexpected error occurred",
         )
         .with_cause(cause)
@@ -193,7 +284,12 @@ impl ApiError {
         self.0.status.is_client_error()
     }
 
+    /// The stable `code` string (`error_code` for the variant).
     pub fn code(&self) -> &'static str {
+        self.0.code.as_str()
+    }
+
+    pub fn error_code(&self) -> ErrorCode {
         self.0.code
     }
 
@@ -225,11 +321,11 @@ impl ApiError {
         Problem {
             problem_type: format!(
                 "https://hoithao.dev/problems/{}",
-                details.code.replace('_', "-")
+                details.code.as_str().replace('_', "-")
             ),
             title: self.title().to_owned(),
             status: details.status.as_u16(),
-            code: details.code.to_owned(),
+            code: details.code.as_str().to_owned(),
             detail: details.detail.clone(),
             errors: details.errors.clone(),
         }
@@ -270,9 +366,9 @@ impl ResponseError for ApiError {
         // Runs inside the request span, so the cause is logged with the request id.
         if let Some(cause) = &details.cause {
             if details.status == StatusCode::INTERNAL_SERVER_ERROR {
-                tracing::error!(code = details.code, cause = %cause, "request failed");
+                tracing::error!(code = details.code.as_str(), cause = %cause, "request failed");
             } else {
-                tracing::warn!(code = details.code, cause = %cause, "request failed");
+                tracing::warn!(code = details.code.as_str(), cause = %cause, "request failed");
             }
         }
         let mut response = HttpResponse::build(details.status);
@@ -298,28 +394,127 @@ impl ResponseError for ApiError {
     }
 }
 
+/// What the violation of a named constraint means to a client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Violation {
+    /// 409 with this code and detail.
+    Conflict(ErrorCode, &'static str),
+    /// 422 `validation_failed`, naming the request field the rule is about.
+    Field {
+        field: &'static str,
+        code: &'static str,
+        message: &'static str,
+    },
+}
+
+/// Every constraint a request can break that has a meaning of its own, wherever in the domain
+/// it is broken. Unlisted unique and check constraints get a generic answer that does not name
+/// them (the name goes to the log).
+const CONSTRAINTS: &[(&str, Violation)] = &[
+    (
+        "accounts_email_key",
+        Violation::Conflict(ErrorCode::EmailTaken, "an account with this email exists"),
+    ),
+    (
+        "conferences_code_key",
+        Violation::Conflict(ErrorCode::CodeTaken, "another conference uses this code"),
+    ),
+    (
+        "invitations_one_per_unit",
+        Violation::Conflict(
+            ErrorCode::AlreadyInvited,
+            "this unit is already invited; change or revoke that invitation",
+        ),
+    ),
+    (
+        "registrations_email_key",
+        Violation::Conflict(ErrorCode::AlreadyRegistered, ALREADY_REGISTERED),
+    ),
+    (
+        "registrations_phone_key",
+        Violation::Conflict(ErrorCode::AlreadyRegistered, ALREADY_REGISTERED),
+    ),
+    (
+        "units_admin_code_key",
+        Violation::Conflict(
+            ErrorCode::AdminCodeTaken,
+            "another unit has this administrative code",
+        ),
+    ),
+    (
+        "units_name_per_parent_key",
+        Violation::Conflict(
+            ErrorCode::UnitNameTaken,
+            "a unit with this name exists under the same parent",
+        ),
+    ),
+    ("units_no_cycles", UNIT_CYCLE),
+    ("units_not_own_parent", UNIT_CYCLE),
+    (
+        "units_parent_id_fkey",
+        Violation::Field {
+            field: "parent_id",
+            code: "unknown_unit",
+            message: "no such parent unit",
+        },
+    ),
+];
+
+const ALREADY_REGISTERED: &str =
+    "someone with this email or phone is already registered for this conference";
+
+const UNIT_CYCLE: Violation = Violation::Field {
+    field: "parent_id",
+    code: "cycle",
+    message: "a unit cannot be placed under itself or one of its descendants",
+};
+
+impl Violation {
+    fn of(constraint: &str) -> Option<Self> {
+        CONSTRAINTS
+            .iter()
+            .find(|(name, _)| *name == constraint)
+            .map(|&(_, violation)| violation)
+    }
+
+    fn into_error(self) -> ApiError {
+        match self {
+            Violation::Conflict(code, detail) => ApiError::conflict(code, detail),
+            Violation::Field {
+                field,
+                code,
+                message,
+            } => ApiError::validation(vec![FieldError::new(field, code, message)]),
+        }
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         if let Some(transient) = Transient::of(&error) {
             return transient.into_error(error);
         }
+        if let Error::DatabaseError(_, info) = &error
+            && let Some(violation) = info.constraint_name().and_then(Violation::of)
+        {
+            return violation.into_error();
+        }
+        // Unlisted constraints: the answer says what kind of rule was broken, the log which.
         match &error {
             Error::NotFound => ApiError::not_found("resource not found"),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                let constraint = info.constraint_name().unwrap_or_default().to_owned();
-                ApiError::conflict(
-                    "already_exists",
-                    format!("a resource with the same unique value exists ({constraint})"),
-                )
-            }
-            Error::DatabaseError(DatabaseErrorKind::CheckViolation, info) => {
-                let constraint = info.constraint_name().unwrap_or("check").to_owned();
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => ApiError::conflict(
+                ErrorCode::AlreadyExists,
+                "a resource with the same unique value exists",
+            )
+            .with_cause(error),
+            Error::DatabaseError(DatabaseErrorKind::CheckViolation, _) => {
                 ApiError::validation(vec![FieldError::new(
-                    constraint,
+                    "body",
                     "constraint_violated",
                     "a value breaks a rule of the data model",
                 )])
+                .with_cause(error)
             }
             _ => ApiError::internal(error),
         }
@@ -390,12 +585,12 @@ impl Transient {
         }
     }
 
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            Self::Unavailable => "database_unavailable",
-            Self::Timeout => "database_timeout",
-            Self::ReadOnly => "database_read_only",
-            Self::Contention => "database_contention",
+            Self::Unavailable => ErrorCode::DatabaseUnavailable,
+            Self::Timeout => ErrorCode::DatabaseTimeout,
+            Self::ReadOnly => ErrorCode::DatabaseReadOnly,
+            Self::Contention => ErrorCode::DatabaseContention,
         }
     }
 
@@ -425,3 +620,107 @@ impl From<crate::db::PoolError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error};
+
+    use super::*;
+
+    struct Info(&'static str);
+
+    impl DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            "violates a constraint"
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            Some(self.0)
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    fn violation(kind: DatabaseErrorKind, constraint: &'static str) -> ApiError {
+        Error::DatabaseError(kind, Box::new(Info(constraint))).into()
+    }
+
+    fn body(error: &ApiError) -> String {
+        serde_json::to_string(&error.problem()).unwrap_or_default()
+    }
+
+    #[test]
+    fn error_codes_are_distinct_snake_case_and_listed_in_order() {
+        let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+        for code in codes {
+            assert!(
+                code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_constraint_is_listed_once() {
+        let mut names: Vec<&str> = CONSTRAINTS.iter().map(|(name, _)| *name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(names.len(), before);
+    }
+
+    #[test]
+    fn a_listed_unique_constraint_is_a_conflict_with_its_own_code() {
+        let error = violation(
+            DatabaseErrorKind::UniqueViolation,
+            "registrations_phone_key",
+        );
+        assert_eq!(error.status_code(), StatusCode::CONFLICT);
+        assert_eq!(error.error_code(), ErrorCode::AlreadyRegistered);
+    }
+
+    #[test]
+    fn a_listed_check_constraint_names_the_request_field() {
+        let error = violation(DatabaseErrorKind::CheckViolation, "units_no_cycles");
+        assert_eq!(error.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            error.errors(),
+            [FieldError::new(
+                "parent_id",
+                "cycle",
+                "a unit cannot be placed under itself or one of its descendants"
+            )]
+        );
+    }
+
+    #[test]
+    fn unlisted_constraints_are_answered_without_their_names() {
+        let unique = violation(DatabaseErrorKind::UniqueViolation, "internal_unique_key");
+        assert_eq!(unique.status_code(), StatusCode::CONFLICT);
+        assert_eq!(unique.error_code(), ErrorCode::AlreadyExists);
+        assert!(!body(&unique).contains("internal_unique_key"));
+
+        let check = violation(DatabaseErrorKind::CheckViolation, "internal_rule_check");
+        assert_eq!(check.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(check.error_code(), ErrorCode::ValidationFailed);
+        assert!(!body(&check).contains("internal_rule_check"));
+        // The name still reaches the log, through the cause.
+        assert!(format!("{check:?}").contains("violates a constraint"));
+    }
+}

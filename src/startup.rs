@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
-use crate::config::{AuthSettings, DatabaseSettings, ServeSettings};
+use crate::config::{AuthSettings, DatabaseSettings, Secret, ServeSettings};
 use crate::db::{self, BoxError};
 use crate::error::ApiError;
 use crate::http::middleware::{BodyTimeout, close_when_draining, guard_body};
@@ -32,13 +32,13 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// stored in the database), password hasher.
 pub async fn build_state(
     database: &DatabaseSettings,
-    jwt_secret: Option<&str>,
+    jwt_secret: Option<&Secret>,
     auth: &AuthSettings,
     trust_forwarded_for: bool,
 ) -> Result<AppState, BoxError> {
     let pool = db::build_pool(database)?;
     // An empty variable (as compose files produce) counts as unset.
-    let secret = match jwt_secret.filter(|s| !s.is_empty()) {
+    let secret = match jwt_secret.map(Secret::expose).filter(|s| !s.is_empty()) {
         Some(secret) if secret.len() >= 32 => secret.to_owned(),
         Some(_) => return Err("HOITHAO_JWT_SECRET must be at least 32 bytes".into()),
         None => {

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::db;
 use crate::domain::accounts::Role;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// The authenticated account behind a request. Role and enabled state are read from the
@@ -48,7 +48,7 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     };
     let value = value.to_str().map_err(|_| {
         ApiError::unauthorized(
-            "invalid_token",
+            ErrorCode::InvalidToken,
             "the Authorization header is not valid text",
         )
     })?;
@@ -56,7 +56,10 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or_else(|| {
-            ApiError::unauthorized("invalid_token", "use `Authorization: Bearer <token>`")
+            ApiError::unauthorized(
+                ErrorCode::InvalidToken,
+                "use `Authorization: Bearer <token>`",
+            )
         })?;
     Ok(Some(token.trim().to_owned()))
 }
@@ -73,10 +76,10 @@ async fn authenticate(
         use jsonwebtoken::errors::ErrorKind;
         match e.kind() {
             ErrorKind::ExpiredSignature => ApiError::unauthorized(
-                "token_expired",
+                ErrorCode::TokenExpired,
                 "the access token has expired; log in again",
             ),
-            _ => ApiError::unauthorized("invalid_token", "the access token is invalid"),
+            _ => ApiError::unauthorized(ErrorCode::InvalidToken, "the access token is invalid"),
         }
     })?;
     let mut conn = state.pool.get().await?;
@@ -90,11 +93,11 @@ async fn authenticate(
             }))
         }
         Some((_, Some(_))) => Err(ApiError::unauthorized(
-            "account_disabled",
+            ErrorCode::AccountDisabled,
             "this account is disabled",
         )),
         None => Err(ApiError::unauthorized(
-            "invalid_token",
+            ErrorCode::InvalidToken,
             "the access token is invalid",
         )),
     }
@@ -120,7 +123,10 @@ impl FromRequest for Actor {
         let token = bearer_token(req);
         Box::pin(async move {
             authenticate(state, token?).await?.ok_or_else(|| {
-                ApiError::unauthorized("missing_token", "this endpoint requires a bearer token")
+                ApiError::unauthorized(
+                    ErrorCode::MissingToken,
+                    "this endpoint requires a bearer token",
+                )
             })
         })
     }

@@ -53,7 +53,7 @@ pub fn build_pool(settings: &DatabaseSettings) -> Result<DbPool, BoxError> {
         async move { establish(&url, timeout, statement_timeout_ms).await }.boxed()
     });
     let manager = AsyncDieselConnectionManager::new_with_config(
-        settings.database_url.clone(),
+        settings.database_url.expose().to_owned(),
         manager_config,
     );
     let pool = Pool::builder(manager)
@@ -190,10 +190,11 @@ pub fn describe_target(database_url: &str) -> String {
 /// Checks that PostgreSQL answers and, when `create` is set, creates the target database if it
 /// is missing. The error is one line that names host and port and says how to get a database.
 pub async fn ensure_database(settings: &DatabaseSettings, create: bool) -> Result<(), String> {
-    let target = describe_target(&settings.database_url);
+    let target = describe_target(settings.database_url.expose());
     let hint = "start one with `docker compose up -d db`, or set DATABASE_URL to a running server";
     let config: tokio_postgres::Config = settings
         .database_url
+        .expose()
         .parse()
         .map_err(|e| format!("DATABASE_URL is not a valid PostgreSQL URL: {e}"))?;
     let timeout = settings.timeout();

@@ -258,13 +258,18 @@ pub async fn set_status(
         .await
 }
 
-/// Stamps a waitlisted registration with the database clock, read after the conference row
+/// Stamps waitlisted registrations with the database clock, read after the conference row
 /// lock was taken, so waitlist order is the order of admission whatever the replicas' clocks.
-pub async fn stamp_waitlisted(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
-    diesel::update(registrations::table.find(id))
+/// The clock is read once per statement: rows stamped together (an import) share the instant
+/// and keep their registration-number order.
+pub async fn stamp_waitlisted(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    diesel::update(registrations::table.filter(registrations::id.eq_any(ids)))
         .set(registrations::waitlisted_at.eq(diesel::dsl::sql::<
             diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
-        >("clock_timestamp()")))
+        >("(SELECT clock_timestamp())")))
         .execute(conn)
         .await?;
     Ok(())

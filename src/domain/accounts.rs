@@ -14,7 +14,7 @@ use crate::auth::jwt::IssuedToken;
 use crate::db::{self, accounts::AccountRow};
 use crate::domain::pagination;
 use crate::domain::text::{Validator, like_contains, query_text};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -172,13 +172,7 @@ pub async fn create(state: &AppState, input: NewAccount) -> ApiResult<Account> {
             role: input.role.unwrap_or(Role::Organizer).as_str(),
         },
     )
-    .await
-    .map_err(|e| match ApiError::from(e) {
-        err if err.code() == "already_exists" => {
-            ApiError::conflict("email_taken", "an account with this email exists")
-        }
-        err => err,
-    })?;
+    .await?;
     row.try_into()
 }
 
@@ -227,7 +221,7 @@ pub async fn set_disabled(
 ) -> ApiResult<Account> {
     if disabled && actor.account_id == id {
         return Err(ApiError::conflict(
-            "cannot_disable_self",
+            ErrorCode::CannotDisableSelf,
             "an admin cannot disable their own account",
         ));
     }
@@ -239,7 +233,7 @@ pub async fn set_disabled(
             let admins = db::accounts::lock_enabled_admins(conn).await?;
             if admins.len() == 1 && admins.contains(&id) {
                 return Err(ApiError::conflict(
-                    "last_admin",
+                    ErrorCode::LastAdmin,
                     "the last enabled admin cannot be disabled",
                 ));
             }
@@ -309,14 +303,14 @@ pub async fn login(
         Some(account) if verified => account,
         _ => {
             return Err(ApiError::unauthorized(
-                "invalid_credentials",
+                ErrorCode::InvalidCredentials,
                 "the email or password is incorrect",
             ));
         }
     };
     if account.disabled_at.is_some() {
         return Err(ApiError::unauthorized(
-            "account_disabled",
+            ErrorCode::AccountDisabled,
             "this account is disabled",
         ));
     }

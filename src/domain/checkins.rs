@@ -20,7 +20,7 @@ use crate::domain::check_timestamp;
 use crate::domain::conferences::{Access, Lock, ensure_editable, load, text_enum};
 use crate::domain::registrations::{Category, QR_PREFIX};
 use crate::domain::text::{Validator, fold, like_contains};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::state::AppState;
 
 text_enum! {
@@ -392,9 +392,10 @@ fn recorded(json: &str) -> ApiResult<ScanResult> {
 /// The API error for a refusal code of the check-in functions.
 fn refusal(code: &str) -> ApiError {
     match code {
-        "invalid_token" => {
-            ApiError::unauthorized("invalid_token", "this device token is unknown or revoked")
-        }
+        "invalid_token" => ApiError::unauthorized(
+            ErrorCode::InvalidToken,
+            "this device token is unknown or revoked",
+        ),
         "conference_not_found" => ApiError::not_found("conference not found"),
         "session_not_served" => ApiError::forbidden("this device does not serve that session"),
         "unknown_session" => ApiError::validation(vec![FieldError::new(
@@ -403,11 +404,11 @@ fn refusal(code: &str) -> ApiError {
             "no such session in this conference",
         )]),
         "nonce_reused" => ApiError::conflict(
-            "nonce_reused",
+            ErrorCode::NonceReused,
             "this nonce belongs to a scan in another conference; send a new one",
         ),
         "concurrent_update" => ApiError::conflict(
-            "concurrent_update",
+            ErrorCode::ConcurrentUpdate,
             "the same scan arrived twice at once; retry",
         ),
         other => ApiError::internal(format!("unknown check-in refusal {other:?}")),
@@ -609,7 +610,7 @@ pub async fn undo(
             .ok_or_else(|| ApiError::not_found("check-in not found"))?;
         if row.undone_at.is_some() {
             return Err(ApiError::conflict(
-                "already_undone",
+                ErrorCode::AlreadyUndone,
                 "this check-in was undone already",
             ));
         }
@@ -723,7 +724,7 @@ pub async fn bundle(
     use diesel_async::RunQueryDsl;
     let invalid = || {
         ApiError::bad_request(
-            "invalid_query_parameter",
+            ErrorCode::InvalidQueryParameter,
             "since is not a watermark this API issued",
         )
     };
@@ -785,10 +786,7 @@ pub async fn bundle(
                 category: row.category.parse()?,
                 status: row.status.parse()?,
                 session_ids: row.session_ids,
-                qr_secret_sha256: tokens::hash(&row.qr_secret)
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect(),
+                qr_secret_sha256: hex::encode(tokens::hash(&row.qr_secret)),
             })
         })
         .collect::<ApiResult<Vec<_>>>()?;
@@ -830,7 +828,7 @@ pub async fn walk_in(
         regs::ensure_live(&current)?;
         if current.invitation_id.is_none() {
             return Err(ApiError::conflict(
-                "not_invited",
+                ErrorCode::NotInvited,
                 "walk-ins take the seat of a delegate named through a unit's invitation",
             ));
         }
@@ -840,7 +838,7 @@ pub async fn walk_in(
             .is_some()
         {
             return Err(ApiError::conflict(
-                "already_checked_in",
+                ErrorCode::AlreadyCheckedIn,
                 "the delegate being replaced has come in today",
             ));
         }

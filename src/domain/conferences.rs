@@ -18,7 +18,7 @@ use crate::domain::{
     DEFAULT_TIME_ZONE, check_query_date, check_timestamp, double_option, in_zone, non_null,
     pagination,
 };
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 macro_rules! text_enum {
@@ -552,7 +552,7 @@ pub async fn load(
 pub fn ensure_editable(row: &ConferenceRow) -> ApiResult<()> {
     if row.status == ConferenceStatus::Cancelled.as_str() {
         return Err(ApiError::conflict(
-            "conference_cancelled",
+            ErrorCode::ConferenceCancelled,
             "a cancelled conference cannot be changed",
         ));
     }
@@ -579,22 +579,11 @@ pub async fn insert_validated(
     input: &NewConference,
 ) -> ApiResult<ConferenceRow> {
     let fields = ConferenceFields::validate(input)?;
-    let row = db::conferences::insert(conn, Uuid::now_v7(), creator, fields.write())
-        .await
-        .map_err(code_taken)?;
+    let row = db::conferences::insert(conn, Uuid::now_v7(), creator, fields.write()).await?;
     if let Some(account_id) = creator {
         db::conferences::add_organizer(conn, row.id, account_id).await?;
     }
     Ok(row)
-}
-
-fn code_taken(error: diesel::result::Error) -> ApiError {
-    match ApiError::from(error) {
-        err if err.code() == "already_exists" => {
-            ApiError::conflict("code_taken", "another conference uses this code")
-        }
-        err => err,
-    }
 }
 
 pub async fn get(
@@ -636,9 +625,7 @@ pub async fn update(
                 format!("{} delegates are confirmed already", seats.confirmed_count),
             )]));
         }
-        let row = db::conferences::update(conn, id, fields.write())
-            .await
-            .map_err(code_taken)?;
+        let row = db::conferences::update(conn, id, fields.write()).await?;
         // More seats (or no limit any more): the waitlist moves up at once.
         crate::domain::registrations::fill_free_seats(conn, id).await?;
         Ok(row)
@@ -706,7 +693,7 @@ pub async fn transition(
         let from: ConferenceStatus = current.status.parse()?;
         let to = transition.target(from).ok_or_else(|| {
             ApiError::conflict(
-                "illegal_status_transition",
+                ErrorCode::IllegalStatusTransition,
                 format!("a {} conference cannot be {:?}d", from.as_str(), transition)
                     .to_lowercase(),
             )
@@ -794,7 +781,7 @@ pub async fn add_organizer(
                 Ok(())
             }
             Some(_) => Err(ApiError::conflict(
-                "account_disabled",
+                ErrorCode::AccountDisabled,
                 "a disabled account cannot organize a conference",
             )),
             None => Err(ApiError::not_found("account not found")),
@@ -819,7 +806,7 @@ pub async fn remove_organizer(
         }
         if db::conferences::count_organizers(conn, id).await? == 0 {
             return Err(ApiError::conflict(
-                "last_organizer",
+                ErrorCode::LastOrganizer,
                 "a conference keeps at least one organizer",
             ));
         }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::db;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 
 /// A client's key plus what it is used for.
 #[derive(Debug, Clone)]
@@ -61,7 +61,7 @@ pub async fn claim(conn: &mut AsyncPgConnection, idem: &Idempotency) -> ApiResul
     let stored = db::idempotency::find(conn, &idem.scope, &idem.key).await?;
     if stored.request_hash != idem.request_hash {
         return Err(ApiError::conflict(
-            "idempotency_key_reused",
+            ErrorCode::IdempotencyKeyReused,
             "this Idempotency-Key was used with a different request body",
         ));
     }

@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
@@ -12,11 +11,12 @@ use crate::db::registrations::NewRegistration;
 use crate::db::{self};
 use crate::domain::conferences::{Access, Lock, ensure_editable, load};
 use crate::domain::registrations::{
-    Category, PersonInput, RegistrationSource, RegistrationStatus, check_person, reference,
+    Category, PersonInput, RegistrationSource, check_person, provisional_waitlisted_at, reference,
 };
+use crate::domain::seats::{Approval, SeatCount, SeatDecision};
 use crate::domain::text::{Validator, fold};
 use crate::domain::units::{ImportReport, map_headers};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 /// Column names accepted in delegate CSVs, Vietnamese or English.
@@ -48,7 +48,7 @@ pub async fn import_delegates(
     for required in ["full_name", "category"] {
         if !columns.contains_key(required) {
             return Err(ApiError::bad_request(
-                "invalid_csv",
+                ErrorCode::InvalidCsv,
                 format!("the header has no `{required}` column"),
             ));
         }
@@ -178,11 +178,17 @@ pub async fn import_delegates(
             }
         }
 
+        // Seats in file order, by the same rule as every other registration.
         let seats = db::registrations::seats(conn, conference_id).await?;
-        let free = seats
-            .capacity
-            .map(|c| usize::try_from(c - seats.confirmed_count).unwrap_or(0));
-        if !seats.waitlist_enabled && free.is_some_and(|free| people.len() > free) {
+        let mut count = SeatCount::from(&seats);
+        let decisions: Vec<SeatDecision> = people
+            .iter()
+            .map(|_| count.take(Approval::Granted))
+            .collect();
+        if decisions.contains(&SeatDecision::Refuse) {
+            let free = seats
+                .capacity
+                .map(|c| usize::try_from(c - seats.confirmed_count).unwrap_or(0));
             v.push(
                 "rows",
                 "capacity_reached",
@@ -206,21 +212,11 @@ pub async fn import_delegates(
             return Err(ApiError::validation(errors));
         }
 
-        let now = Utc::now();
-        let mut confirmed = seats.confirmed_count;
         let mut number = seats.registration_seq;
         let mut new_rows = Vec::with_capacity(people.len());
-        for person in people {
+        for (person, decision) in people.into_iter().zip(decisions) {
             number += 1;
-            let has_seat = seats.capacity.is_none_or(|capacity| confirmed < capacity);
-            let status = if has_seat {
-                RegistrationStatus::Confirmed
-            } else {
-                RegistrationStatus::Waitlisted
-            };
-            if has_seat {
-                confirmed += 1;
-            }
+            let status = decision.status()?;
             new_rows.push(NewRegistration {
                 id: Uuid::now_v7(),
                 conference_id,
@@ -233,15 +229,19 @@ pub async fn import_delegates(
                 // Imported delegates get their link from the organizer later; this hash
                 // matches no token anyone holds.
                 delegate_token_hash: tokens::hash(&tokens::random_secret()),
-                waitlisted_at: (!has_seat).then_some(now),
+                waitlisted_at: provisional_waitlisted_at(status),
             });
         }
         for chunk in new_rows.chunks(INSERT_CHUNK) {
-            db::registrations::insert_many(conn, chunk)
-                .await
-                .map_err(crate::domain::registrations::duplicate)?;
+            db::registrations::insert_many(conn, chunk).await?;
         }
-        db::registrations::set_counters(conn, conference_id, confirmed, number).await?;
+        let waitlisted: Vec<Uuid> = new_rows
+            .iter()
+            .filter(|row| row.waitlisted_at.is_some())
+            .map(|row| row.id)
+            .collect();
+        db::registrations::stamp_waitlisted(conn, &waitlisted).await?;
+        db::registrations::set_counters(conn, conference_id, count.confirmed, number).await?;
         Ok(ImportReport {
             dry_run,
             rows,

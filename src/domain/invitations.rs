@@ -24,9 +24,10 @@ use crate::domain::registrations::{
     self as regs, Action, PersonInput, PersonPatch, Registration, RegistrationSource,
     RegistrationWithToken,
 };
+use crate::domain::seats::Approval;
 use crate::domain::substitutions::Substituter;
 use crate::domain::text::Validator;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::state::AppState;
 
 /// An invitation with its seat counts.
@@ -155,14 +156,7 @@ pub async fn create(
             &tokens::hash(&token),
             actor.account_id,
         )
-        .await
-        .map_err(|e| match ApiError::from(e) {
-            err if err.code() == "already_exists" => ApiError::conflict(
-                "already_invited",
-                "this unit is already invited; change or revoke that invitation",
-            ),
-            err => err,
-        })?;
+        .await?;
         let unit_name = unit.map(|u| u.name).unwrap_or_default();
         Ok(InvitationWithToken {
             invitation: to_invitation(row, unit_name, 0),
@@ -261,7 +255,7 @@ async fn resolve(
 fn ensure_usable(invitation: &InvitationRow, conference: &ConferenceRow) -> ApiResult<()> {
     if invitation.expires_at.is_some_and(|t| t <= Utc::now()) {
         return Err(ApiError::conflict(
-            "invitation_expired",
+            ErrorCode::InvitationExpired,
             "this invitation has expired",
         ));
     }
@@ -269,7 +263,7 @@ fn ensure_usable(invitation: &InvitationRow, conference: &ConferenceRow) -> ApiR
         || conference.status == ConferenceStatus::Cancelled.as_str()
     {
         return Err(ApiError::conflict(
-            "registration_closed",
+            ErrorCode::RegistrationClosed,
             "this conference is not taking registrations",
         ));
     }
@@ -336,7 +330,7 @@ pub async fn register(
         let count = i32::try_from(input.delegates.len()).unwrap_or(i32::MAX);
         if invitation.used_seats + count > invitation.seats {
             return Err(ApiError::conflict(
-                "quota_exceeded",
+                ErrorCode::QuotaExceeded,
                 format!(
                     "{} of {} seats are taken; {count} more do not fit",
                     invitation.used_seats, invitation.seats
@@ -359,7 +353,7 @@ pub async fn register(
                 person,
                 RegistrationSource::Invitation,
                 Some(invitation.id),
-                false,
+                Approval::Granted,
             )
             .await?;
             let registration = regs::present_row(conn, row, &conference.code).await?.value;

@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod live;
 pub mod pagination;
 pub mod registrations;
+pub mod seats;
 pub mod sessions;
 pub mod signups;
 pub mod substitutions;
@@ -58,7 +59,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 
 use chrono_tz::Tz;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Deserializes a field that may be absent (`None`), `null` (`Some(None)`) or a value, so that
 /// PATCH can tell "leave as is" from "clear".
@@ -145,7 +146,7 @@ pub fn check_query_date(
 ) -> Result<Option<NaiveDate>, ApiError> {
     match value {
         Some(date) if !(1970..=9999).contains(&date.year()) => Err(ApiError::bad_request(
-            "invalid_query_parameter",
+            ErrorCode::InvalidQueryParameter,
             format!("{field} must fall between the years 1970 and 9999"),
         )),
         other => Ok(other),

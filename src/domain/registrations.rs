@@ -21,11 +21,12 @@ use crate::domain::conferences::{
 };
 use crate::domain::contact::{check_email, check_phone, normalize_phone};
 use crate::domain::idempotency::{self, Idempotency, Outcome, Replay};
+use crate::domain::seats::{self, Approval, SeatCount};
 use crate::domain::substitutions::{self, RegistrationSubstitution, Substituter};
 use crate::domain::text::{self, Validator, fold, like_contains};
 use crate::domain::units::UnitKind;
 use crate::domain::{double_option, non_null, pagination};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 text_enum! {
@@ -464,61 +465,28 @@ pub fn check_person(
     }
 }
 
-/// Maps the duplicate-person indexes onto a 409.
-pub fn duplicate(error: diesel::result::Error) -> ApiError {
-    use diesel::result::{DatabaseErrorKind, Error};
-    if let Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &error
-        && matches!(
-            info.constraint_name(),
-            Some("registrations_email_key" | "registrations_phone_key")
-        )
-    {
-        return ApiError::conflict(
-            "already_registered",
-            "someone with this email or phone is already registered for this conference",
-        );
-    }
-    error.into()
-}
-
 /// Takes the next registration number and, unless approval is needed, a seat or a place on
-/// the waitlist. Locks the conference row until the transaction ends.
+/// the waitlist (the seat rule, `seats::decide`). Locks the conference row until the
+/// transaction ends.
 pub async fn admit(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,
-    needs_approval: bool,
-) -> ApiResult<(i32, RegistrationStatus, Option<DateTime<Utc>>)> {
+    approval: Approval,
+) -> ApiResult<(i32, RegistrationStatus)> {
     let seats = db::registrations::seats(conn, conference_id).await?;
+    let decision = seats::decide(SeatCount::from(&seats), approval);
+    let status = decision.status()?;
     let number = seats.registration_seq + 1;
-    let has_seat = seats
-        .capacity
-        .is_none_or(|capacity| seats.confirmed_count < capacity);
-    let (status, confirmed, waitlisted_at) = if needs_approval {
-        (
-            RegistrationStatus::PendingApproval,
-            seats.confirmed_count,
-            None,
-        )
-    } else if has_seat {
-        (
-            RegistrationStatus::Confirmed,
-            seats.confirmed_count + 1,
-            None,
-        )
-    } else if seats.waitlist_enabled {
-        (
-            RegistrationStatus::Waitlisted,
-            seats.confirmed_count,
-            Some(Utc::now()),
-        )
-    } else {
-        return Err(ApiError::conflict(
-            "capacity_reached",
-            "the conference is full",
-        ));
-    };
+    let confirmed = seats.confirmed_count + decision.seats_taken();
     db::registrations::set_counters(conn, conference_id, confirmed, number).await?;
-    Ok((number, status, waitlisted_at))
+    Ok((number, status))
+}
+
+/// The `waitlisted_at` a row is written with: the check constraint wants a value for a
+/// waitlisted row, and `db::registrations::stamp_waitlisted` replaces it with the database
+/// clock in the same transaction, so the application clock never orders the waitlist.
+pub fn provisional_waitlisted_at(status: RegistrationStatus) -> Option<DateTime<Utc>> {
+    (status == RegistrationStatus::Waitlisted).then(Utc::now)
 }
 
 /// Inserts an admitted registration. Returns the row and the delegate's link token.
@@ -528,9 +496,9 @@ pub async fn insert(
     person: ValidPerson,
     source: RegistrationSource,
     invitation_id: Option<Uuid>,
-    needs_approval: bool,
+    approval: Approval,
 ) -> ApiResult<(RegistrationRow, String)> {
-    let (number, status, waitlisted_at) = admit(conn, conference.id, needs_approval).await?;
+    let (number, status) = admit(conn, conference.id, approval).await?;
     let token = tokens::random_secret();
     let new = NewRegistration {
         id: Uuid::now_v7(),
@@ -542,13 +510,11 @@ pub async fn insert(
         invitation_id,
         qr_secret: tokens::random_secret(),
         delegate_token_hash: tokens::hash(&token),
-        waitlisted_at,
+        waitlisted_at: provisional_waitlisted_at(status),
     };
-    let row = db::registrations::insert(conn, &new)
-        .await
-        .map_err(duplicate)?;
+    let row = db::registrations::insert(conn, &new).await?;
     if status == RegistrationStatus::Waitlisted {
-        db::registrations::stamp_waitlisted(conn, row.id).await?;
+        db::registrations::stamp_waitlisted(conn, &[row.id]).await?;
     }
     Ok((row, token))
 }
@@ -605,7 +571,7 @@ pub async fn apply(
     let from: RegistrationStatus = row.status.parse()?;
     let illegal = || {
         ApiError::conflict(
-            "illegal_status_transition",
+            ErrorCode::IllegalStatusTransition,
             format!(
                 "a {} registration cannot be {}",
                 from.as_str(),
@@ -619,11 +585,12 @@ pub async fn apply(
     };
     match (action, from) {
         (Action::Approve, PendingApproval) => {
-            let (_, status, waitlisted_at) = admit_existing(conn, row.conference_id).await?;
+            let status = admit_approved(conn, row.conference_id).await?;
+            let waitlisted_at = provisional_waitlisted_at(status);
             let updated =
                 db::registrations::set_status(conn, row.id, status.as_str(), waitlisted_at).await?;
             if status == Waitlisted {
-                db::registrations::stamp_waitlisted(conn, row.id).await?;
+                db::registrations::stamp_waitlisted(conn, &[row.id]).await?;
             }
             Ok(updated)
         }
@@ -650,35 +617,23 @@ pub async fn apply(
 }
 
 /// A seat (or waitlist place) for an approved registration, without a new number.
-async fn admit_existing(
+async fn admit_approved(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,
-) -> ApiResult<(i32, RegistrationStatus, Option<DateTime<Utc>>)> {
+) -> ApiResult<RegistrationStatus> {
     let seats = db::registrations::seats(conn, conference_id).await?;
-    let has_seat = seats
-        .capacity
-        .is_none_or(|capacity| seats.confirmed_count < capacity);
-    if has_seat {
+    let decision = seats::decide(SeatCount::from(&seats), Approval::Granted);
+    let status = decision.status()?;
+    if decision.seats_taken() > 0 {
         db::registrations::set_counters(
             conn,
             conference_id,
-            seats.confirmed_count + 1,
+            seats.confirmed_count + decision.seats_taken(),
             seats.registration_seq,
         )
         .await?;
-        Ok((seats.registration_seq, RegistrationStatus::Confirmed, None))
-    } else if seats.waitlist_enabled {
-        Ok((
-            seats.registration_seq,
-            RegistrationStatus::Waitlisted,
-            Some(Utc::now()),
-        ))
-    } else {
-        Err(ApiError::conflict(
-            "capacity_reached",
-            "the conference is full",
-        ))
     }
+    Ok(status)
 }
 
 /// An organizer registers someone: no approval step.
@@ -712,7 +667,7 @@ pub async fn create_by_organizer(
             person,
             RegistrationSource::Organizer,
             None,
-            false,
+            Approval::Granted,
         )
         .await?;
         let created = (
@@ -763,14 +718,14 @@ pub async fn self_register(
         }
         if conference.status != ConferenceStatus::Published.as_str() {
             return Err(ApiError::conflict(
-                "registration_closed",
+                ErrorCode::RegistrationClosed,
                 "this conference is not taking registrations",
             ));
         }
         let mode: RegistrationMode = conference.registration_mode.parse()?;
         if mode == RegistrationMode::InvitationOnly {
             return Err(ApiError::conflict(
-                "invitation_only",
+                ErrorCode::InvitationOnly,
                 "this conference registers delegates through unit invitations only",
             ));
         }
@@ -780,7 +735,7 @@ pub async fn self_register(
             .is_some_and(|opens| now < opens)
         {
             return Err(ApiError::conflict(
-                "registration_not_open",
+                ErrorCode::RegistrationNotOpen,
                 "registration has not opened yet",
             ));
         }
@@ -789,21 +744,25 @@ pub async fn self_register(
             .unwrap_or(conference.ends_at);
         if now >= closes {
             return Err(ApiError::conflict(
-                "registration_closed",
+                ErrorCode::RegistrationClosed,
                 "registration has closed",
             ));
         }
         let mut v = Validator::new();
         let person = validate_person(conn, &input, &mut v, "").await?;
         v.finish()?;
-        let needs_approval = mode == RegistrationMode::ApprovalRequired;
+        let approval = if mode == RegistrationMode::ApprovalRequired {
+            Approval::Required
+        } else {
+            Approval::Granted
+        };
         let (row, token) = insert(
             conn,
             &conference,
             person,
             RegistrationSource::SelfService,
             None,
-            needs_approval,
+            approval,
         )
         .await?;
         let created = (present_row(conn, row, &conference.code).await?, token);
@@ -885,13 +844,13 @@ pub async fn edit_locked(
     let write = person.with_reference(&reference(&conference.code, current.number));
     db::registrations::update_person(conn, current.id, &write)
         .await
-        .map_err(duplicate)
+        .map_err(ApiError::from)
 }
 
 pub fn ensure_live(row: &RegistrationRow) -> ApiResult<()> {
     if matches!(row.status.as_str(), "cancelled" | "rejected") {
         return Err(ApiError::conflict(
-            "registration_closed",
+            ErrorCode::RegistrationClosed,
             "a cancelled or rejected registration cannot be changed",
         ));
     }
@@ -1182,8 +1141,7 @@ pub async fn substitute_locked(
         &tokens::random_secret(),
         &tokens::hash(&token),
     )
-    .await
-    .map_err(duplicate)?;
+    .await?;
     Ok((row, token))
 }
 

@@ -12,7 +12,7 @@ use crate::auth::{Actor, tokens};
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
 use crate::domain::conferences::{Access, Lock, load};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 /// Signs a locked registration up for a session. Signing up twice changes nothing.
@@ -23,7 +23,7 @@ pub async fn sign_up(
 ) -> ApiResult<()> {
     if registration.status != "confirmed" {
         return Err(ApiError::conflict(
-            "registration_not_confirmed",
+            ErrorCode::RegistrationNotConfirmed,
             "only confirmed registrations sign up for sessions",
         ));
     }
@@ -32,7 +32,7 @@ pub async fn sign_up(
         .ok_or_else(|| ApiError::not_found("session not found"))?;
     if !session.signup_required {
         return Err(ApiError::conflict(
-            "signup_not_required",
+            ErrorCode::SignupNotRequired,
             "this session is open to every delegate; no sign-up needed",
         ));
     }
@@ -45,12 +45,15 @@ pub async fn sign_up(
         .any(|(_, starts, ends)| *starts < session.ends_at && session.starts_at < *ends)
     {
         return Err(ApiError::conflict(
-            "overlapping_session",
+            ErrorCode::OverlappingSession,
             "the delegate is signed up for a session at the same time",
         ));
     }
     if !db::signups::take_session_seat(conn, session_id).await? {
-        return Err(ApiError::conflict("session_full", "this session is full"));
+        return Err(ApiError::conflict(
+            ErrorCode::SessionFull,
+            "this session is full",
+        ));
     }
     db::signups::insert(conn, registration.id, session_id).await?;
     db::registrations::touch(conn, registration.id).await?;

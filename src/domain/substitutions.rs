@@ -14,7 +14,7 @@ use crate::db::{self};
 use crate::domain::conferences::{Access, Lock, load, text_enum};
 use crate::domain::registrations::reference;
 use crate::domain::{check_query_date, pagination};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 text_enum! {
@@ -194,7 +194,7 @@ pub async fn list(
         && to < from
     {
         return Err(ApiError::bad_request(
-            "invalid_query_parameter",
+            ErrorCode::InvalidQueryParameter,
             "to must not be before from",
         ));
     }

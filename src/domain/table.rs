@@ -4,7 +4,7 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -27,14 +27,14 @@ pub fn read(media_type: &str, body: &[u8]) -> ApiResult<Table> {
 
 fn read_csv(body: &[u8]) -> ApiResult<Table> {
     let text = std::str::from_utf8(body)
-        .map_err(|_| ApiError::bad_request("invalid_csv", "the file is not UTF-8 text"))?;
+        .map_err(|_| ApiError::bad_request(ErrorCode::InvalidCsv, "the file is not UTF-8 text"))?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| ApiError::bad_request("invalid_csv", e.to_string()))?
+        .map_err(|e| ApiError::bad_request(ErrorCode::InvalidCsv, e.to_string()))?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_owned())
         .collect();
@@ -56,7 +56,10 @@ fn read_csv(body: &[u8]) -> ApiResult<Table> {
 /// used cells span, which a tiny crafted file can make astronomically large.
 fn read_xlsx(body: &[u8]) -> ApiResult<Table> {
     let invalid = |e: String| {
-        ApiError::bad_request("invalid_xlsx", format!("the workbook cannot be read: {e}"))
+        ApiError::bad_request(
+            ErrorCode::InvalidXlsx,
+            format!("the workbook cannot be read: {e}"),
+        )
     };
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(body)).map_err(|e| invalid(e.to_string()))?;
     let sheet = workbook

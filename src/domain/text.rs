@@ -4,7 +4,7 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, ErrorCode, FieldError};
 
 /// Folds text for search: lower case, diacritics removed, `đ`/`Đ` mapped to `d`,
 /// whitespace collapsed. `Nguyễn Văn Đức` becomes `nguyen van duc`.
@@ -54,11 +54,11 @@ pub fn like_contains(folded: &str) -> String {
 pub fn query_text(q: Option<&str>) -> Result<Option<&str>, ApiError> {
     match q {
         Some(q) if has_forbidden_chars(q, false) => Err(ApiError::bad_request(
-            "invalid_query_parameter",
+            ErrorCode::InvalidQueryParameter,
             "q contains control, invisible or text-direction characters",
         )),
         Some(q) if q.chars().count() > 200 => Err(ApiError::bad_request(
-            "invalid_query_parameter",
+            ErrorCode::InvalidQueryParameter,
             "q must be at most 200 characters",
         )),
         Some(q) => Ok(Some(q.trim()).filter(|q| !q.is_empty())),

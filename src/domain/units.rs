@@ -14,7 +14,7 @@ use crate::domain::conferences::{Versioned, text_enum};
 use crate::domain::contact::{check_email, check_phone};
 use crate::domain::text::{self, Validator, fold};
 use crate::domain::{double_option, non_null, pagination};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::state::AppState;
 
 text_enum! {
@@ -196,46 +196,6 @@ fn validate(
     }
 }
 
-/// Maps constraint violations of `units` onto the request's fields.
-fn unit_conflict(error: diesel::result::Error) -> ApiError {
-    use diesel::result::{DatabaseErrorKind, Error};
-    if let Error::DatabaseError(kind, info) = &error {
-        match (kind, info.constraint_name()) {
-            (DatabaseErrorKind::UniqueViolation, Some("units_admin_code_key")) => {
-                return ApiError::conflict(
-                    "admin_code_taken",
-                    "another unit has this administrative code",
-                );
-            }
-            (DatabaseErrorKind::UniqueViolation, Some("units_name_per_parent_key")) => {
-                return ApiError::conflict(
-                    "unit_name_taken",
-                    "a unit with this name exists under the same parent",
-                );
-            }
-            (
-                DatabaseErrorKind::CheckViolation,
-                Some("units_no_cycles" | "units_not_own_parent"),
-            ) => {
-                return ApiError::validation(vec![FieldError::new(
-                    "parent_id",
-                    "cycle",
-                    "a unit cannot be placed under itself or one of its descendants",
-                )]);
-            }
-            (DatabaseErrorKind::ForeignKeyViolation, _) => {
-                return ApiError::validation(vec![FieldError::new(
-                    "parent_id",
-                    "unknown_unit",
-                    "no such parent unit",
-                )]);
-            }
-            _ => {}
-        }
-    }
-    error.into()
-}
-
 async fn parent_kind(
     conn: &mut AsyncPgConnection,
     parent_id: Option<Uuid>,
@@ -262,7 +222,7 @@ pub async fn create(state: &AppState, input: NewUnit) -> ApiResult<Versioned<Uni
         v.finish()?;
         db::units::insert(conn, Uuid::now_v7(), &write)
             .await
-            .map_err(unit_conflict)
+            .map_err(ApiError::from)
     })?;
     to_unit(row)
 }
@@ -307,7 +267,7 @@ pub async fn update(
         v.finish()?;
         db::units::update(conn, id, &write)
             .await
-            .map_err(unit_conflict)
+            .map_err(ApiError::from)
     })?;
     to_unit(row)
 }
@@ -406,7 +366,7 @@ pub async fn import_csv_with(
     for required in ["name", "kind"] {
         if !columns.contains_key(required) {
             return Err(ApiError::bad_request(
-                "invalid_csv",
+                ErrorCode::InvalidCsv,
                 format!("the header has no `{required}` column"),
             ));
         }
@@ -534,9 +494,7 @@ pub async fn import_csv_with(
             return Err(ApiError::validation(errors));
         }
         for chunk in rows.chunks(1000) {
-            db::units::insert_many(conn, chunk)
-                .await
-                .map_err(unit_conflict)?;
+            db::units::insert_many(conn, chunk).await?;
         }
         Ok(ImportReport {
             dry_run,

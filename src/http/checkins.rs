@@ -15,7 +15,7 @@ use crate::domain::checkins::{
     UndoRequest,
 };
 use crate::domain::live::LiveEvent;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -52,7 +52,7 @@ impl FromRequest for DeviceToken {
             .map(str::to_owned);
         ready(token.map(DeviceToken).ok_or_else(|| {
             ApiError::unauthorized(
-                "missing_token",
+                ErrorCode::MissingToken,
                 "send the device token as `Authorization: Bearer hdv_…`",
             )
         }))
@@ -309,15 +309,7 @@ async fn device_bundle(
     let etag = {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(&body);
-        format!(
-            "\"{}-{}\"",
-            bundle.full,
-            digest
-                .iter()
-                .take(12)
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        )
+        format!("\"{}-{}\"", bundle.full, hex::encode(&digest[..12]))
     };
     let matches = req
         .headers()

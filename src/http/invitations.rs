@@ -184,10 +184,7 @@ async fn register_through_invitation(
 
 /// The token's hash as hex: idempotency scopes must not hold the token itself.
 fn hex_hash(token: &str) -> String {
-    crate::auth::tokens::hash(token)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(crate::auth::tokens::hash(token))
 }
 
 /// Edit one of the unit's delegates (unit contact)

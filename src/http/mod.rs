@@ -23,7 +23,7 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::domain::conferences::Versioned;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, ErrorCode, FieldError};
 
 /// Registers every API route; used by the server and by `hoithao openapi` alike, so the
 /// spec is built from exactly the routes that are served.
@@ -88,13 +88,13 @@ fn json_error(err: JsonPayloadError) -> ApiError {
     match err {
         JsonPayloadError::ContentType => ApiError::new(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send the body as application/json",
         ),
         JsonPayloadError::Overflow { limit }
         | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::new(
             actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("the body is larger than {limit} bytes"),
         ),
         JsonPayloadError::Deserialize(e) if e.is_data() => {
@@ -118,17 +118,18 @@ fn json_error(err: JsonPayloadError) -> ApiError {
                 "the body must be a JSON object",
             )])
         }
-        JsonPayloadError::Deserialize(e) => {
-            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
-        }
-        other => ApiError::bad_request("malformed_body", other.to_string()),
+        JsonPayloadError::Deserialize(e) => ApiError::bad_request(
+            ErrorCode::MalformedJson,
+            format!("the body is not valid JSON: {e}"),
+        ),
+        other => ApiError::bad_request(ErrorCode::MalformedBody, other.to_string()),
     }
 }
 
 fn body_timeout(error: &actix_web::error::PayloadError) -> ApiError {
     ApiError::new(
         actix_web::http::StatusCode::REQUEST_TIMEOUT,
-        "body_timeout",
+        ErrorCode::BodyTimeout,
         error.to_string(),
     )
 }
@@ -136,7 +137,7 @@ fn body_timeout(error: &actix_web::error::PayloadError) -> ApiError {
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err: PathError, _req| {
         ApiError::bad_request(
-            "invalid_path_parameter",
+            ErrorCode::InvalidPathParameter,
             format!("invalid path parameter: {err}"),
         )
         .into()
@@ -146,7 +147,7 @@ pub fn path_config() -> web::PathConfig {
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req| {
         ApiError::bad_request(
-            "invalid_query_parameter",
+            ErrorCode::InvalidQueryParameter,
             format!("invalid query parameter: {err}"),
         )
         .into()
@@ -191,7 +192,7 @@ pub fn require_content_type(req: &HttpRequest, accepted: &[&str]) -> Result<Stri
     } else {
         Err(ApiError::new(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             format!("send the body as {}", accepted.join(" or ")),
         ))
     }
@@ -209,13 +210,13 @@ pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::B
             if middleware::is_body_timeout(&e) {
                 body_timeout(&e)
             } else {
-                ApiError::bad_request("malformed_body", e.to_string())
+                ApiError::bad_request(ErrorCode::MalformedBody, e.to_string())
             }
         })?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::new(
                 actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 format!("the body is larger than {limit} bytes"),
             ));
         }

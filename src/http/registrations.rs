@@ -16,7 +16,7 @@ use crate::domain::registrations::{
     Registration, RegistrationDetail, RegistrationQuery, RegistrationWithToken,
 };
 use crate::domain::signups;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::http::{etag, if_match, versioned};
 use crate::state::AppState;
 
@@ -72,11 +72,14 @@ pub fn header_token(req: &HttpRequest, name: &str) -> Result<String, ApiError> {
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .ok_or_else(|| {
-            ApiError::unauthorized("missing_token", format!("send the link token in `{name}`"))
+            ApiError::unauthorized(
+                ErrorCode::MissingToken,
+                format!("send the link token in `{name}`"),
+            )
         })?;
     if value.len() > 200 {
         return Err(ApiError::unauthorized(
-            "invalid_token",
+            ErrorCode::InvalidToken,
             "the token is invalid",
         ));
     }

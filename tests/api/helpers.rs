@@ -192,7 +192,7 @@ impl Drop for TestDatabase {
 
 pub fn database_settings(url: &str) -> DatabaseSettings {
     DatabaseSettings {
-        database_url: url.to_owned(),
+        database_url: url.into(),
         db_pool_size: 8,
         db_timeout_ms: 2000,
         db_statement_timeout_ms: 10_000,
@@ -211,7 +211,7 @@ pub fn serve_settings(auth: AuthSettings) -> ServeSettings {
     ServeSettings {
         listen: "127.0.0.1:0".parse().expect("addr"),
         workers: Some(1),
-        jwt_secret: Some(JWT_SECRET.to_owned()),
+        jwt_secret: Some(JWT_SECRET.into()),
         auth,
         body_limit_bytes: 64 * 1024,
         body_timeout_secs: 60,
@@ -250,7 +250,7 @@ impl TestApp {
     ) -> Self {
         let mut state = hoithao::startup::build_state(
             &database,
-            settings.jwt_secret.as_deref(),
+            settings.jwt_secret.as_ref(),
             &settings.auth,
             settings.trust_forwarded_for,
         )
