@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -44,6 +45,8 @@ pub struct PersonWrite {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub search_text: String,
+    /// The folded full name (`search_text` starts with it); ranks exact name matches first.
+    pub name_folded: String,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +80,7 @@ pub async fn insert(
             registrations::email.eq(&new.person.email),
             registrations::phone.eq(&new.person.phone),
             registrations::search_text.eq(&new.person.search_text),
+            registrations::name_folded.eq(&new.person.name_folded),
             registrations::status.eq(&new.status),
             registrations::source.eq(&new.source),
             registrations::invitation_id.eq(new.invitation_id),
@@ -109,6 +113,7 @@ pub async fn insert_many(
                 registrations::email.eq(&new.person.email),
                 registrations::phone.eq(&new.person.phone),
                 registrations::search_text.eq(&new.person.search_text),
+                registrations::name_folded.eq(&new.person.name_folded),
                 registrations::status.eq(&new.status),
                 registrations::source.eq(&new.source),
                 registrations::invitation_id.eq(new.invitation_id),
@@ -413,33 +418,111 @@ pub struct RegistrationFilter<'a> {
     /// A district (or any unit): its registrations and those of every unit below it.
     pub within_unit: Option<Uuid>,
     pub invitation_id: Option<Uuid>,
-    /// Folded search text: filters with `LIKE` and ranks by trigram similarity.
-    pub search: Option<(&'a str, &'a str)>,
+    /// A word search, ranked by [`SearchTier`] then folded name (no cursor: one page).
+    pub search: Option<NameSearch<'a>>,
     pub limit: i64,
 }
 
-diesel::define_sql_function! {
-    /// pg_trgm's similarity of two strings (0 to 1).
-    fn similarity(a: diesel::sql_types::Text, b: diesel::sql_types::Text) -> diesel::sql_types::Float;
+/// A folded query (see `domain::search`): the whole text and its words.
+#[derive(Clone, Copy)]
+pub struct NameSearch<'a> {
+    pub folded: &'a str,
+    pub words: &'a [String],
 }
 
-pub async fn list(
-    conn: &mut AsyncPgConnection,
+/// The ranking tiers of a search, best first; each excludes those before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchTier {
+    /// The folded name equals the folded query.
+    ExactName,
+    /// Every query word is a whole word of the name.
+    NameWords,
+    /// Every query word is a prefix of a word of the name.
+    NamePrefixes,
+    /// Every query word is a prefix of a word of the search text (name, unit, organization,
+    /// reference, email, phones), not all within the name.
+    Anywhere,
+}
+
+impl SearchTier {
+    pub const ALL: [SearchTier; 4] = [
+        SearchTier::ExactName,
+        SearchTier::NameWords,
+        SearchTier::NamePrefixes,
+        SearchTier::Anywhere,
+    ];
+}
+
+/// At most this many matches of one tier are read and sorted by name: a tier with more (a
+/// lone `nguyen` among 100,000) shows the first page of a sample of that size, so a search
+/// never reads thousands of rows. Refining the query brings the wanted person into range.
+pub const SEARCH_SAMPLE: i64 = 500;
+
+/// A `tsquery` of the words, each quoted literally, as whole words or as prefixes.
+fn tsquery(words: &[String], prefix: bool) -> String {
+    words
+        .iter()
+        .map(|w| {
+            let quoted = w.replace('\\', "\\\\").replace('\'', "''");
+            format!("'{quoted}'{}", if prefix { ":*" } else { "" })
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+fn words_match(
+    column: &'static str,
+    query: String,
+) -> Box<dyn BoxableExpression<registrations::table, Pg, SqlType = Bool>> {
+    Box::new(
+        sql::<Bool>("")
+            .sql(column)
+            .sql(" @@ ")
+            .bind::<Text, _>(query)
+            .sql("::tsquery"),
+    )
+}
+
+/// The condition of one tier (the word vectors are generated columns, indexed with GIN).
+fn tier_condition(
+    tier: SearchTier,
+    search: NameSearch<'_>,
+) -> Box<dyn BoxableExpression<registrations::table, Pg, SqlType = Bool>> {
+    let whole = || tsquery(search.words, false);
+    let prefixes = || tsquery(search.words, true);
+    let folded = search.folded.to_owned();
+    match tier {
+        SearchTier::ExactName => Box::new(registrations::name_folded.eq(folded)),
+        SearchTier::NameWords => Box::new(
+            words_match("registrations.name_words", whole())
+                .and(registrations::name_folded.ne(folded)),
+        ),
+        SearchTier::NamePrefixes => Box::new(
+            words_match("registrations.name_words", prefixes())
+                .and(words_match("registrations.name_words", whole()).eq(false)),
+        ),
+        SearchTier::Anywhere => Box::new(
+            words_match("registrations.search_words", prefixes())
+                .and(words_match("registrations.name_words", prefixes()).eq(false)),
+        ),
+    }
+}
+
+fn filtered<'a>(
     conference_id: Uuid,
-    filter: RegistrationFilter<'_>,
-) -> QueryResult<Vec<RegistrationRow>> {
+    filter: &RegistrationFilter<'a>,
+) -> registrations::BoxedQuery<'a, Pg> {
     let mut query = registrations::table
         .filter(registrations::conference_id.eq(conference_id))
-        .select(RegistrationRow::as_select())
         .into_boxed();
     if let Some(status) = filter.status {
-        query = query.filter(registrations::status.eq(status.to_owned()));
+        query = query.filter(registrations::status.eq(status));
     }
     if let Some(category) = filter.category {
-        query = query.filter(registrations::category.eq(category.to_owned()));
+        query = query.filter(registrations::category.eq(category));
     }
     if let Some(source) = filter.source {
-        query = query.filter(registrations::source.eq(source.to_owned()));
+        query = query.filter(registrations::source.eq(source));
     }
     if let Some(unit_id) = filter.unit_id {
         query = query.filter(registrations::unit_id.eq(unit_id));
@@ -449,7 +532,7 @@ pub async fn list(
     }
     if let Some(kind) = filter.unit_kind {
         let of_kind = units::table
-            .filter(units::kind.eq(kind.to_owned()))
+            .filter(units::kind.eq(kind))
             .select(units::id.nullable());
         query = query.filter(registrations::unit_id.eq_any(of_kind));
     }
@@ -460,18 +543,49 @@ pub async fn list(
                 .sql(" UNION SELECT u.id FROM units u JOIN below ON u.parent_id = below.id) SELECT id FROM below)"),
         );
     }
-    if let Some((pattern, folded)) = filter.search {
-        // Ranked by similarity: one page of the best matches.
-        return query
-            .filter(registrations::search_text.like(pattern.to_owned()))
-            .order((
-                similarity(registrations::search_text, folded.to_owned()).desc(),
-                registrations::id.asc(),
-            ))
-            .limit(filter.limit)
+    query
+}
+
+/// A search: tier by tier, each a bounded sample sorted by name, until the page is full. A
+/// later tier is read only when the earlier ones left room, so the work stays bounded: a tier
+/// reached has fewer than `limit` rows in the tiers it excludes.
+async fn search(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    filter: &RegistrationFilter<'_>,
+    search: NameSearch<'_>,
+) -> QueryResult<Vec<RegistrationRow>> {
+    let mut found: Vec<RegistrationRow> = Vec::new();
+    for tier in SearchTier::ALL {
+        let room = filter.limit - i64::try_from(found.len()).unwrap_or(i64::MAX);
+        if room <= 0 {
+            break;
+        }
+        let sample = filtered(conference_id, filter)
+            .filter(tier_condition(tier, search))
+            .select(registrations::id)
+            .limit(SEARCH_SAMPLE.max(filter.limit));
+        let rows: Vec<RegistrationRow> = registrations::table
+            .filter(registrations::id.eq_any(sample))
+            .order((registrations::name_folded.asc(), registrations::id.asc()))
+            .limit(room)
+            .select(RegistrationRow::as_select())
             .load(conn)
-            .await;
+            .await?;
+        found.extend(rows);
     }
+    Ok(found)
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    filter: RegistrationFilter<'_>,
+) -> QueryResult<Vec<RegistrationRow>> {
+    if let Some(terms) = filter.search {
+        return search(conn, conference_id, &filter, terms).await;
+    }
+    let mut query = filtered(conference_id, &filter).select(RegistrationRow::as_select());
     if let Some((created_at, id)) = filter.after {
         query = query.filter(
             registrations::created_at

@@ -18,9 +18,10 @@ use crate::db::{self};
 use crate::domain::conferences::{
     Access, ConferenceStatus, Lock, RegistrationMode, Versioned, ensure_editable, load, text_enum,
 };
-use crate::domain::contact::{check_email, check_phone, normalize_phone};
+use crate::domain::contact::{check_email, check_phone};
 use crate::domain::idempotency::{self, Idempotency, Outcome, Replay};
-use crate::domain::text::{self, Validator, fold, like_contains};
+use crate::domain::search::SearchQuery;
+use crate::domain::text::{self, Validator, fold};
 use crate::domain::units::UnitKind;
 use crate::domain::{double_option, non_null, pagination};
 use crate::error::{ApiError, ApiResult};
@@ -309,6 +310,7 @@ impl ValidPerson {
             local_phone.as_deref(),
         ];
         self.write.search_text = fold(&parts.into_iter().flatten().collect::<Vec<_>>().join(" "));
+        self.write.name_folded = fold(&self.write.full_name);
         self.write
     }
 }
@@ -372,6 +374,7 @@ pub fn check_person(
             email,
             phone,
             search_text: String::new(),
+            name_folded: String::new(),
         },
         unit_name,
     }
@@ -992,22 +995,7 @@ pub async fn list(
 ) -> ApiResult<(Vec<Registration>, Option<String>)> {
     let limit = pagination::fetch_limit(query.limit)?;
     let after = pagination::decode(query.cursor.as_deref())?;
-    let q = text::query_text(query.q.as_deref())?;
-    let folded = q.map(|q| {
-        // A phone typed as 0912 345 678 also finds the stored +84912345678.
-        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() >= 9
-            && q.chars()
-                .all(|c| c.is_ascii_digit() || " .+-()".contains(c))
-        {
-            normalize_phone(q)
-                .map(|p| fold(&p))
-                .unwrap_or_else(|| fold(q))
-        } else {
-            fold(q)
-        }
-    });
-    let pattern = folded.as_deref().map(like_contains);
+    let search = text::query_text(query.q.as_deref())?.and_then(SearchQuery::parse);
     let mut conn = state.pool.get().await?;
     let conference = load(
         &mut conn,
@@ -1029,12 +1017,12 @@ pub async fn list(
             unit_kind: query.unit_kind.map(UnitKind::as_str),
             within_unit: query.district_id,
             invitation_id: None,
-            search: pattern.as_deref().zip(folded.as_deref()),
+            search: search.as_ref().map(SearchQuery::terms),
             limit,
         },
     )
     .await?;
-    let (rows, next) = if pattern.is_some() {
+    let (rows, next) = if search.is_some() {
         let mut rows = rows;
         rows.truncate(usize::try_from(limit - 1).unwrap_or(0));
         (rows, None)
