@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::db::schema::{conferences, registration_substitutions, registrations, units};
 
-#[derive(Queryable, Selectable, Debug, Clone)]
+#[derive(Queryable, QueryableByName, Selectable, Debug, Clone)]
 #[diesel(table_name = registrations)]
 pub struct RegistrationRow {
     pub id: Uuid,
@@ -418,7 +418,7 @@ pub struct RegistrationFilter<'a> {
     /// A district (or any unit): its registrations and those of every unit below it.
     pub within_unit: Option<Uuid>,
     pub invitation_id: Option<Uuid>,
-    /// A word search, ranked by [`SearchTier`] then folded name (no cursor: one page).
+    /// A word search, ranked (see [`SEARCH`]; no cursor: one page).
     pub search: Option<NameSearch<'a>>,
     pub limit: i64,
 }
@@ -430,33 +430,10 @@ pub struct NameSearch<'a> {
     pub words: &'a [String],
 }
 
-/// The ranking tiers of a search, best first; each excludes those before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchTier {
-    /// The folded name equals the folded query.
-    ExactName,
-    /// Every query word is a whole word of the name.
-    NameWords,
-    /// Every query word is a prefix of a word of the name.
-    NamePrefixes,
-    /// Every query word is a prefix of a word of the search text (name, unit, organization,
-    /// reference, email, phones), not all within the name.
-    Anywhere,
-}
-
-impl SearchTier {
-    pub const ALL: [SearchTier; 4] = [
-        SearchTier::ExactName,
-        SearchTier::NameWords,
-        SearchTier::NamePrefixes,
-        SearchTier::Anywhere,
-    ];
-}
-
-/// At most this many matches of one tier are read and sorted by name: a tier with more (a
-/// lone `nguyen` among 100,000) shows the first page of a sample of that size, so a search
+/// At most this many matches of one ranking tier are read and sorted by name: a tier with more
+/// (a lone `nguyen` among 100,000) shows the first page of a sample of that size, so a search
 /// never reads thousands of rows. Refining the query brings the wanted person into range.
-pub const SEARCH_SAMPLE: i64 = 500;
+pub const SEARCH_SAMPLE: i64 = 200;
 
 /// A `tsquery` of the words, each quoted literally, as whole words or as prefixes.
 fn tsquery(words: &[String], prefix: bool) -> String {
@@ -470,42 +447,70 @@ fn tsquery(words: &[String], prefix: bool) -> String {
         .join(" & ")
 }
 
-fn words_match(
-    column: &'static str,
-    query: String,
-) -> Box<dyn BoxableExpression<registrations::table, Pg, SqlType = Bool>> {
-    Box::new(
-        sql::<Bool>("")
-            .sql(column)
-            .sql(" @@ ")
-            .bind::<Text, _>(query)
-            .sql("::tsquery"),
-    )
-}
+/// The search, ranked in tiers (each excludes those before it): 0 the folded name equals the
+/// query; 1 every query word is a whole word of the name; 2 every query word is a prefix of a
+/// word of the name; 3 every query word is a prefix of a word of the search text (name, unit,
+/// organization, reference, email, phones). Within a tier by folded name.
+///
+/// One statement, bounded work: a tier is read only when the tiers before it hold fewer rows
+/// than the page (`One-Time Filter` on their counts), and then at most `$5` rows of it. The
+/// candidate sets are `MATERIALIZED` so the planner costs them as whole sets (GIN bitmap scans
+/// for rare words) while the `LIMIT` above still stops reading early; with the `LIMIT` inside,
+/// the planner misjudges rare prefixes and walks the whole table.
+pub const SEARCH: &str = "
+WITH filtered AS NOT MATERIALIZED (
+    SELECT r.* FROM registrations r
+    WHERE r.conference_id = $1
+      AND ($7::text IS NULL OR r.status = $7)
+      AND ($8::text IS NULL OR r.category = $8)
+      AND ($9::text IS NULL OR r.source = $9)
+      AND ($10::uuid IS NULL OR r.unit_id = $10)
+      AND ($11::uuid IS NULL OR r.invitation_id = $11)
+      AND ($12::text IS NULL OR r.unit_id IN (SELECT u.id FROM units u WHERE u.kind = $12))
+      AND ($13::uuid IS NULL OR r.unit_id IN (
+          WITH RECURSIVE below(id) AS (SELECT $13::uuid UNION SELECT u.id FROM units u JOIN below ON u.parent_id = below.id)
+          SELECT id FROM below))
+),
+m0 AS MATERIALIZED (SELECT id FROM filtered WHERE name_folded = $2),
+t0 AS (SELECT id, 0 AS tier FROM m0 LIMIT $5),
+m1 AS MATERIALIZED (SELECT id FROM filtered WHERE name_words @@ $3::tsquery AND name_folded <> $2),
+t1 AS (SELECT id, 1 AS tier FROM m1 WHERE (SELECT count(*) FROM t0) < $6 LIMIT $5),
+m2 AS MATERIALIZED (SELECT id FROM filtered WHERE name_words @@ $4::tsquery AND NOT name_words @@ $3::tsquery),
+t2 AS (SELECT id, 2 AS tier FROM m2 WHERE (SELECT count(*) FROM t0) + (SELECT count(*) FROM t1) < $6 LIMIT $5),
+m3 AS MATERIALIZED (SELECT id FROM filtered WHERE search_words @@ $4::tsquery AND NOT name_words @@ $4::tsquery),
+t3 AS (SELECT id, 3 AS tier FROM m3
+       WHERE (SELECT count(*) FROM t0) + (SELECT count(*) FROM t1) + (SELECT count(*) FROM t2) < $6 LIMIT $5)
+SELECT r.id, r.conference_id, r.number, r.full_name, r.position, r.unit_id, r.organization, r.category,
+       r.email, r.phone, r.status, r.source, r.invitation_id, r.qr_secret, r.waitlisted_at, r.version,
+       r.created_at, r.updated_at
+FROM registrations r
+JOIN (SELECT * FROM t0 UNION ALL SELECT * FROM t1 UNION ALL SELECT * FROM t2 UNION ALL SELECT * FROM t3) ranked USING (id)
+ORDER BY ranked.tier, r.name_folded, r.id
+LIMIT $6";
 
-/// The condition of one tier (the word vectors are generated columns, indexed with GIN).
-fn tier_condition(
-    tier: SearchTier,
+async fn search(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    filter: &RegistrationFilter<'_>,
     search: NameSearch<'_>,
-) -> Box<dyn BoxableExpression<registrations::table, Pg, SqlType = Bool>> {
-    let whole = || tsquery(search.words, false);
-    let prefixes = || tsquery(search.words, true);
-    let folded = search.folded.to_owned();
-    match tier {
-        SearchTier::ExactName => Box::new(registrations::name_folded.eq(folded)),
-        SearchTier::NameWords => Box::new(
-            words_match("registrations.name_words", whole())
-                .and(registrations::name_folded.ne(folded)),
-        ),
-        SearchTier::NamePrefixes => Box::new(
-            words_match("registrations.name_words", prefixes())
-                .and(words_match("registrations.name_words", whole()).eq(false)),
-        ),
-        SearchTier::Anywhere => Box::new(
-            words_match("registrations.search_words", prefixes())
-                .and(words_match("registrations.name_words", prefixes()).eq(false)),
-        ),
-    }
+) -> QueryResult<Vec<RegistrationRow>> {
+    use diesel::sql_types::{BigInt, Nullable};
+    diesel::sql_query(SEARCH)
+        .bind::<SqlUuid, _>(conference_id)
+        .bind::<Text, _>(search.folded)
+        .bind::<Text, _>(tsquery(search.words, false))
+        .bind::<Text, _>(tsquery(search.words, true))
+        .bind::<BigInt, _>(SEARCH_SAMPLE.max(filter.limit))
+        .bind::<BigInt, _>(filter.limit)
+        .bind::<Nullable<Text>, _>(filter.status)
+        .bind::<Nullable<Text>, _>(filter.category)
+        .bind::<Nullable<Text>, _>(filter.source)
+        .bind::<Nullable<SqlUuid>, _>(filter.unit_id)
+        .bind::<Nullable<SqlUuid>, _>(filter.invitation_id)
+        .bind::<Nullable<Text>, _>(filter.unit_kind)
+        .bind::<Nullable<SqlUuid>, _>(filter.within_unit)
+        .load(conn)
+        .await
 }
 
 fn filtered<'a>(
@@ -544,37 +549,6 @@ fn filtered<'a>(
         );
     }
     query
-}
-
-/// A search: tier by tier, each a bounded sample sorted by name, until the page is full. A
-/// later tier is read only when the earlier ones left room, so the work stays bounded: a tier
-/// reached has fewer than `limit` rows in the tiers it excludes.
-async fn search(
-    conn: &mut AsyncPgConnection,
-    conference_id: Uuid,
-    filter: &RegistrationFilter<'_>,
-    search: NameSearch<'_>,
-) -> QueryResult<Vec<RegistrationRow>> {
-    let mut found: Vec<RegistrationRow> = Vec::new();
-    for tier in SearchTier::ALL {
-        let room = filter.limit - i64::try_from(found.len()).unwrap_or(i64::MAX);
-        if room <= 0 {
-            break;
-        }
-        let sample = filtered(conference_id, filter)
-            .filter(tier_condition(tier, search))
-            .select(registrations::id)
-            .limit(SEARCH_SAMPLE.max(filter.limit));
-        let rows: Vec<RegistrationRow> = registrations::table
-            .filter(registrations::id.eq_any(sample))
-            .order((registrations::name_folded.asc(), registrations::id.asc()))
-            .limit(room)
-            .select(RegistrationRow::as_select())
-            .load(conn)
-            .await?;
-        found.extend(rows);
-    }
-    Ok(found)
 }
 
 pub async fn list(

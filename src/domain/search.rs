@@ -11,7 +11,7 @@
 //! Results are ranked: the exact full name (same words, same order) first, then registrations
 //! whose name holds every query word whole, then those whose name holds them as prefixes, then
 //! the rest (matched through unit, reference, email or phone); within each, by folded name
-//! (`crate::db::registrations::SearchTier` runs the tiers).
+//! (the query is `crate::db::registrations::SEARCH`).
 
 use crate::domain::contact::normalize_phone;
 use crate::domain::text::fold;
