@@ -695,6 +695,53 @@ async fn search_combines_with_filters_and_a_limit() {
 }
 
 #[actix_web::test]
+async fn search_within_a_district_finds_only_its_units_people() {
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let unit = |body: Value| app.post("/api/v1/units", Some(&token), body);
+    let district = unit(json!({"name": "Huyện Sông Lô", "kind": "district"}))
+        .await
+        .body;
+    let commune =
+        unit(json!({"name": "Xã Đồng Thịnh", "kind": "commune", "parent_id": district["id"]}))
+            .await
+            .body;
+    let other = unit(json!({"name": "Huyện Yên Lạc", "kind": "district"}))
+        .await
+        .body;
+    let conference = app.conference(&token, json!({"code": "sxsh"})).await;
+    for (name, unit_id, phone) in [
+        ("Nguyễn Văn An", &commune["id"], "0912000001"),
+        ("Nguyễn Thị An", &other["id"], "0912000002"),
+    ] {
+        let reply = app
+            .post(
+                list_path(&conference),
+                Some(&token),
+                json!({"full_name": name, "unit_id": unit_id, "category": "commune", "phone": phone}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    }
+
+    let reply = app
+        .get(
+            format!(
+                "{}?q=an%20nguyen&district_id={}",
+                list_path(&conference),
+                district["id"].as_str().unwrap()
+            ),
+            Some(&token),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(reply.body["items"][0]["full_name"], "Nguyễn Văn An");
+    assert_eq!(reply.body["items"][0]["unit_name"], "Xã Đồng Thịnh");
+}
+
+#[actix_web::test]
 async fn lists_filter_by_status_category_and_district_including_its_communes() {
     let app = TestApp::spawn().await;
     let token = app.organizer("org").await;
