@@ -157,6 +157,57 @@ def search_mix(conf, token, people, concurrency, rounds):
     return results, wall
 
 
+def postgres_cpu_seconds():
+    """CPU seconds used so far by every process named postgres (backends come and go: compare
+    two readings only over a stretch where the pool's connections stay open)."""
+    total = 0.0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                if f.read().strip() != "postgres":
+                    continue
+            total += cpu_seconds(pid)
+        except OSError:
+            continue
+    return total
+
+
+def cpu_seconds(pid):
+    """User and system CPU seconds a process has used."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+_last_busy = None
+
+
+def busy_cpu_seconds(wall, known):
+    """CPU seconds used machine-wide since the previous call (first call: since boot, so call
+    once before), minus `known`."""
+    global _last_busy
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    busy = (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+    previous, _last_busy = _last_busy, busy
+    return (busy - previous - known) if previous is not None else 0.0
+
+
+def search_plan(conf, q):
+    """EXPLAIN ANALYZE of the search statement as the server runs it, for the folded query `q`."""
+    import re
+    with open(os.path.join(ROOT, "src/db/registrations.rs")) as f:
+        source = f.read()
+    start = source.index('pub const SEARCH: &str = "') + len('pub const SEARCH: &str = "')
+    sql = source[start:source.index('";', start)]
+    words = q.split()
+    values = {"conference": f"'{conf}'::uuid", "folded": f"'{q}'",
+              "whole": "'" + " & ".join(f"''{w}''" for w in words) + "'",
+              "prefixes": "'" + " & ".join(f"''{w}'':*" for w in words) + "'", "sample": "200", "page": "21"}
+    sql = re.sub(r"\$([a-z_]+)", lambda m: values.get(m.group(1), "NULL"), sql)
+    return psql("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + sql)
+
+
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -228,11 +279,20 @@ def main():
             if line.count("|") == 2:
                 name, phone, number = line.split("|")
                 people.append((name, phone, f"SEARCH-{int(number):04d}"))
+        busy_cpu_seconds(0, 0)
+        client_before, server_before, pg_before = os.times(), cpu_seconds(server.pid), postgres_cpu_seconds()
         results, wall = search_mix(conf, token, people, args.concurrency, args.rounds)
+        client_after, server_after, pg_after = os.times(), cpu_seconds(server.pid), postgres_cpu_seconds()
         latencies = [ms for _, ms, _ in results]
         print(f"search mix at 100,000 registrations, concurrency {args.concurrency}: {len(results)} queries in {wall:.2f} s "
               f"= {len(results) / wall:.0f}/s; p50 {statistics.median(latencies):.1f} ms, p90 {percentile(latencies, 90):.1f} ms, "
               f"p99 {percentile(latencies, 99):.1f} ms, max {max(latencies):.1f} ms")
+        client_cpu = (client_after.user + client_after.system) - (client_before.user + client_before.system)
+        server_cpu, pg_cpu = server_after - server_before, pg_after - pg_before
+        print(f"  CPU during the mix ({wall:.2f} s on {os.cpu_count()} cores): this client {client_cpu:.2f} s, "
+              f"the API server {server_cpu:.2f} s, PostgreSQL {pg_cpu:.2f} s, anything else on the machine "
+              f"{busy_cpu_seconds(wall, client_cpu + server_cpu + pg_cpu):.2f} s; server and PostgreSQL "
+              f"{(server_cpu + pg_cpu) * 1000 / len(results):.2f} ms of CPU a query")
         for shape in dict.fromkeys(shape for shape, _, _ in results):
             mine = [(ms, hit) for s, ms, hit in results if s == shape]
             ms = [m for m, _ in mine]
@@ -241,11 +301,8 @@ def main():
                 "the person on the page" if shape in ("phone", "reference") else "results")
             print(f"  {shape:31} {len(mine):4} queries: p50 {statistics.median(ms):5.1f} ms, p99 {percentile(ms, 99):5.1f} ms; "
                   f"{what}: {hits}/{len(mine)}")
-        tier = psql(
-            "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT id FROM registrations WHERE id IN (SELECT id FROM registrations "
-            f"WHERE conference_id = '{conf}' AND name_words @@ $$'an' & 'nguyen'$$::tsquery AND name_folded <> 'an nguyen' "
-            "LIMIT 500) ORDER BY name_folded, id LIMIT 21")
-        print("plan for q=an nguyen, whole-name-words tier:\n  " + tier.replace("\n", "\n  "))
+        print("plan for q=an nguyen (the statement in src/db/registrations.rs, parameters inlined):\n  "
+              + search_plan(conf, "an nguyen").replace("\n", "\n  "))
         with open(f"/proc/{server.pid}/status") as f:
             peak = next(line for line in f if line.startswith("VmHWM")).split()[1]
         print(f"server peak RSS: {int(peak) / 1024:.1f} MiB")

@@ -203,9 +203,12 @@ pub struct RegistrationQuery {
     pub unit_kind: Option<UnitKind>,
     /// A district (or any unit): registrations of it and of every unit below it (its communes).
     pub district_id: Option<Uuid>,
-    /// Accent- and case-insensitive search in names, units, references, phones and emails,
-    /// ranked by similarity (one page of the best matches).
-    #[param(max_length = 200)]
+    /// Words in any order, accents and case ignored: every word must begin a word of the name,
+    /// unit, organization, reference, email or phone (`an nguyen` finds `Nguyễn Hồng An`; `an`
+    /// does not match inside `Đoàn`). A phone may be typed in any spelling (`0912 345 678`).
+    /// Ranked: the exact full name first, then names holding every word whole, then names
+    /// holding every word as a prefix, then the rest; by name within each. One page, no cursor.
+    #[param(max_length = 200, example = "an nguyen")]
     pub q: Option<String>,
 }
 
