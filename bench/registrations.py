@@ -203,7 +203,7 @@ def search_plan(conf, q):
     words = q.split()
     values = {"conference": f"'{conf}'::uuid", "folded": f"'{q}'",
               "whole": "'" + " & ".join(f"''{w}''" for w in words) + "'",
-              "prefixes": "'" + " & ".join(f"''{w}'':*" for w in words) + "'", "sample": "200", "page": "21"}
+              "prefixes": "'" + " & ".join(f"''{w}'':*" for w in words) + "'", "sample": "100", "page": "21"}
     sql = re.sub(r"\$([a-z_]+)", lambda m: values.get(m.group(1), "NULL"), sql)
     return psql("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + sql)
 

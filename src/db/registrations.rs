@@ -433,7 +433,7 @@ pub struct NameSearch<'a> {
 /// At most this many matches of one ranking tier are read and sorted by name: a tier with more
 /// (a lone `nguyen` among 100,000) shows the first page of a sample of that size, so a search
 /// never reads thousands of rows. Refining the query brings the wanted person into range.
-pub const SEARCH_SAMPLE: i64 = 200;
+pub const SEARCH_SAMPLE: i64 = 100;
 
 /// A `tsquery` of the words, each quoted literally, as whole words or as prefixes.
 fn tsquery(words: &[String], prefix: bool) -> String {
