@@ -695,6 +695,29 @@ async fn search_combines_with_filters_and_a_limit() {
 }
 
 #[actix_web::test]
+async fn search_follows_a_renamed_registration() {
+    let app = TestApp::spawn().await;
+    let (token, conference) = people(&app, &[("Nguyễn Văn An", None, "0912000001")]).await;
+    let listed = app.get(list_path(&conference), Some(&token)).await;
+    let id = listed.body["items"][0]["id"].as_str().unwrap().to_owned();
+
+    let renamed = app
+        .patch(
+            format!("{}/{id}", list_path(&conference)),
+            Some(&token),
+            json!({"full_name": "Trần Thị Bình"}),
+        )
+        .await;
+
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    assert_eq!(
+        found(&app, &token, &conference, "binh tran").await,
+        ["Trần Thị Bình"]
+    );
+    assert!(found(&app, &token, &conference, "nguyen").await.is_empty());
+}
+
+#[actix_web::test]
 async fn search_within_a_district_finds_only_its_units_people() {
     let app = TestApp::spawn().await;
     let token = app.organizer("org").await;
