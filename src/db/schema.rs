@@ -1,5 +1,11 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
 diesel::table! {
     accounts (id) {
         id -> Uuid,
@@ -169,6 +175,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     registrations (id) {
         id -> Uuid,
         conference_id -> Uuid,
@@ -191,6 +200,9 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         changed_xid -> Int8,
+        name_folded -> Text,
+        name_words -> Tsvector,
+        search_words -> Tsvector,
     }
 }
 

@@ -19,7 +19,8 @@ use crate::db::{self};
 use crate::domain::check_timestamp;
 use crate::domain::conferences::{Access, Lock, ensure_editable, load, text_enum};
 use crate::domain::registrations::{Category, QR_PREFIX};
-use crate::domain::text::{Validator, fold, like_contains};
+use crate::domain::search::SearchQuery;
+use crate::domain::text::{Validator, fold};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::state::AppState;
 
@@ -555,16 +556,15 @@ pub async fn search(
     device: &DeviceRow,
     q: Option<&str>,
 ) -> ApiResult<Vec<DelegateCard>> {
-    let Some(q) = crate::domain::text::query_text(q)? else {
+    let Some(query) = crate::domain::text::query_text(q)?.and_then(SearchQuery::parse) else {
         return Ok(Vec::new());
     };
-    let folded = fold(q);
     let mut conn = state.pool.get().await?;
     let rows = db::registrations::list(
         &mut conn,
         device.conference_id,
         db::registrations::RegistrationFilter {
-            search: Some((&like_contains(&folded), &folded)),
+            search: Some(query.terms()),
             limit: 20,
             ..Default::default()
         },
@@ -652,9 +652,15 @@ pub struct BundleEntry {
     #[schema(example = "SXSH-0042")]
     pub reference: String,
     pub full_name: String,
-    /// Lower case, without diacritics (`đ` → `d`), for accent-free search on the device.
+    /// The full name folded for search (NFD, combining marks dropped, `đ` → `d`, lower case,
+    /// words separated by one space). An exact match of the folded query ranks first.
     #[schema(example = "nguyen van an")]
     pub name_folded: String,
+    /// The words an offline search matches: the folded name, unit name and reference,
+    /// separated by one space. Every word of the folded query must be a prefix of one of
+    /// them, in any order (see the README's search section for the whole algorithm).
+    #[schema(example = "nguyen van an phong kinh te thanh pho vinh yen sxsh-0042")]
+    pub search_folded: String,
     pub position: Option<String>,
     pub unit_name: Option<String>,
     pub category: Category,
@@ -776,10 +782,24 @@ pub async fn bundle(
     let registrations = rows
         .into_iter()
         .map(|row| {
+            let reference = crate::domain::registrations::reference(&conference.code, row.number);
+            let name_folded = fold(&row.full_name);
+            let search_folded = [
+                Some(name_folded.as_str()),
+                row.unit_name.as_deref(),
+                Some(&reference),
+            ]
+            .into_iter()
+            .flatten()
+            .map(fold)
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
             Ok(BundleEntry {
                 registration_id: row.id,
-                reference: crate::domain::registrations::reference(&conference.code, row.number),
-                name_folded: fold(&row.full_name),
+                reference,
+                name_folded,
+                search_folded,
                 full_name: row.full_name,
                 position: row.position,
                 unit_name: row.unit_name,

@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod live;
 pub mod pagination;
 pub mod registrations;
+pub mod search;
 pub mod seats;
 pub mod sessions;
 pub mod signups;

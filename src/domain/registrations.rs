@@ -19,11 +19,12 @@ use crate::db::{self};
 use crate::domain::conferences::{
     Access, ConferenceStatus, Lock, RegistrationMode, Versioned, ensure_editable, load, text_enum,
 };
-use crate::domain::contact::{check_email, check_phone, normalize_phone};
+use crate::domain::contact::{check_email, check_phone};
 use crate::domain::idempotency::{self, Idempotency, Outcome, Replay};
+use crate::domain::search::SearchQuery;
 use crate::domain::seats::{self, Approval, SeatCount};
 use crate::domain::substitutions::{self, RegistrationSubstitution, Substituter};
-use crate::domain::text::{self, Validator, fold, like_contains};
+use crate::domain::text::{self, Validator, fold};
 use crate::domain::units::UnitKind;
 use crate::domain::{double_option, non_null, pagination};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -290,9 +291,12 @@ pub struct RegistrationQuery {
     pub unit_kind: Option<UnitKind>,
     /// A district (or any unit): registrations of it and of every unit below it (its communes).
     pub district_id: Option<Uuid>,
-    /// Accent- and case-insensitive search in names, units, references, phones and emails,
-    /// ranked by similarity (one page of the best matches).
-    #[param(max_length = 200)]
+    /// Words in any order, accents and case ignored: every word must begin a word of the name,
+    /// unit, organization, reference, email or phone (`an nguyen` finds `Nguyễn Hồng An`; `an`
+    /// does not match inside `Đoàn`). A phone may be typed in any spelling (`0912 345 678`).
+    /// Ranked: the exact full name first, then names holding every word whole, then names
+    /// holding every word as a prefix, then the rest; by name within each. One page, no cursor.
+    #[param(max_length = 200, example = "an nguyen")]
     pub q: Option<String>,
 }
 
@@ -397,6 +401,7 @@ impl ValidPerson {
             local_phone.as_deref(),
         ];
         self.write.search_text = fold(&parts.into_iter().flatten().collect::<Vec<_>>().join(" "));
+        self.write.name_folded = fold(&self.write.full_name);
         self.write
     }
 }
@@ -460,6 +465,7 @@ pub fn check_person(
             email,
             phone,
             search_text: String::new(),
+            name_folded: String::new(),
         },
         unit_name,
     }
@@ -1048,22 +1054,7 @@ pub async fn list(
 ) -> ApiResult<(Vec<OrganizerRegistration>, Option<String>)> {
     let limit = pagination::fetch_limit(query.limit)?;
     let after = pagination::decode(query.cursor.as_deref())?;
-    let q = text::query_text(query.q.as_deref())?;
-    let folded = q.map(|q| {
-        // A phone typed as 0912 345 678 also finds the stored +84912345678.
-        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() >= 9
-            && q.chars()
-                .all(|c| c.is_ascii_digit() || " .+-()".contains(c))
-        {
-            normalize_phone(q)
-                .map(|p| fold(&p))
-                .unwrap_or_else(|| fold(q))
-        } else {
-            fold(q)
-        }
-    });
-    let pattern = folded.as_deref().map(like_contains);
+    let search = text::query_text(query.q.as_deref())?.and_then(SearchQuery::parse);
     let mut conn = state.pool.get().await?;
     let conference = load(
         &mut conn,
@@ -1085,12 +1076,12 @@ pub async fn list(
             unit_kind: query.unit_kind.map(UnitKind::as_str),
             within_unit: query.district_id,
             invitation_id: None,
-            search: pattern.as_deref().zip(folded.as_deref()),
+            search: search.as_ref().map(SearchQuery::terms),
             limit,
         },
     )
     .await?;
-    let (rows, next) = if pattern.is_some() {
+    let (rows, next) = if search.is_some() {
         let mut rows = rows;
         rows.truncate(usize::try_from(limit - 1).unwrap_or(0));
         (rows, None)

@@ -154,14 +154,20 @@ async fn record_checkin(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// Name without diacritics (`nguyen van an`), or a reference (`SXSH-0042`).
-    #[param(max_length = 200)]
+    /// Words of the name in any order, with or without diacritics, middle name optional:
+    /// `an nguyen`, `nguyen an` and `hong an nguyen` all find `Nguyễn Hồng An`. Every word
+    /// must begin a word of the name, unit, reference or phone (`an` does not match inside
+    /// `Đoàn`). Also a reference (`SXSH-0042`) or a phone in any spelling (`0912 345 678`).
+    #[param(max_length = 200, example = "an nguyen")]
     pub q: Option<String>,
 }
 
 /// Find a delegate by name (device)
 ///
-/// For manual check-in when a code is missing: up to 20 best matches, accents ignored.
+/// For manual check-in when a code is missing: up to 20 matches, ranked as the registration
+/// list ranks them (the exact full name first, then names holding every word whole, then names
+/// holding every word as a prefix, then matches through unit, reference or phone; by name
+/// within each). An empty `q` gives an empty list.
 #[utoipa::path(
     tag = "check-in",
     params(("conference_id" = Uuid, Path, description = "Conference id"), SearchQuery),

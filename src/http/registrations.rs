@@ -135,8 +135,9 @@ fn created_with_token<T, B: Serialize>(
 
 /// List registrations
 ///
-/// Filters combine; `district_id` includes the district's communes and offices. With `q`, the
-/// best matches come first (accents, case and phone spelling ignored).
+/// Filters combine; `district_id` includes the district's communes and offices. With `q`, every
+/// word must begin a word of the registration, in any order, and the best matches come first
+/// (the exact full name first; accents, case and phone spelling ignored); one page, no cursor.
 #[utoipa::path(
     tag = "registrations",
     params(("conference_id" = Uuid, Path, description = "Conference id"), RegistrationQuery),

@@ -500,6 +500,71 @@ async fn devices_find_delegates_without_diacritics_and_check_them_in_by_id() {
     );
 }
 
+async fn self_register(app: &TestApp, conference: &Value, name: &str, phone: &str) {
+    let reply = app
+        .post(
+            format!(
+                "/api/v1/conferences/{}/self-registrations",
+                conference["id"].as_str().unwrap()
+            ),
+            None,
+            json!({"full_name": name, "category": "agency", "phone": phone}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+}
+
+#[actix_web::test]
+async fn device_search_ignores_word_order_matches_word_starts_and_ranks_like_the_list() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let door = door(
+        &app,
+        &organizer,
+        json!({"capacity": null, "waitlist_enabled": false}),
+    )
+    .await;
+    for (name, phone) in [
+        ("Đoàn Thị Hà", "0912000001"),
+        ("Nguyễn Văn Anh", "0912000002"),
+        ("Nguyễn Hồng An", "0912345678"),
+        ("Nguyễn An", "0912000004"),
+    ] {
+        self_register(&app, &door.conference, name, phone).await;
+    }
+    let cid = door.conference["id"].as_str().unwrap();
+    let search = async |q: &str| -> Vec<String> {
+        let reply = app
+            .get(
+                format!("/api/v1/conferences/{cid}/checkin-search?q={q}"),
+                Some(&door.device),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{q}: {}", reply.text);
+        reply
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|card| card["full_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    assert_eq!(search("hong%20an%20nguyen").await, ["Nguyễn Hồng An"]);
+    assert_eq!(
+        search("an%20nguyen").await,
+        ["Nguyễn An", "Nguyễn Hồng An", "Nguyễn Văn Anh"]
+    );
+    assert_eq!(
+        search("nguyen%20an").await,
+        ["Nguyễn An", "Nguyễn Hồng An", "Nguyễn Văn Anh"],
+        "the exact full name first"
+    );
+    assert!(!search("an").await.contains(&"Đoàn Thị Hà".to_owned()));
+    assert_eq!(search("0912%20345%20678").await, ["Nguyễn Hồng An"]);
+    assert_eq!(search("SXSH-0003").await, ["Nguyễn Hồng An"]);
+}
+
 #[actix_web::test]
 async fn attendance_counts_by_category_unit_kind_district_and_session() {
     let app = TestApp::spawn().await;
@@ -707,6 +772,13 @@ async fn the_bundle_holds_hashes_not_secrets_and_answers_304_when_unchanged() {
     assert_eq!(full.body["full"], true);
     let entry = &full.body["registrations"][0];
     assert_eq!(entry["name_folded"], "nguyen van 1");
+    assert_eq!(
+        entry["search_folded"],
+        format!(
+            "nguyen van 1 {}",
+            entry["reference"].as_str().unwrap().to_lowercase()
+        )
+    );
     let secret = delegate["qr_payload"]
         .as_str()
         .unwrap()

@@ -10,6 +10,7 @@ use hoithao::config::{AuthSettings, DatabaseSettings, ServeSettings};
 use hoithao::state::AppState;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
 pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
@@ -141,17 +142,32 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn create() -> Self {
-        let template = ensure_template().await;
         let created = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs();
         let name = format!("hoithao_test_{created}_{}", Uuid::new_v4().simple());
         let client = admin_client().await;
-        client
-            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-            .await
-            .expect("clone template");
+        // A concurrent run from a checkout with other migrations sweeps our template as
+        // outdated: build it again and retry.
+        let mut attempts = 0;
+        loop {
+            let template = ensure_template().await;
+            match client
+                .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                .await
+            {
+                Ok(()) => break,
+                Err(e)
+                    if attempts < 5
+                        && (e.code() == Some(&SqlState::INVALID_CATALOG_NAME)
+                            || e.code() == Some(&SqlState::OBJECT_IN_USE)) =>
+                {
+                    attempts += 1;
+                }
+                Err(e) => panic!("clone template: {e:?}"),
+            }
+        }
         Self {
             url: server_url(&name),
             name,
