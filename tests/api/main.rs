@@ -17,6 +17,7 @@ mod lifecycle;
 mod openapi;
 mod qr_secrets;
 mod registrations;
+mod scan_functions;
 mod sessions;
 mod signups;
 mod substitutions;
