@@ -173,13 +173,13 @@ const OUTCOME_COLUMNS: &str = "SELECT o.error, o.checkin_id, o.outcome, o.replay
 /// fixed, so each connection prepares each one once, as diesel does for its own queries:
 /// `sql_query` would prepare on every call, a second round trip on the hot path.
 mod calls {
+    use diesel::QueryResult;
     use diesel::pg::Pg;
     use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
     use diesel::serialize::ToSql;
     use diesel::sql_types::{
         Array, Bytea, HasSqlType, Integer, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid,
     };
-    use diesel::QueryResult;
 
     use super::{OUTCOME_COLUMNS, ScanArgs};
     use chrono::{DateTime, Utc};
@@ -321,7 +321,11 @@ mod calls {
             out.push_sql(", ");
             arg::<Array<SqlUuid>, _>(&mut out, "p_nonces", &self.nonces)?;
             out.push_sql(", ");
-            arg::<Array<Nullable<SqlUuid>>, _>(&mut out, "p_registration_ids", &self.registration_ids)?;
+            arg::<Array<Nullable<SqlUuid>>, _>(
+                &mut out,
+                "p_registration_ids",
+                &self.registration_ids,
+            )?;
             out.push_sql(", ");
             arg::<Array<Nullable<Bytea>>, _>(&mut out, "p_secret_sha256s", &self.secret_sha256s)?;
             out.push_sql(", ");

@@ -86,7 +86,9 @@ impl Outcome {
     }
 
     fn outcome(&self) -> &str {
-        self.outcome.as_deref().unwrap_or_else(|| panic!("{self:?}"))
+        self.outcome
+            .as_deref()
+            .unwrap_or_else(|| panic!("{self:?}"))
     }
 }
 
@@ -242,7 +244,10 @@ async fn each_refused_delegate_gets_its_outcome_without_a_greeting_and_is_record
         (code(WAITLISTED, "2026-07-19 08:05"), "waitlisted"),
         (wrong_secret, "unknown_code"),
         (unknown, "unknown_code"),
-        (code(OF_OTHER_CONFERENCE, "2026-07-19 08:05"), "other_conference"),
+        (
+            code(OF_OTHER_CONFERENCE, "2026-07-19 08:05"),
+            "other_conference",
+        ),
         (code(DELEGATE_A, "2026-07-18 06:59"), "outside_window"),
         (code(DELEGATE_A, "2026-07-20 18:01"), "outside_window"),
     ];
@@ -294,7 +299,9 @@ async fn sessions_refuse_delegates_not_signed_up_and_scans_outside_their_window(
         "ok"
     );
     assert_eq!(
-        db.scan(&code(DELEGATE_A, "2026-07-19 09:15")).await.outcome(),
+        db.scan(&code(DELEGATE_A, "2026-07-19 09:15"))
+            .await
+            .outcome(),
         "ok",
         "the door counts apart from sessions"
     );
@@ -395,11 +402,15 @@ async fn the_door_counts_once_per_local_day_across_midnight_in_ho_chi_minh() {
     let db = setup().await;
     // 23:59 and 00:01 in Hà Nội are both 19 July in UTC: the local day decides.
     assert_eq!(
-        db.scan(&code(DELEGATE_A, "2026-07-19 23:59")).await.outcome(),
+        db.scan(&code(DELEGATE_A, "2026-07-19 23:59"))
+            .await
+            .outcome(),
         "ok"
     );
     assert_eq!(
-        db.scan(&code(DELEGATE_A, "2026-07-20 00:01")).await.outcome(),
+        db.scan(&code(DELEGATE_A, "2026-07-20 00:01"))
+            .await
+            .outcome(),
         "ok"
     );
     let later = db.scan(&code(DELEGATE_A, "2026-07-20 06:59")).await;
