@@ -3,12 +3,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::schema::{checkin_devices, checkins};
 
-#[derive(Queryable, Selectable, Debug, Clone)]
+#[derive(Queryable, Selectable, QueryableByName, Debug, Clone)]
 #[diesel(table_name = checkin_devices)]
 pub struct DeviceRow {
     pub id: Uuid,
@@ -46,37 +47,15 @@ pub async fn insert_device(
 }
 
 /// The device holding a token (not revoked). Its last-seen time is refreshed at most every
-/// 10 seconds, so a busy device does not rewrite its row on every request.
+/// 10 seconds, never waiting for the row: SQL `checkin_device_seen`, as for a scan.
 pub async fn authenticate(
     conn: &mut AsyncPgConnection,
     token_hash: &[u8],
 ) -> QueryResult<Option<DeviceRow>> {
-    let Some(device) = checkin_devices::table
-        .filter(checkin_devices::token_hash.eq(token_hash))
-        .filter(checkin_devices::revoked_at.is_null())
-        .select(DeviceRow::as_select())
-        .first(conn)
+    calls::DeviceSeen { token_hash }
+        .get_result(conn)
         .await
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let stale = Utc::now() - chrono::Duration::seconds(10);
-    if device.last_seen_at.is_none_or(|seen| seen < stale) {
-        diesel::update(
-            checkin_devices::table
-                .filter(checkin_devices::id.eq(device.id))
-                .filter(
-                    checkin_devices::last_seen_at
-                        .is_null()
-                        .or(checkin_devices::last_seen_at.lt(stale)),
-                ),
-        )
-        .set(checkin_devices::last_seen_at.eq(Some(Utc::now())))
-        .execute(conn)
-        .await?;
-    }
-    Ok(Some(device))
+        .optional()
 }
 
 pub async fn revoke_device(
@@ -133,7 +112,7 @@ pub struct CheckinRow {
     pub undo_reason: Option<String>,
 }
 
-/// One scan as the SQL functions of migration 000008 take it.
+/// One scan as the SQL functions of migration 140000 take it.
 pub struct ScanArgs {
     pub id: Uuid,
     pub nonce: Uuid,
@@ -148,143 +127,329 @@ pub struct ScanArgs {
     pub occurred_at: DateTime<Utc>,
 }
 
-// The SQL functions take every field of a scan as an argument.
-#[allow(clippy::too_many_arguments)]
-mod functions {
-    use diesel::sql_types::{Array, Bytea, Integer, Nullable, Text, Timestamptz, Uuid};
+/// What the scan functions answer (SQL type `checkin_outcome`, its `delegate` card spread out):
+/// a refusal in `error`, or the recorded scan.
+#[derive(QueryableByName, Debug)]
+pub struct OutcomeRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub error: Option<String>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub checkin_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub outcome: Option<String>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    pub replayed: Option<bool>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub conflict: Option<String>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub delegate_registration_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub delegate_full_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub delegate_position: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub delegate_unit_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub delegate_organization: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub delegate_category: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub first_checked_in_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub first_device: Option<String>,
+}
 
-    diesel::define_sql_function! {
-        /// One online scan by the device holding the token: JSON text.
-        fn checkin_scan(
-            token_hash: Bytea, conference_id: Uuid, id: Uuid, nonce: Uuid,
-            registration_id: Nullable<Uuid>, secret_sha256: Nullable<Bytea>,
-            session_id: Nullable<Uuid>, direction: Text, method: Text,
-            occurred_at: Timestamptz, window_margin_secs: Integer,
-        ) -> Text;
+/// The select list that reads a `checkin_outcome` named `o` into an [`OutcomeRow`].
+const OUTCOME_COLUMNS: &str = "SELECT o.error, o.checkin_id, o.outcome, o.replayed, o.conflict, \
+    (o.delegate).registration_id AS delegate_registration_id, \
+    (o.delegate).full_name AS delegate_full_name, (o.delegate).position AS delegate_position, \
+    (o.delegate).unit_name AS delegate_unit_name, \
+    (o.delegate).organization AS delegate_organization, \
+    (o.delegate).category AS delegate_category, \
+    o.first_checked_in_at, o.first_device FROM ";
+
+/// Statements written by hand around a SQL function call, with the arguments passed by name
+/// (`p_nonce => $4`) so that Rust and SQL cannot fall out of step by position. Their text is
+/// fixed, so each connection prepares each one once, as diesel does for its own queries:
+/// `sql_query` would prepare on every call, a second round trip on the hot path.
+mod calls {
+    use diesel::QueryResult;
+    use diesel::pg::Pg;
+    use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+    use diesel::serialize::ToSql;
+    use diesel::sql_types::{
+        Array, Bytea, HasSqlType, Integer, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid,
+    };
+
+    use super::{OUTCOME_COLUMNS, ScanArgs};
+    use chrono::{DateTime, Utc};
+    use uuid::Uuid;
+
+    fn arg<'b, ST, T>(
+        out: &mut AstPass<'_, 'b, Pg>,
+        name: &'static str,
+        value: &'b T,
+    ) -> QueryResult<()>
+    where
+        Pg: HasSqlType<ST>,
+        T: ToSql<ST, Pg> + ?Sized,
+    {
+        out.push_sql(name);
+        out.push_sql(" => ");
+        out.push_bind_param::<ST, T>(value)
     }
 
-    diesel::define_sql_function! {
-        /// One scan by a known device, or (no device) an organizer: JSON text.
-        fn checkin_record(
-            conference_id: Uuid, device_id: Nullable<Uuid>, device_sessions: Array<Nullable<Uuid>>,
-            id: Uuid, nonce: Uuid, registration_id: Nullable<Uuid>, secret_sha256: Nullable<Bytea>,
-            session_id: Nullable<Uuid>, direction: Text, method: Text,
-            occurred_at: Timestamptz, window_margin_secs: Integer,
-        ) -> Text;
+    fn scan_args<'b>(out: &mut AstPass<'_, 'b, Pg>, scan: &'b ScanArgs) -> QueryResult<()> {
+        arg::<SqlUuid, _>(out, "p_id", &scan.id)?;
+        out.push_sql(", ");
+        arg::<SqlUuid, _>(out, "p_nonce", &scan.nonce)?;
+        out.push_sql(", ");
+        arg::<Nullable<SqlUuid>, _>(out, "p_registration_id", &scan.registration_id)?;
+        out.push_sql(", ");
+        arg::<Nullable<Bytea>, _>(out, "p_secret_sha256", &scan.secret_sha256)?;
+        out.push_sql(", ");
+        arg::<Nullable<SqlUuid>, _>(out, "p_session_id", &scan.session_id)?;
+        out.push_sql(", ");
+        arg::<Text, str>(out, "p_direction", scan.direction)?;
+        out.push_sql(", ");
+        arg::<Text, str>(out, "p_method", scan.method)?;
+        out.push_sql(", ");
+        arg::<Timestamptz, _>(out, "p_occurred_at", &scan.occurred_at)
     }
 
-    diesel::define_sql_function! {
-        /// A device's offline scans in one transaction: JSON text per scan, in order.
-        fn checkin_record_batch(
-            conference_id: Uuid, device_id: Uuid, device_sessions: Array<Nullable<Uuid>>,
-            ids: Array<Uuid>, nonces: Array<Uuid>, registration_ids: Array<Nullable<Uuid>>,
-            secret_sha256s: Array<Nullable<Bytea>>, session_ids: Array<Nullable<Uuid>>,
-            directions: Array<Text>, occurred_ats: Array<Timestamptz>, window_margin_secs: Integer,
-        ) -> Array<Nullable<Text>>;
+    /// Marks a call as a query loaded by column name, with a fixed text.
+    macro_rules! fixed_call {
+        ($name:ident) => {
+            impl QueryId for $name<'_> {
+                type QueryId = $name<'static>;
+                const HAS_STATIC_QUERY_ID: bool = true;
+            }
+            impl Query for $name<'_> {
+                type SqlType = Untyped;
+            }
+        };
+    }
+
+    /// `checkin_scan_v2`: one online scan by the device holding the token.
+    pub struct Scan<'a> {
+        pub token_hash: &'a [u8],
+        pub conference_id: Uuid,
+        pub scan: &'a ScanArgs,
+        pub window_margin_secs: i32,
+    }
+    fixed_call!(Scan);
+
+    impl QueryFragment<Pg> for Scan<'_> {
+        fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+            out.push_sql(OUTCOME_COLUMNS);
+            out.push_sql("checkin_scan_v2(");
+            arg::<Bytea, [u8]>(&mut out, "p_token_hash", self.token_hash)?;
+            out.push_sql(", ");
+            arg::<SqlUuid, _>(&mut out, "p_conference_id", &self.conference_id)?;
+            out.push_sql(", ");
+            scan_args(&mut out, self.scan)?;
+            out.push_sql(", ");
+            arg::<Integer, _>(&mut out, "p_window_margin_secs", &self.window_margin_secs)?;
+            out.push_sql(") o");
+            Ok(())
+        }
+    }
+
+    /// `checkin_record_v2`: one scan by a known device, or (no device) an organizer.
+    pub struct Record<'a> {
+        pub conference_id: Uuid,
+        pub device_id: Option<Uuid>,
+        pub device_sessions: &'a [Option<Uuid>],
+        pub scan: &'a ScanArgs,
+        pub window_margin_secs: i32,
+    }
+    fixed_call!(Record);
+
+    impl QueryFragment<Pg> for Record<'_> {
+        fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+            out.push_sql(OUTCOME_COLUMNS);
+            out.push_sql("checkin_record_v2(");
+            arg::<SqlUuid, _>(&mut out, "p_conference_id", &self.conference_id)?;
+            out.push_sql(", ");
+            arg::<Nullable<SqlUuid>, _>(&mut out, "p_device_id", &self.device_id)?;
+            out.push_sql(", ");
+            arg::<Array<Nullable<SqlUuid>>, [Option<Uuid>]>(
+                &mut out,
+                "p_device_sessions",
+                self.device_sessions,
+            )?;
+            out.push_sql(", ");
+            scan_args(&mut out, self.scan)?;
+            out.push_sql(", ");
+            arg::<Integer, _>(&mut out, "p_window_margin_secs", &self.window_margin_secs)?;
+            out.push_sql(") o");
+            Ok(())
+        }
+    }
+
+    /// `checkin_record_batch_v2`: a device's offline scans, one row each, in upload order.
+    pub struct Batch<'a> {
+        pub conference_id: Uuid,
+        pub device_id: Uuid,
+        pub device_sessions: &'a [Option<Uuid>],
+        pub ids: Vec<Uuid>,
+        pub nonces: Vec<Uuid>,
+        pub registration_ids: Vec<Option<Uuid>>,
+        pub secret_sha256s: Vec<Option<&'a [u8]>>,
+        pub session_ids: Vec<Option<Uuid>>,
+        pub directions: Vec<&'a str>,
+        pub occurred_ats: Vec<DateTime<Utc>>,
+        pub window_margin_secs: i32,
+    }
+    fixed_call!(Batch);
+
+    impl QueryFragment<Pg> for Batch<'_> {
+        fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+            out.push_sql(OUTCOME_COLUMNS);
+            out.push_sql("checkin_record_batch_v2(");
+            arg::<SqlUuid, _>(&mut out, "p_conference_id", &self.conference_id)?;
+            out.push_sql(", ");
+            arg::<SqlUuid, _>(&mut out, "p_device_id", &self.device_id)?;
+            out.push_sql(", ");
+            arg::<Array<Nullable<SqlUuid>>, [Option<Uuid>]>(
+                &mut out,
+                "p_device_sessions",
+                self.device_sessions,
+            )?;
+            out.push_sql(", ");
+            arg::<Array<SqlUuid>, _>(&mut out, "p_ids", &self.ids)?;
+            out.push_sql(", ");
+            arg::<Array<SqlUuid>, _>(&mut out, "p_nonces", &self.nonces)?;
+            out.push_sql(", ");
+            arg::<Array<Nullable<SqlUuid>>, _>(
+                &mut out,
+                "p_registration_ids",
+                &self.registration_ids,
+            )?;
+            out.push_sql(", ");
+            arg::<Array<Nullable<Bytea>>, _>(&mut out, "p_secret_sha256s", &self.secret_sha256s)?;
+            out.push_sql(", ");
+            arg::<Array<Nullable<SqlUuid>>, _>(&mut out, "p_session_ids", &self.session_ids)?;
+            out.push_sql(", ");
+            arg::<Array<Text>, _>(&mut out, "p_directions", &self.directions)?;
+            out.push_sql(", ");
+            arg::<Array<Timestamptz>, _>(&mut out, "p_occurred_ats", &self.occurred_ats)?;
+            out.push_sql(", ");
+            arg::<Integer, _>(&mut out, "p_window_margin_secs", &self.window_margin_secs)?;
+            out.push_sql(") WITH ORDINALITY o ORDER BY o.ordinality");
+            Ok(())
+        }
+    }
+
+    /// `checkin_device_seen`: the device behind a token hash, its last-seen time refreshed.
+    pub struct DeviceSeen<'a> {
+        pub token_hash: &'a [u8],
+    }
+    fixed_call!(DeviceSeen);
+
+    impl QueryFragment<Pg> for DeviceSeen<'_> {
+        fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+            out.push_sql(
+                "SELECT d.id, d.conference_id, d.name, d.gate, d.session_ids, d.revoked_at, \
+                 d.last_seen_at, d.created_at FROM checkin_device_seen(",
+            );
+            arg::<Bytea, [u8]>(&mut out, "p_token_hash", self.token_hash)?;
+            // A function returning a row type answers a row of NULLs for "no such device".
+            out.push_sql(") d WHERE d.id IS NOT NULL");
+            Ok(())
+        }
     }
 }
 
-/// Authenticates the device and records its scan, in one statement: the result as JSON.
+/// Authenticates the device and records its scan, in one statement.
 pub async fn scan_by_token(
     conn: &mut AsyncPgConnection,
     token_hash: &[u8],
     conference_id: Uuid,
     scan: &ScanArgs,
     window_margin_secs: i32,
-) -> QueryResult<String> {
-    diesel::select(functions::checkin_scan(
+) -> QueryResult<OutcomeRow> {
+    calls::Scan {
         token_hash,
         conference_id,
-        scan.id,
-        scan.nonce,
-        scan.registration_id,
-        scan.secret_sha256.as_deref(),
-        scan.session_id,
-        scan.direction,
-        scan.method,
-        scan.occurred_at,
+        scan,
         window_margin_secs,
-    ))
+    }
     .get_result(conn)
     .await
 }
 
-/// Records a scan by a known device, or by an organizer when `device` is `None`: JSON.
+/// Records a scan by a known device, or by an organizer when `device` is `None`.
 pub async fn record(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,
     device: Option<&DeviceRow>,
     scan: &ScanArgs,
     window_margin_secs: i32,
-) -> QueryResult<String> {
-    let no_sessions = Vec::new();
-    diesel::select(functions::checkin_record(
+) -> QueryResult<OutcomeRow> {
+    calls::Record {
         conference_id,
-        device.map(|d| d.id),
-        device.map_or(&no_sessions, |d| &d.session_ids),
-        scan.id,
-        scan.nonce,
-        scan.registration_id,
-        scan.secret_sha256.as_deref(),
-        scan.session_id,
-        scan.direction,
-        scan.method,
-        scan.occurred_at,
+        device_id: device.map(|d| d.id),
+        device_sessions: device.map_or(&[], |d| &d.session_ids),
+        scan,
         window_margin_secs,
-    ))
+    }
     .get_result(conn)
     .await
 }
 
-/// Records a device's offline scans in one transaction: a JSON result per scan, in order.
+/// Records a device's offline scans in one transaction: a result per scan, in order.
 pub async fn record_batch(
     conn: &mut AsyncPgConnection,
     device: &DeviceRow,
     scans: &[ScanArgs],
     window_margin_secs: i32,
-) -> QueryResult<Vec<Option<String>>> {
-    diesel::select(functions::checkin_record_batch(
-        device.conference_id,
-        device.id,
-        &device.session_ids,
-        scans.iter().map(|s| s.id).collect::<Vec<_>>(),
-        scans.iter().map(|s| s.nonce).collect::<Vec<_>>(),
-        scans.iter().map(|s| s.registration_id).collect::<Vec<_>>(),
-        scans
-            .iter()
-            .map(|s| s.secret_sha256.clone())
-            .collect::<Vec<_>>(),
-        scans.iter().map(|s| s.session_id).collect::<Vec<_>>(),
-        scans.iter().map(|s| s.direction).collect::<Vec<_>>(),
-        scans.iter().map(|s| s.occurred_at).collect::<Vec<_>>(),
+) -> QueryResult<Vec<OutcomeRow>> {
+    calls::Batch {
+        conference_id: device.conference_id,
+        device_id: device.id,
+        device_sessions: &device.session_ids,
+        ids: scans.iter().map(|s| s.id).collect(),
+        nonces: scans.iter().map(|s| s.nonce).collect(),
+        registration_ids: scans.iter().map(|s| s.registration_id).collect(),
+        secret_sha256s: scans.iter().map(|s| s.secret_sha256.as_deref()).collect(),
+        session_ids: scans.iter().map(|s| s.session_id).collect(),
+        directions: scans.iter().map(|s| s.direction).collect(),
+        occurred_ats: scans.iter().map(|s| s.occurred_at).collect(),
         window_margin_secs,
-    ))
-    .get_result(conn)
+    }
+    .load(conn)
     .await
 }
 
-/// The live successful entry a new one collides with, and the name of the device that made it.
+/// The live entry (SQL `checkin_first_entry`) a new entry would collide with.
+#[derive(QueryableByName, Debug)]
+pub struct FirstEntry {
+    #[diesel(sql_type = SqlUuid)]
+    pub checkin_id: Uuid,
+    #[diesel(sql_type = Timestamptz)]
+    pub occurred_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub device_name: Option<String>,
+}
+
+/// The live entry of a registration for a session, or for a door day when `session_id` is
+/// `None`, and the name of the device that made it.
 pub async fn first_entry(
     conn: &mut AsyncPgConnection,
     registration_id: Uuid,
     session_id: Option<Uuid>,
     local_day: NaiveDate,
-) -> QueryResult<Option<(CheckinRow, Option<String>)>> {
-    let mut query = checkins::table
-        .left_join(checkin_devices::table)
-        .filter(checkins::registration_id.eq(registration_id))
-        .filter(checkins::outcome.eq("ok"))
-        .filter(checkins::direction.eq("in"))
-        .filter(checkins::undone_at.is_null())
-        .select((CheckinRow::as_select(), checkin_devices::name.nullable()))
-        .into_boxed();
-    query = match session_id {
-        Some(session_id) => query.filter(checkins::session_id.eq(session_id)),
-        None => query
-            .filter(checkins::session_id.is_null())
-            .filter(checkins::local_day.eq(local_day)),
-    };
-    query.first(conn).await.optional()
+) -> QueryResult<Option<FirstEntry>> {
+    diesel::sql_query(
+        "SELECT checkin_id, occurred_at, device_name FROM checkin_first_entry($1, $2, $3)",
+    )
+    .bind::<SqlUuid, _>(registration_id)
+    .bind::<Nullable<SqlUuid>, _>(session_id)
+    .bind::<diesel::sql_types::Date, _>(local_day)
+    .get_result(conn)
+    .await
+    .optional()
 }
 
 pub async fn find(
@@ -334,7 +499,7 @@ pub async fn undo(
 }
 
 #[derive(diesel::QueryableByName)]
-struct Text {
+struct TextRow {
     #[diesel(sql_type = diesel::sql_types::Text)]
     text: String,
 }
@@ -343,7 +508,7 @@ struct Text {
 /// every later statement sees.
 pub async fn current_snapshot(conn: &mut AsyncPgConnection) -> QueryResult<String> {
     diesel::sql_query("SELECT pg_current_snapshot()::text AS text")
-        .get_result::<Text>(conn)
+        .get_result::<TextRow>(conn)
         .await
         .map(|row| row.text)
 }
@@ -368,7 +533,7 @@ pub async fn changed_since(
     )
     .bind::<diesel::sql_types::Uuid, _>(conference_id)
     .bind::<diesel::sql_types::Text, _>(snapshot)
-    .load::<Text>(conn)
+    .load::<TextRow>(conn)
     .await
     .map(|rows| rows.into_iter().map(|row| row.text).collect())
 }

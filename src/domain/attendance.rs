@@ -86,9 +86,8 @@ district_of AS (
 ),
 reg AS (
     SELECT r.category, coalesce(u.kind, 'none') AS unit_kind, d.district_id,
-           EXISTS (SELECT 1 FROM checkins c
-                   WHERE c.registration_id = r.id AND c.session_id IS NULL AND c.outcome = 'ok'
-                     AND c.direction = 'in' AND c.undone_at IS NULL) AS present
+           EXISTS (SELECT 1 FROM live_checkins c
+                   WHERE c.registration_id = r.id AND c.session_id IS NULL) AS present
     FROM registrations r
     LEFT JOIN units u ON u.id = r.unit_id
     LEFT JOIN district_of d ON d.unit_id = r.unit_id
@@ -106,8 +105,7 @@ ORDER BY 1, 2";
 
 const SESSIONS: &str = "
 SELECT s.id, s.title,
-    (SELECT count(DISTINCT c.registration_id) FROM checkins c
-     WHERE c.session_id = s.id AND c.outcome = 'ok' AND c.direction = 'in' AND c.undone_at IS NULL) AS checked_in,
+    (SELECT count(DISTINCT c.registration_id) FROM live_checkins c WHERE c.session_id = s.id) AS checked_in,
     (SELECT count(*) FROM (
         SELECT DISTINCT ON (c.registration_id) c.direction FROM checkins c
         WHERE c.session_id = s.id AND c.outcome = 'ok' AND c.undone_at IS NULL

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Actor, tokens};
-use crate::db::checkins::{CheckinRow, DeviceRow, ScanArgs};
+use crate::db::checkins::{CheckinRow, DeviceRow, OutcomeRow, ScanArgs};
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
 use crate::domain::check_timestamp;
@@ -124,7 +124,7 @@ pub struct ScanRequest {
 }
 
 /// Who is at the door, for the greeting.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DelegateCard {
     pub registration_id: Uuid,
     pub full_name: String,
@@ -135,7 +135,7 @@ pub struct DelegateCard {
 }
 
 /// The result of a scan, for the door screen.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ScanResult {
     pub outcome: Outcome,
     pub checkin_id: Uuid,
@@ -373,21 +373,37 @@ fn scan_args(input: &ScanRequest, method: &'static str) -> ApiResult<ScanArgs> {
     })
 }
 
-/// What the database functions answer: a refusal code or the scan's result.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Recorded {
-    Refused { error: String },
-    Done(ScanResult),
-}
-
-fn recorded(json: &str) -> ApiResult<ScanResult> {
-    match serde_json::from_str(json)
-        .map_err(|e| ApiError::internal(format!("unreadable check-in result: {e}")))?
-    {
-        Recorded::Done(result) => Ok(result),
-        Recorded::Refused { error } => Err(refusal(&error)),
+/// What the database functions answer (`checkin_outcome`): a refusal code or the scan's result.
+fn recorded(row: OutcomeRow) -> ApiResult<ScanResult> {
+    if let Some(error) = row.error {
+        return Err(refusal(&error));
     }
+    let missing = |field: &str| ApiError::internal(format!("check-in result without {field}"));
+    let delegate = match row.delegate_registration_id {
+        None => None,
+        Some(registration_id) => Some(DelegateCard {
+            registration_id,
+            full_name: row
+                .delegate_full_name
+                .ok_or_else(|| missing("delegate full_name"))?,
+            position: row.delegate_position,
+            unit_name: row.delegate_unit_name,
+            organization: row.delegate_organization,
+            category: row
+                .delegate_category
+                .ok_or_else(|| missing("delegate category"))?
+                .parse()?,
+        }),
+    };
+    Ok(ScanResult {
+        outcome: row.outcome.ok_or_else(|| missing("outcome"))?.parse()?,
+        checkin_id: row.checkin_id.ok_or_else(|| missing("checkin_id"))?,
+        replayed: row.replayed.ok_or_else(|| missing("replayed"))?,
+        delegate,
+        first_checked_in_at: row.first_checked_in_at,
+        first_device: row.first_device,
+        conflict: row.conflict,
+    })
 }
 
 /// The API error for a refusal code of the check-in functions.
@@ -435,7 +451,7 @@ pub async fn scan(
     };
     let args = scan_args(&input, method)?;
     let mut conn = state.pool.get().await?;
-    let json = db::checkins::scan_by_token(
+    let row = db::checkins::scan_by_token(
         &mut conn,
         &tokens::hash(token),
         conference_id,
@@ -443,7 +459,7 @@ pub async fn scan(
         window_margin_secs(state),
     )
     .await?;
-    recorded(&json)
+    recorded(row)
 }
 
 /// Up to 1,000 scans a device made offline. Each is recorded even when it conflicts with what
@@ -491,9 +507,8 @@ pub async fn upload(
             "the check-in batch did not return one result per scan",
         ));
     }
-    for (position, json) in positions.into_iter().zip(results) {
-        let json = json.ok_or_else(|| ApiError::internal("a batch scan has no result"))?;
-        match recorded(&json) {
+    for (position, row) in positions.into_iter().zip(results) {
+        match recorded(row) {
             Ok(result) => items[position].result = Some(result),
             Err(error) if error.is_client_error() => {
                 items[position].error = Some(error.code().to_owned());
@@ -528,7 +543,7 @@ pub async fn backfill(
         )]));
     }
     let args = scan_args(&input, "manual")?;
-    let json = db::checkins::record(
+    let row = db::checkins::record(
         &mut conn,
         conference_id,
         None,
@@ -536,7 +551,7 @@ pub async fn backfill(
         window_margin_secs(state),
     )
     .await?;
-    recorded(&json)
+    recorded(row)
 }
 
 fn card(row: RegistrationRow, unit_name: Option<String>) -> ApiResult<DelegateCard> {

@@ -17,6 +17,7 @@ mod lifecycle;
 mod openapi;
 mod qr_secrets;
 mod registrations;
+mod scan_functions;
 mod schema;
 mod sessions;
 mod signups;
