@@ -201,8 +201,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         changed_xid -> Int8,
         name_folded -> Text,
-        name_words -> Tsvector,
-        search_words -> Tsvector,
+        name_words -> Nullable<Tsvector>,
+        search_words -> Nullable<Tsvector>,
     }
 }
 

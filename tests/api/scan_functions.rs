@@ -34,9 +34,9 @@ INSERT INTO units (id, name, kind, search_name) VALUES
 INSERT INTO conference_sessions (id, conference_id, title, kind, starts_at, ends_at, signup_required) VALUES
   ('00000000-0000-4000-8000-0000000000e1', '00000000-0000-4000-8000-0000000000c1', 'Tham quan', 'visit', '2026-07-19 09:00+07', '2026-07-19 10:00+07', true),
   ('00000000-0000-4000-8000-0000000000e2', '00000000-0000-4000-8000-0000000000c1', 'Khai mạc', 'opening', '2026-07-19 09:00+07', '2026-07-19 10:00+07', false);
-INSERT INTO registrations (id, conference_id, number, full_name, position, unit_id, category, phone, status, waitlisted_at, source, qr_secret, delegate_token_hash, search_text)
+INSERT INTO registrations (id, conference_id, number, full_name, position, unit_id, category, phone, status, waitlisted_at, source, qr_secret, delegate_token_hash, search_text, name_folded)
 SELECT id::uuid, conference_id::uuid, n, full_name, 'Chuyên viên', unit_id::uuid, 'agency', '+8491234567' || n, status,
-       CASE WHEN status = 'waitlisted' THEN now() END, 'organizer', 'secret-of-' || id, sha256(id::bytea), lower(full_name)
+       CASE WHEN status = 'waitlisted' THEN now() END, 'organizer', 'secret-of-' || id, sha256(id::bytea), lower(full_name), lower(full_name)
 FROM (VALUES
   ('00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000c1', 1, 'Nguyễn Văn An', '00000000-0000-4000-8000-0000000000f1', 'confirmed'),
   ('00000000-0000-4000-8000-0000000000b1', '00000000-0000-4000-8000-0000000000c1', 2, 'Trần Thị Bình', NULL, 'confirmed'),
