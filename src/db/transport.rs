@@ -162,8 +162,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
             Poll::Ready(Ok(())) => {
                 let received = &buf.filled()[before..];
                 if !received.is_empty() && this.outstanding {
-                    let received = received.to_vec();
-                    this.record_received(&received);
+                    this.record_received(received);
                 }
                 Poll::Ready(Ok(()))
             }
