@@ -697,42 +697,6 @@ pub struct Bundle {
     pub registrations: Vec<BundleEntry>,
 }
 
-#[derive(diesel::QueryableByName)]
-struct BundleRow {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    id: Uuid,
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    number: i32,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    full_name: String,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    position: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    unit_name: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    category: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    status: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    qr_secret: String,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
-    session_ids: Vec<Uuid>,
-}
-
-const BUNDLE: &str = "
-SELECT r.id, r.number, r.full_name, r.position, u.name AS unit_name, r.category, r.status, r.qr_secret,
-       coalesce(array_agg(s.session_id ORDER BY s.session_id) FILTER (WHERE s.session_id IS NOT NULL), '{}') AS session_ids
-FROM registrations r
-LEFT JOIN units u ON u.id = r.unit_id
-LEFT JOIN session_signups s ON s.registration_id = r.id
-WHERE r.conference_id = $1
-  AND ($2::text IS NULL OR (
-      -- Everything before the watermark's xmin was visible to it: the index skips it.
-      r.changed_xid >= pg_snapshot_xmin($2::text::pg_snapshot)::text::bigint
-      AND NOT pg_visible_in_snapshot(r.changed_xid::text::xid8, $2::text::pg_snapshot)))
-GROUP BY r.id, u.name
-ORDER BY r.number";
-
 /// The bundle, or only what changed since `since`. The bundle is read in one repeatable-read
 /// snapshot and its watermark is that snapshot: a delta holds exactly the registrations whose
 /// last change that snapshot could not see, whatever order concurrent transactions commit in.
@@ -742,7 +706,6 @@ pub async fn bundle(
     since: Option<&str>,
 ) -> ApiResult<Bundle> {
     use base64::Engine;
-    use diesel_async::RunQueryDsl;
     let invalid = || {
         ApiError::bad_request(
             ErrorCode::InvalidQueryParameter,
@@ -786,11 +749,8 @@ pub async fn bundle(
         .read_only()
         .run::<_, ApiError, _>(async |conn| {
             let watermark = db::checkins::current_snapshot(conn).await?;
-            let rows: Vec<BundleRow> = diesel::sql_query(BUNDLE)
-                .bind::<diesel::sql_types::Uuid, _>(device.conference_id)
-                .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(since.as_deref())
-                .load(conn)
-                .await?;
+            let rows =
+                db::checkins::bundle_rows(conn, device.conference_id, since.as_deref()).await?;
             Ok((watermark, rows))
         })
         .await?;
