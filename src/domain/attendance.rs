@@ -5,11 +5,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use diesel_async::AsyncPgConnection;
+
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::conferences::{Access, Lock, load};
 use crate::error::ApiResult;
-use crate::state::AppState;
 
 /// Confirmed delegates of a group and how many of them came through the door.
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,28 +47,27 @@ pub struct Attendance {
 }
 
 pub async fn summary(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
 ) -> ApiResult<Attendance> {
-    let mut conn = state.pool.get().await?;
     load(
-        &mut conn,
+        conn,
         conference_id,
         Some(actor),
         Access::Private,
         Lock::None,
     )
     .await?;
-    let rows = db::attendance::groups(&mut conn, conference_id).await?;
-    let sessions = db::attendance::sessions(&mut conn, conference_id).await?;
+    let rows = db::attendance::groups(conn, conference_id).await?;
+    let sessions = db::attendance::sessions(conn, conference_id).await?;
     let district_ids: Vec<Uuid> = rows
         .iter()
         .filter(|r| r.dimension == "district")
         .filter_map(|r| r.key.as_deref()?.parse().ok())
         .collect();
     let names: std::collections::HashMap<Uuid, String> =
-        db::registrations::unit_names(&mut conn, &district_ids)
+        db::registrations::unit_names(conn, &district_ids)
             .await?
             .into_iter()
             .collect();

@@ -19,7 +19,6 @@ use crate::domain::{
     pagination,
 };
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::AppState;
 
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
@@ -560,11 +559,10 @@ pub fn ensure_editable(row: &ConferenceRow) -> ApiResult<()> {
 }
 
 pub async fn create(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     input: NewConference,
 ) -> ApiResult<Versioned<Conference>> {
-    let mut conn = state.pool.get().await?;
     let row = retrying_transaction!(conn, async |conn| {
         insert_validated(conn, Some(actor.account_id), &input).await
     })?;
@@ -587,24 +585,22 @@ pub async fn insert_validated(
 }
 
 pub async fn get(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
     id: Uuid,
 ) -> ApiResult<Versioned<Conference>> {
-    let mut conn = state.pool.get().await?;
-    let row = load(&mut conn, id, actor, Access::Read, Lock::None).await?;
+    let row = load(conn, id, actor, Access::Read, Lock::None).await?;
     Versioned::from_row(row)
 }
 
 /// Applies a patch under a row lock. `if_match` is the version the client last saw.
 pub async fn update(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
     if_match: Option<i32>,
     patch: ConferencePatch,
 ) -> ApiResult<Versioned<Conference>> {
-    let mut conn = state.pool.get().await?;
     let row = retrying_transaction!(conn, async |conn| {
         let current = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
         if if_match.is_some_and(|version| version != current.version) {
@@ -682,12 +678,11 @@ impl Transition {
 }
 
 pub async fn transition(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
     transition: Transition,
 ) -> ApiResult<Versioned<Conference>> {
-    let mut conn = state.pool.get().await?;
     let row = retrying_transaction!(conn, async |conn| {
         let current = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
         let from: ConferenceStatus = current.status.parse()?;
@@ -704,7 +699,7 @@ pub async fn transition(
 }
 
 pub async fn list(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
     query: ConferenceQuery,
 ) -> ApiResult<(Vec<Conference>, Option<String>)> {
@@ -718,9 +713,8 @@ pub async fn list(
         Some(actor) => Some(Some(actor.account_id)),
         None => Some(None),
     };
-    let mut conn = state.pool.get().await?;
     let rows = db::conferences::list(
-        &mut conn,
+        conn,
         db::conferences::ConferenceFilter {
             after,
             status: query.status.map(ConferenceStatus::as_str),
@@ -749,10 +743,13 @@ pub struct Organizer {
     pub added_at: DateTime<Utc>,
 }
 
-pub async fn organizers(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Vec<Organizer>> {
-    let mut conn = state.pool.get().await?;
-    load(&mut conn, id, Some(actor), Access::Manage, Lock::None).await?;
-    let rows = db::conferences::list_organizers(&mut conn, id).await?;
+pub async fn organizers(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<Vec<Organizer>> {
+    load(conn, id, Some(actor), Access::Manage, Lock::None).await?;
+    let rows = db::conferences::list_organizers(conn, id).await?;
     Ok(rows
         .into_iter()
         .map(|r| Organizer {
@@ -765,12 +762,11 @@ pub async fn organizers(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<
 }
 
 pub async fn add_organizer(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
     account_id: Uuid,
 ) -> ApiResult<()> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let conference = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
         ensure_editable(&conference)?;
@@ -790,12 +786,11 @@ pub async fn add_organizer(
 }
 
 pub async fn remove_organizer(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
     account_id: Uuid,
 ) -> ApiResult<()> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         // The row lock serialises concurrent removals, so the last organizer cannot be removed twice over.
         load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;

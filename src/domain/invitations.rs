@@ -28,7 +28,6 @@ use crate::domain::seats::Approval;
 use crate::domain::substitutions::Substituter;
 use crate::domain::text::Validator;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
-use crate::state::AppState;
 
 /// An invitation with its seat counts.
 #[derive(Debug, Serialize, ToSchema)]
@@ -110,12 +109,11 @@ pub async fn release_quota(conn: &mut AsyncPgConnection, row: &RegistrationRow) 
 }
 
 pub async fn create(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     input: NewInvitation,
 ) -> ApiResult<InvitationWithToken> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let conference = load(
             conn,
@@ -167,20 +165,19 @@ pub async fn create(
 
 /// Per unit: seats allotted, registered, confirmed.
 pub async fn list(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
 ) -> ApiResult<Vec<Invitation>> {
-    let mut conn = state.pool.get().await?;
     load(
-        &mut conn,
+        conn,
         conference_id,
         Some(actor),
         Access::Private,
         Lock::None,
     )
     .await?;
-    let rows = db::invitations::list_with_counts(&mut conn, conference_id).await?;
+    let rows = db::invitations::list_with_counts(conn, conference_id).await?;
     Ok(rows
         .into_iter()
         .map(|(row, unit, confirmed)| to_invitation(row, unit, confirmed))
@@ -188,12 +185,11 @@ pub async fn list(
 }
 
 pub async fn revoke(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     id: Uuid,
 ) -> ApiResult<Invitation> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         load(
             conn,
@@ -270,11 +266,10 @@ fn ensure_usable(invitation: &InvitationRow, conference: &ConferenceRow) -> ApiR
     Ok(())
 }
 
-pub async fn view(state: &AppState, token: &str) -> ApiResult<InvitationView> {
-    let mut conn = state.pool.get().await?;
-    let (invitation, conference) = resolve(&mut conn, token, false).await?;
-    let unit = db::invitations::unit_name(&mut conn, invitation.unit_id).await?;
-    let registrations = invitation_registrations(&mut conn, &invitation, &conference).await?;
+pub async fn view(conn: &mut AsyncPgConnection, token: &str) -> ApiResult<InvitationView> {
+    let (invitation, conference) = resolve(conn, token, false).await?;
+    let unit = db::invitations::unit_name(conn, invitation.unit_id).await?;
+    let registrations = invitation_registrations(conn, &invitation, &conference).await?;
     let confirmed = registrations
         .iter()
         .filter(|r| r.status == regs::RegistrationStatus::Confirmed)
@@ -297,16 +292,18 @@ async fn invitation_registrations(
     regs::list_for_invitation(conn, conference, invitation.id).await
 }
 
-pub async fn registrations(state: &AppState, token: &str) -> ApiResult<Vec<Registration>> {
-    let mut conn = state.pool.get().await?;
-    let (invitation, conference) = resolve(&mut conn, token, false).await?;
-    invitation_registrations(&mut conn, &invitation, &conference).await
+pub async fn registrations(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+) -> ApiResult<Vec<Registration>> {
+    let (invitation, conference) = resolve(conn, token, false).await?;
+    invitation_registrations(conn, &invitation, &conference).await
 }
 
 /// Registers delegates into the invitation's seats: all of them or none (409 `quota_exceeded`
 /// when they do not fit).
 pub async fn register(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     token: &str,
     input: InvitationRegistrations,
     idem: Option<Idempotency>,
@@ -318,7 +315,6 @@ pub async fn register(
             "send 1 to 500 delegates",
         )]));
     }
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let (invitation, conference) = resolve(conn, token, true).await?;
         if let Some(idem) = &idem
@@ -406,13 +402,12 @@ async fn own_registration(
 }
 
 pub async fn edit(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     token: &str,
     registration_id: Uuid,
     if_match: Option<i32>,
     patch: PersonPatch,
 ) -> ApiResult<Versioned<Registration>> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let (invitation, conference) = resolve(conn, token, true).await?;
         ensure_usable(&invitation, &conference)?;
@@ -433,11 +428,10 @@ pub async fn edit(
 }
 
 pub async fn cancel(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     token: &str,
     registration_id: Uuid,
 ) -> ApiResult<Versioned<Registration>> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let (invitation, conference) = resolve(conn, token, true).await?;
         let current = own_registration(conn, &invitation, registration_id).await?;
@@ -449,12 +443,11 @@ pub async fn cancel(
 /// Puts another person on a registration's seat: same seat, number and status; new QR code
 /// and delegate link; the change is recorded.
 pub async fn substitute(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     token: &str,
     registration_id: Uuid,
     person: PersonInput,
 ) -> ApiResult<RegistrationWithToken> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let (invitation, conference) = resolve(conn, token, true).await?;
         ensure_usable(&invitation, &conference)?;

@@ -38,7 +38,15 @@ async fn login(
 ) -> ApiResult<web::Json<LoginResponse>> {
     let ip = client_ip(&req, state.trust_forwarded_for);
     Ok(web::Json(
-        accounts::login(&state, body.into_inner(), &ip).await?,
+        accounts::login(
+            &state.pool,
+            &state.auth,
+            &state.passwords,
+            &state.jwt,
+            body.into_inner(),
+            &ip,
+        )
+        .await?,
     ))
 }
 
@@ -46,5 +54,7 @@ async fn login(
 #[utoipa::path(tag = "auth", responses((status = 200, description = "The account the token belongs to", body = Account)))]
 #[get("/auth/me")]
 async fn me(state: web::Data<AppState>, actor: Actor) -> ApiResult<web::Json<Account>> {
-    Ok(web::Json(accounts::get(&state, actor.account_id).await?))
+    Ok(web::Json(
+        accounts::get(&mut *state.pool.get().await?, actor.account_id).await?,
+    ))
 }
