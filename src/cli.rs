@@ -1,6 +1,6 @@
 //! The subcommands: serve, migrate, openapi, create-admin, seed-demo.
 
-use crate::auth::password::PasswordHasher;
+use crate::domain::password::PasswordHasher;
 use std::io::Read;
 use std::net::TcpListener;
 

@@ -16,9 +16,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use uuid::Uuid;
 
 use crate::auth::jwt::JwtKeys;
-use crate::auth::password::PasswordHasher;
 use crate::config::{AuthSettings, DatabaseSettings, Secret, ServeSettings};
 use crate::db::{self, BoxError};
+use crate::domain::password::PasswordHasher;
 use crate::error::ApiError;
 use crate::http::middleware::{BodyTimeout, close_when_draining, guard_body};
 use crate::state::AppState;

@@ -1,7 +1,6 @@
 //! Accounts, login and its throttle.
 
 use crate::domain::retrying_transaction;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
@@ -10,45 +9,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Actor;
-use crate::auth::jwt::IssuedToken;
-use crate::auth::jwt::JwtKeys;
-use crate::auth::password::PasswordHasher;
 use crate::config::AuthSettings;
 use crate::db::DbPool;
 use crate::db::{self, accounts::AccountRow};
+use crate::domain::actor::Actor;
+pub use crate::domain::actor::Role;
 use crate::domain::pagination;
+use crate::domain::password::PasswordHasher;
 use crate::domain::text::{Validator, like_contains, query_text};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Manages accounts and every conference.
-    Admin,
-    /// Manages the conferences they organize.
-    Organizer,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Organizer => "organizer",
-        }
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "admin" => Ok(Role::Admin),
-            "organizer" => Ok(Role::Organizer),
-            other => Err(format!("unknown role {other:?}")),
-        }
-    }
-}
 
 /// An account that can log in.
 #[derive(Debug, Serialize, ToSchema)]
@@ -106,20 +75,6 @@ pub struct LoginRequest {
     pub email: String,
     #[schema(example = "a long passphrase", max_length = 256)]
     pub password: String,
-}
-
-/// A bearer token for the `Authorization` header.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LoginResponse {
-    pub access_token: String,
-    /// Always `Bearer`.
-    #[schema(example = "Bearer")]
-    pub token_type: String,
-    /// Seconds until the token expires.
-    #[schema(example = 900)]
-    pub expires_in: i64,
-    pub expires_at: DateTime<Utc>,
-    pub account: Account,
 }
 
 /// Filters of the account list.
@@ -260,10 +215,9 @@ pub async fn login(
     pool: &DbPool,
     settings: &AuthSettings,
     passwords: &PasswordHasher,
-    jwt: &JwtKeys,
     input: LoginRequest,
     client_ip: &str,
-) -> ApiResult<LoginResponse> {
+) -> ApiResult<Account> {
     let email = normalize_email(&input.email);
     let account = email.as_deref().unwrap_or("-invalid-");
     let account_key = format!("account:{account}");
@@ -324,16 +278,7 @@ pub async fn login(
     db::throttle::clear(&mut conn, &account_key).await?;
     db::throttle::clear(&mut conn, &account_ip_key).await?;
     db::throttle::forgive_one(&mut conn, &ip_key).await?;
-    let issued: IssuedToken = jwt
-        .issue(account.id, &account.role)
-        .map_err(ApiError::internal)?;
-    Ok(LoginResponse {
-        access_token: issued.token,
-        token_type: "Bearer".to_owned(),
-        expires_in: issued.expires_in,
-        expires_at: issued.expires_at,
-        account: account.try_into()?,
-    })
+    account.try_into()
 }
 
 fn busy() -> ApiError {

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use diesel_async::AsyncPgConnection;
 
-use crate::auth::Actor;
 use crate::db;
+use crate::domain::actor::Actor;
 use crate::domain::conferences::{Access, Lock, load};
 use crate::error::ApiResult;
 

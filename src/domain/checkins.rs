@@ -13,15 +13,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Actor, tokens};
 use crate::db::checkins::{CheckinRow, DeviceRow, OutcomeRow, ScanArgs};
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
+use crate::domain::actor::Actor;
 use crate::domain::check_timestamp;
 use crate::domain::conferences::{Access, Lock, ensure_editable, load, text_enum};
 use crate::domain::registrations::{Category, QR_PREFIX};
 use crate::domain::search::SearchQuery;
 use crate::domain::text::{Validator, fold};
+use crate::domain::tokens;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 
 text_enum! {

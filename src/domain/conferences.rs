@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Actor;
 pub use crate::db::conferences::Lock;
 use crate::db::{self, conferences::ConferenceRow};
+use crate::domain::actor::Actor;
 use crate::domain::text::{self, Validator, fold};
 use crate::domain::{
     DEFAULT_TIME_ZONE, check_query_date, check_timestamp, double_option, in_zone, non_null,

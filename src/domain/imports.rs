@@ -7,15 +7,16 @@ use diesel_async::AsyncConnection;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use crate::auth::{Actor, tokens};
 use crate::db::registrations::NewRegistration;
 use crate::db::{self};
+use crate::domain::actor::Actor;
 use crate::domain::conferences::{Access, Lock, ensure_editable, load};
 use crate::domain::registrations::{
     Category, PersonInput, RegistrationSource, check_person, provisional_waitlisted_at, reference,
 };
 use crate::domain::seats::{Approval, SeatCount, SeatDecision};
 use crate::domain::text::{Validator, fold};
+use crate::domain::tokens;
 use crate::domain::units::{ImportReport, map_headers};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 

@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Actor, tokens};
 use crate::db::conferences::ConferenceRow;
 use crate::db::invitations::InvitationRow;
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
+use crate::domain::actor::Actor;
 use crate::domain::check_timestamp;
 use crate::domain::conferences::{
     Access, ConferenceStatus, Lock, Versioned, ensure_editable, load,
@@ -27,6 +27,7 @@ use crate::domain::registrations::{
 use crate::domain::seats::Approval;
 use crate::domain::substitutions::Substituter;
 use crate::domain::text::Validator;
+use crate::domain::tokens;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 
 /// An invitation with its seat counts.

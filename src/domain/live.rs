@@ -8,9 +8,9 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::auth::Actor;
 use crate::db;
 use crate::db::DbPool;
+use crate::domain::actor::Actor;
 use crate::domain::conferences::{Access, Lock, load};
 use crate::error::{ApiError, ApiResult};
 use crate::shutdown::Shutdown;

@@ -1,6 +1,7 @@
 //! Business rules, free of HTTP. Functions take a pool or connection and own their transactions.
 
 pub mod accounts;
+pub mod actor;
 pub mod attendance;
 pub mod checkins;
 pub mod conferences;
@@ -10,6 +11,7 @@ pub mod imports;
 pub mod invitations;
 pub mod live;
 pub mod pagination;
+pub mod password;
 pub mod registrations;
 pub mod search;
 pub mod seats;
@@ -18,6 +20,7 @@ pub mod signups;
 pub mod substitutions;
 pub mod table;
 pub mod text;
+pub mod tokens;
 pub mod units;
 
 /// Attempts a transaction gets when PostgreSQL reports a serialization failure or a deadlock.

@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Actor, tokens};
 use crate::db::conferences::ConferenceRow;
 use crate::db::registrations::{NewRegistration, PersonWrite, RegistrationRow};
 use crate::db::{self};
+use crate::domain::actor::Actor;
 use crate::domain::conferences::{
     Access, ConferenceStatus, Lock, RegistrationMode, Versioned, ensure_editable, load, text_enum,
 };
@@ -25,6 +25,7 @@ use crate::domain::search::SearchQuery;
 use crate::domain::seats::{self, Approval, SeatCount};
 use crate::domain::substitutions::{self, RegistrationSubstitution, Substituter};
 use crate::domain::text::{self, Validator, fold};
+use crate::domain::tokens;
 use crate::domain::units::UnitKind;
 use crate::domain::{double_option, non_null, pagination};
 use crate::error::{ApiError, ApiResult, ErrorCode};

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Actor;
 use crate::db::{self, conferences::ConferenceRow, sessions::SessionRow};
+use crate::domain::actor::Actor;
 use crate::domain::conferences::{Access, Lock, Versioned, ensure_editable, load, text_enum};
 use crate::domain::text::Validator;
 use crate::domain::{check_timestamp, double_option, in_zone, non_null, pagination};

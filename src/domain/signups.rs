@@ -8,10 +8,11 @@ use crate::domain::retrying_transaction;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use crate::auth::{Actor, tokens};
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
+use crate::domain::actor::Actor;
 use crate::domain::conferences::{Access, Lock, load};
+use crate::domain::tokens;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// Signs a locked registration up for a session. Signing up twice changes nothing.

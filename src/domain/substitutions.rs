@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Actor;
 use crate::db::registrations::{SubstitutionActor, SubstitutionFilter, SubstitutionRow};
 use crate::db::{self};
+use crate::domain::actor::Actor;
 use crate::domain::conferences::{Access, Lock, load, text_enum};
 use crate::domain::registrations::reference;
 use crate::domain::{check_query_date, pagination};

@@ -199,7 +199,7 @@ async fn register_through_invitation(
 
 /// The token's hash as hex: idempotency scopes must not hold the token itself.
 fn hex_hash(token: &str) -> String {
-    hex::encode(crate::auth::tokens::hash(token))
+    hex::encode(crate::domain::tokens::hash(token))
 }
 
 /// Edit one of the unit's delegates (unit contact)
