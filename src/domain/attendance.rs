@@ -9,7 +9,7 @@ use diesel_async::AsyncPgConnection;
 
 use crate::db;
 use crate::domain::actor::Actor;
-use crate::domain::conferences::{Access, Lock, load};
+use crate::domain::common::{Access, Lock, load};
 use crate::error::ApiResult;
 
 /// Confirmed delegates of a group and how many of them came through the door.

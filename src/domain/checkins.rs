@@ -18,7 +18,7 @@ use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
 use crate::domain::actor::Actor;
 use crate::domain::check_timestamp;
-use crate::domain::conferences::{Access, Lock, ensure_editable, load, text_enum};
+use crate::domain::common::{Access, Lock, ensure_editable, load, text_enum};
 use crate::domain::registrations::{Category, QR_PREFIX};
 use crate::domain::search::SearchQuery;
 use crate::domain::text::{Validator, fold};

@@ -10,67 +10,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-pub use crate::db::conferences::Lock;
 use crate::db::{self, conferences::ConferenceRow};
 use crate::domain::actor::Actor;
+pub use crate::domain::common::{
+    Access, ConferenceStatus, Lock, RegistrationMode, Versioned, ensure_editable, load,
+};
 use crate::domain::text::{self, Validator, fold};
 use crate::domain::{
     DEFAULT_TIME_ZONE, check_query_date, check_timestamp, double_option, in_zone, non_null,
     pagination,
 };
 use crate::error::{ApiError, ApiResult, ErrorCode};
-
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = ApiError;
-            fn from_str(s: &str) -> ApiResult<Self> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(ApiError::internal(format!(concat!("unknown ", stringify!($name), " {:?}"), other))),
-                }
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
-
-text_enum! {
-    /// Lifecycle: `draft` → `published` ⇄ `closed`; any but `cancelled` → `cancelled`.
-    ConferenceStatus {
-        /// Visible only to its organizers and admins.
-        Draft => "draft",
-        /// Public; registration may be open.
-        Published => "published",
-        /// Public; no longer taking registrations. Can be reopened.
-        Closed => "closed",
-        /// Called off; final and read-only.
-        Cancelled => "cancelled",
-    }
-}
-
-text_enum! {
-    /// How delegates get a seat.
-    RegistrationMode {
-        /// Anyone may self-register within the window.
-        Open => "open",
-        /// Only through unit invitations.
-        InvitationOnly => "invitation_only",
-        /// Self-registration waits for an organizer's approval.
-        ApprovalRequired => "approval_required",
-    }
-}
 
 /// A conference (hội nghị / hội thảo). Times are given in the conference's time zone.
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,12 +52,6 @@ pub struct Conference {
     pub status: ConferenceStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-/// A conference plus its version, for the `ETag` header.
-pub struct Versioned<T> {
-    pub value: T,
-    pub version: i32,
 }
 
 impl Versioned<Conference> {
@@ -505,57 +449,6 @@ impl NewConference {
         );
         self
     }
-}
-
-/// What the caller wants to do with a conference.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// See it: published, closed and cancelled conferences are public, drafts are not.
-    Read,
-    /// Change it: its organizers and admins (others get 403 on a public conference).
-    Manage,
-    /// Its private data (registrations, invitations, check-ins): its organizers and admins;
-    /// to anyone else it does not exist (404).
-    Private,
-}
-
-/// Loads a conference the caller may access. Invisible conferences are a 404, visible ones the
-/// caller may not manage a 403. The row stays locked as asked until the transaction ends.
-pub async fn load(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    actor: Option<&Actor>,
-    access: Access,
-    lock: Lock,
-) -> ApiResult<ConferenceRow> {
-    let found =
-        db::conferences::find_with_membership(conn, id, actor.map(|a| a.account_id), lock).await?;
-    let Some((row, is_organizer)) = found else {
-        return Err(ApiError::not_found("conference not found"));
-    };
-    let may_manage = is_organizer || actor.is_some_and(Actor::is_admin);
-    if row.status == ConferenceStatus::Draft.as_str() && !may_manage {
-        return Err(ApiError::not_found("conference not found"));
-    }
-    if access == Access::Private && !may_manage {
-        return Err(ApiError::not_found("conference not found"));
-    }
-    if access == Access::Manage && !may_manage {
-        return Err(ApiError::forbidden(
-            "only this conference's organizers may change it",
-        ));
-    }
-    Ok(row)
-}
-
-pub fn ensure_editable(row: &ConferenceRow) -> ApiResult<()> {
-    if row.status == ConferenceStatus::Cancelled.as_str() {
-        return Err(ApiError::conflict(
-            ErrorCode::ConferenceCancelled,
-            "a cancelled conference cannot be changed",
-        ));
-    }
-    Ok(())
 }
 
 pub async fn create(

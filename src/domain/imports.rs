@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::db::registrations::NewRegistration;
 use crate::db::{self};
 use crate::domain::actor::Actor;
-use crate::domain::conferences::{Access, Lock, ensure_editable, load};
+use crate::domain::common::{Access, Lock, ensure_editable, load};
 use crate::domain::registrations::{
     Category, PersonInput, RegistrationSource, check_person, provisional_waitlisted_at, reference,
 };

@@ -16,9 +16,7 @@ use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
 use crate::domain::actor::Actor;
 use crate::domain::check_timestamp;
-use crate::domain::conferences::{
-    Access, ConferenceStatus, Lock, Versioned, ensure_editable, load,
-};
+use crate::domain::common::{Access, ConferenceStatus, Lock, Versioned, ensure_editable, load};
 use crate::domain::idempotency::{self, Idempotency, Outcome};
 use crate::domain::registrations::{
     self as regs, Action, PersonInput, PersonPatch, Registration, RegistrationSource,

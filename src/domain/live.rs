@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::db;
 use crate::db::DbPool;
 use crate::domain::actor::Actor;
-use crate::domain::conferences::{Access, Lock, load};
+use crate::domain::common::{Access, Lock, load};
 use crate::error::{ApiError, ApiResult};
 use crate::shutdown::Shutdown;
 

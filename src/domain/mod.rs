@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod actor;
 pub mod attendance;
 pub mod checkins;
+pub mod common;
 pub mod conferences;
 pub mod contact;
 pub mod idempotency;

@@ -16,7 +16,7 @@ use crate::db::conferences::ConferenceRow;
 use crate::db::registrations::{NewRegistration, PersonWrite, RegistrationRow};
 use crate::db::{self};
 use crate::domain::actor::Actor;
-use crate::domain::conferences::{
+use crate::domain::common::{
     Access, ConferenceStatus, Lock, RegistrationMode, Versioned, ensure_editable, load, text_enum,
 };
 use crate::domain::contact::{check_email, check_phone};

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::db::{self, conferences::ConferenceRow, sessions::SessionRow};
 use crate::domain::actor::Actor;
-use crate::domain::conferences::{Access, Lock, Versioned, ensure_editable, load, text_enum};
+use crate::domain::common::{Access, Lock, Versioned, ensure_editable, load, text_enum};
 use crate::domain::text::Validator;
 use crate::domain::{check_timestamp, double_option, in_zone, non_null, pagination};
 use crate::error::{ApiError, ApiResult};

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
 use crate::domain::actor::Actor;
-use crate::domain::conferences::{Access, Lock, load};
+use crate::domain::common::{Access, Lock, load};
 use crate::domain::tokens;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::db::{self, units::UnitRow, units::UnitWrite};
-use crate::domain::conferences::{Versioned, text_enum};
+use crate::domain::common::{Versioned, text_enum};
 use crate::domain::contact::{check_email, check_phone};
 use crate::domain::text::{self, Validator, fold};
 use crate::domain::{double_option, non_null, pagination};
