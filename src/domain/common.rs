@@ -63,6 +63,33 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// `pending_approval` → `confirmed` | `waitlisted` | `rejected` | `cancelled`;
+    /// `waitlisted` → `confirmed` (promotion) | `cancelled`; `confirmed` → `cancelled`.
+    RegistrationStatus {
+        /// Waiting for an organizer (conferences with `approval_required`).
+        PendingApproval => "pending_approval",
+        /// Holds a seat.
+        Confirmed => "confirmed",
+        /// Waiting for a seat; promoted in order when one frees up.
+        Waitlisted => "waitlisted",
+        Cancelled => "cancelled",
+        Rejected => "rejected",
+    }
+}
+
+/// A registration's reference: `sxsh-vinh-phuc-2018` and 42 → `SXSH-0042`.
+pub fn reference(conference_code: &str, number: i32) -> String {
+    let prefix: String = conference_code
+        .split('-')
+        .next()
+        .unwrap_or("REG")
+        .chars()
+        .take(10)
+        .collect();
+    format!("{}-{number:04}", prefix.to_uppercase())
+}
+
 /// A stored value plus its version, for the `ETag` header.
 pub struct Versioned<T> {
     pub value: T,

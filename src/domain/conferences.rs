@@ -516,7 +516,7 @@ pub async fn update(
         }
         let row = db::conferences::update(conn, id, fields.write()).await?;
         // More seats (or no limit any more): the waitlist moves up at once.
-        crate::domain::registrations::fill_free_seats(conn, id).await?;
+        crate::domain::seats::fill_free_seats(conn, id).await?;
         Ok(row)
     })?;
     Versioned::from_row(row)

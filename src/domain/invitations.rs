@@ -99,14 +99,6 @@ pub struct InvitationView {
     pub venue_name: Option<String>,
 }
 
-/// Frees the invitation seat of a registration that is no longer live.
-pub async fn release_quota(conn: &mut AsyncPgConnection, row: &RegistrationRow) -> ApiResult<()> {
-    if let Some(invitation_id) = row.invitation_id {
-        db::invitations::add_used_seats(conn, invitation_id, -1).await?;
-    }
-    Ok(())
-}
-
 pub async fn create(
     conn: &mut AsyncPgConnection,
     actor: &Actor,

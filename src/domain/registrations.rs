@@ -30,20 +30,7 @@ use crate::domain::units::UnitKind;
 use crate::domain::{double_option, non_null, pagination};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
-text_enum! {
-    /// `pending_approval` → `confirmed` | `waitlisted` | `rejected` | `cancelled`;
-    /// `waitlisted` → `confirmed` (promotion) | `cancelled`; `confirmed` → `cancelled`.
-    RegistrationStatus {
-        /// Waiting for an organizer (conferences with `approval_required`).
-        PendingApproval => "pending_approval",
-        /// Holds a seat.
-        Confirmed => "confirmed",
-        /// Waiting for a seat; promoted in order when one frees up.
-        Waitlisted => "waitlisted",
-        Cancelled => "cancelled",
-        Rejected => "rejected",
-    }
-}
+pub use crate::domain::common::{RegistrationStatus, reference};
 
 text_enum! {
     /// How the registration was made.
@@ -300,18 +287,6 @@ pub struct RegistrationQuery {
     pub q: Option<String>,
 }
 
-/// `sxsh-vinh-phuc-2018` → `SXSH`.
-pub fn reference(conference_code: &str, number: i32) -> String {
-    let prefix: String = conference_code
-        .split('-')
-        .next()
-        .unwrap_or("REG")
-        .chars()
-        .take(10)
-        .collect();
-    format!("{}-{number:04}", prefix.to_uppercase())
-}
-
 fn to_registration(
     row: RegistrationRow,
     conference_code: &str,
@@ -539,26 +514,6 @@ async fn release_seat(conn: &mut AsyncPgConnection, conference_id: Uuid) -> ApiR
     Ok(())
 }
 
-/// Promotes waitlisted registrations, longest-waiting first, into every free seat (after the
-/// capacity was raised or removed). Call with the conference row locked.
-pub async fn fill_free_seats(conn: &mut AsyncPgConnection, conference_id: Uuid) -> ApiResult<()> {
-    let seats = db::registrations::seats(conn, conference_id).await?;
-    let mut confirmed = seats.confirmed_count;
-    while seats.capacity.is_none_or(|capacity| confirmed < capacity) {
-        let Some(next) = db::registrations::first_waitlisted(conn, conference_id).await? else {
-            break;
-        };
-        db::registrations::set_status(conn, next.id, RegistrationStatus::Confirmed.as_str(), None)
-            .await?;
-        confirmed += 1;
-    }
-    if confirmed != seats.confirmed_count {
-        db::registrations::set_counters(conn, conference_id, confirmed, seats.registration_seq)
-            .await?;
-    }
-    Ok(())
-}
-
 /// A status change an organizer (or the delegate, for cancel) asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -607,14 +562,14 @@ pub async fn apply(
             db::registrations::seats(conn, row.conference_id).await?;
             let cancelled =
                 db::registrations::set_status(conn, row.id, Cancelled.as_str(), None).await?;
-            crate::domain::invitations::release_quota(conn, row).await?;
+            seats::release_quota(conn, row).await?;
             Ok(cancelled)
         }
         (Action::Cancel, Confirmed) => {
             let cancelled =
                 db::registrations::set_status(conn, row.id, Cancelled.as_str(), None).await?;
             release_seat(conn, row.conference_id).await?;
-            crate::domain::invitations::release_quota(conn, row).await?;
+            seats::release_quota(conn, row).await?;
             crate::domain::signups::release_all(conn, row.id).await?;
             Ok(cancelled)
         }

@@ -11,8 +11,8 @@ use uuid::Uuid;
 use crate::db::registrations::{SubstitutionActor, SubstitutionFilter, SubstitutionRow};
 use crate::db::{self};
 use crate::domain::actor::Actor;
+use crate::domain::common::reference;
 use crate::domain::common::{Access, Lock, load, text_enum};
-use crate::domain::registrations::reference;
 use crate::domain::{check_query_date, pagination};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
