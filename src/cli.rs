@@ -1,5 +1,6 @@
 //! The subcommands: serve, migrate, openapi, create-admin, seed-demo.
 
+use crate::domain::password::PasswordHasher;
 use std::io::Read;
 use std::net::TcpListener;
 
@@ -121,16 +122,15 @@ async fn run_serve(
     no_migrate: bool,
 ) -> Result<(), String> {
     prepare_database(&database, !no_migrate).await?;
-    let mut state = crate::startup::build_state(
+    let state = crate::startup::build_state(
         &database,
         serve.jwt_secret.as_ref(),
         &serve.auth,
         serve.trust_forwarded_for,
+        chrono::Duration::minutes(i64::from(serve.checkin_window_margin_minutes)),
     )
     .await
     .map_err(|e| format!("cannot start: {e}"))?;
-    state.checkin_window_margin =
-        chrono::Duration::minutes(i64::from(serve.checkin_window_margin_minutes));
     let listener = TcpListener::bind(serve.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", serve.listen))?;
     tracing::info!(address = %serve.listen, "listening");
@@ -158,16 +158,12 @@ async fn create_admin(
             input.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    let state = crate::startup::build_state(
-        database,
-        Some(&crate::config::Secret::new("x".repeat(32))),
-        auth,
-        false,
-    )
-    .await
-    .map_err(|e| format!("cannot start: {e}"))?;
+    let pool = crate::db::build_pool(database).map_err(|e| format!("cannot start: {e}"))?;
+    let passwords = PasswordHasher::new(auth.argon2_memory_kib, auth.argon2_iterations)
+        .map_err(|e| format!("invalid argon2 parameters: {e}"))?;
     let account = accounts::create(
-        &state,
+        &pool,
+        &passwords,
         NewAccount {
             email,
             display_name,

@@ -16,16 +16,14 @@ use utoipa_swagger_ui::SwaggerUi;
 use uuid::Uuid;
 
 use crate::auth::jwt::JwtKeys;
-use crate::auth::password::PasswordHasher;
 use crate::config::{AuthSettings, DatabaseSettings, Secret, ServeSettings};
 use crate::db::{self, BoxError};
+use crate::domain::password::PasswordHasher;
 use crate::error::ApiError;
 use crate::http::middleware::{BodyTimeout, close_when_draining, guard_body};
 use crate::state::AppState;
 
 const JWT_SECRET_SETTING: &str = "jwt_secret";
-/// `HOITHAO_CHECKIN_WINDOW_MARGIN_MINUTES` when unset.
-pub const DEFAULT_CHECKIN_WINDOW_MARGIN_MINUTES: i64 = 60;
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Builds the shared state: pool, signing key (from the environment, or generated once and
@@ -35,6 +33,7 @@ pub async fn build_state(
     jwt_secret: Option<&Secret>,
     auth: &AuthSettings,
     trust_forwarded_for: bool,
+    checkin_window_margin: chrono::Duration,
 ) -> Result<AppState, BoxError> {
     let pool = db::build_pool(database)?;
     // An empty variable (as compose files produce) counts as unset.
@@ -62,7 +61,7 @@ pub async fn build_state(
         auth: auth.clone(),
         expected_migrations: Arc::new(db::embedded_migration_versions()),
         trust_forwarded_for,
-        checkin_window_margin: chrono::Duration::minutes(DEFAULT_CHECKIN_WINDOW_MARGIN_MINUTES),
+        checkin_window_margin,
         shutdown: crate::shutdown::Shutdown::default(),
     })
 }

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use crate::auth::jwt::JwtKeys;
-use crate::auth::password::PasswordHasher;
 use crate::config::AuthSettings;
 use crate::db::DbPool;
+use crate::domain::password::PasswordHasher;
 
 #[derive(Clone)]
 pub struct AppState {

@@ -1,42 +1,18 @@
-//! Authentication: password hashing, JWTs and the request extractors that turn a bearer token
+//! Authentication: JWTs and the request extractors that turn a bearer token
 //! into an [`Actor`].
 
 pub mod jwt;
-pub mod password;
-pub mod tokens;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
-use uuid::Uuid;
 
 use crate::db;
-use crate::domain::accounts::Role;
+pub use crate::domain::actor::Actor;
+use crate::domain::actor::Role;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
-
-/// The authenticated account behind a request. Role and enabled state are read from the
-/// database on every request, so disabling an account or changing its role acts at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Actor {
-    pub account_id: Uuid,
-    pub role: Role,
-}
-
-impl Actor {
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden("this action requires the admin role"))
-        }
-    }
-}
 
 /// An optional [`Actor`]: anonymous requests are allowed, but a token that is present must be valid.
 #[derive(Clone, Copy, Debug)]

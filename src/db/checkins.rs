@@ -537,3 +537,54 @@ pub async fn changed_since(
     .await
     .map(|rows| rows.into_iter().map(|row| row.text).collect())
 }
+
+/// A registration as the offline bundle carries it.
+#[derive(diesel::QueryableByName)]
+pub struct BundleRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub number: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub full_name: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub position: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub unit_name: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub category: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub status: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub qr_secret: String,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
+    pub session_ids: Vec<Uuid>,
+}
+
+const BUNDLE: &str = "
+SELECT r.id, r.number, r.full_name, r.position, u.name AS unit_name, r.category, r.status, r.qr_secret,
+       coalesce(array_agg(s.session_id ORDER BY s.session_id) FILTER (WHERE s.session_id IS NOT NULL), '{}') AS session_ids
+FROM registrations r
+LEFT JOIN units u ON u.id = r.unit_id
+LEFT JOIN session_signups s ON s.registration_id = r.id
+WHERE r.conference_id = $1
+  AND ($2::text IS NULL OR (
+      -- Everything before the watermark's xmin was visible to it: the index skips it.
+      r.changed_xid >= pg_snapshot_xmin($2::text::pg_snapshot)::text::bigint
+      AND NOT pg_visible_in_snapshot(r.changed_xid::text::xid8, $2::text::pg_snapshot)))
+GROUP BY r.id, u.name
+ORDER BY r.number";
+
+/// The registrations of a conference for the offline bundle, or with `since` (a snapshot as
+/// `current_snapshot` returns it) only those whose last change that snapshot could not see.
+pub async fn bundle_rows(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    since: Option<&str>,
+) -> QueryResult<Vec<BundleRow>> {
+    diesel::sql_query(BUNDLE)
+        .bind::<SqlUuid, _>(conference_id)
+        .bind::<Nullable<Text>, _>(since)
+        .load(conn)
+        .await
+}

@@ -1,6 +1,7 @@
 //! Connection pool, embedded migrations and database bootstrap.
 
 pub mod accounts;
+pub mod attendance;
 pub mod checkins;
 pub mod conferences;
 pub mod idempotency;

@@ -1,50 +1,23 @@
 //! Accounts, login and its throttle.
 
 use crate::domain::retrying_transaction;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Actor;
-use crate::auth::jwt::IssuedToken;
+use crate::config::AuthSettings;
+use crate::db::DbPool;
 use crate::db::{self, accounts::AccountRow};
+use crate::domain::actor::Actor;
+pub use crate::domain::actor::Role;
 use crate::domain::pagination;
+use crate::domain::password::PasswordHasher;
 use crate::domain::text::{Validator, like_contains, query_text};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::AppState;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Manages accounts and every conference.
-    Admin,
-    /// Manages the conferences they organize.
-    Organizer,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Organizer => "organizer",
-        }
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "admin" => Ok(Role::Admin),
-            "organizer" => Ok(Role::Organizer),
-            other => Err(format!("unknown role {other:?}")),
-        }
-    }
-}
 
 /// An account that can log in.
 #[derive(Debug, Serialize, ToSchema)]
@@ -104,20 +77,6 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-/// A bearer token for the `Authorization` header.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LoginResponse {
-    pub access_token: String,
-    /// Always `Bearer`.
-    #[schema(example = "Bearer")]
-    pub token_type: String,
-    /// Seconds until the token expires.
-    #[schema(example = 900)]
-    pub expires_in: i64,
-    pub expires_at: DateTime<Utc>,
-    pub account: Account,
-}
-
 /// Filters of the account list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -138,7 +97,12 @@ pub struct AccountQuery {
 
 pub use crate::domain::contact::normalize_email;
 
-pub async fn create(state: &AppState, input: NewAccount) -> ApiResult<Account> {
+/// Hashes the password before taking a connection from `pool`, so none is held while hashing.
+pub async fn create(
+    pool: &DbPool,
+    passwords: &PasswordHasher,
+    input: NewAccount,
+) -> ApiResult<Account> {
     let mut v = Validator::new();
     let email = normalize_email(&input.email);
     if email.is_none() {
@@ -155,13 +119,12 @@ pub async fn create(state: &AppState, input: NewAccount) -> ApiResult<Account> {
     }
     v.finish()?;
     let email = email.unwrap_or_default();
-    let hash = state
-        .passwords
+    let hash = passwords
         .hash_limited(input.password)
         .await
         .map_err(|_| busy())?
         .map_err(|e| ApiError::internal(e.to_string()))?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = pool.get().await?;
     let row = db::accounts::insert(
         &mut conn,
         db::accounts::NewAccountRow {
@@ -176,26 +139,24 @@ pub async fn create(state: &AppState, input: NewAccount) -> ApiResult<Account> {
     row.try_into()
 }
 
-pub async fn get(state: &AppState, id: Uuid) -> ApiResult<Account> {
-    let mut conn = state.pool.get().await?;
-    db::accounts::find(&mut conn, id)
+pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Account> {
+    db::accounts::find(conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found("account not found"))?
         .try_into()
 }
 
 pub async fn list(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     query: AccountQuery,
 ) -> ApiResult<(Vec<Account>, Option<String>)> {
     let limit = pagination::fetch_limit(query.limit)?;
     let after = pagination::decode(query.cursor.as_deref())?;
     // Emails and names as typed: lower-cased, not accent-folded (there is no folded column).
     let pattern = query_text(query.q.as_deref())?.map(|q| like_contains(&q.to_lowercase()));
-    let mut conn = state.pool.get().await?;
     let role = query.role.map(Role::as_str);
     let rows = db::accounts::list(
-        &mut conn,
+        conn,
         db::accounts::AccountFilter {
             after,
             role,
@@ -214,7 +175,7 @@ pub async fn list(
 }
 
 pub async fn set_disabled(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
     disabled: bool,
@@ -225,7 +186,6 @@ pub async fn set_disabled(
             "an admin cannot disable their own account",
         ));
     }
-    let mut conn = state.pool.get().await?;
     let row = retrying_transaction!(conn, async |conn| {
         if disabled {
             // Locking every enabled admin serialises concurrent disables, so two admins
@@ -252,11 +212,12 @@ pub async fn set_disabled(
 /// checked, so parallel guesses cannot slip past a limit. Unknown emails and wrong passwords
 /// fail the same way and take the same time.
 pub async fn login(
-    state: &AppState,
+    pool: &DbPool,
+    settings: &AuthSettings,
+    passwords: &PasswordHasher,
     input: LoginRequest,
     client_ip: &str,
-) -> ApiResult<LoginResponse> {
-    let settings = &state.auth;
+) -> ApiResult<Account> {
     let email = normalize_email(&input.email);
     let account = email.as_deref().unwrap_or("-invalid-");
     let account_key = format!("account:{account}");
@@ -264,7 +225,7 @@ pub async fn login(
     let ip_key = format!("ip:{client_ip}");
     let window = i64::try_from(settings.login_window_secs).unwrap_or(900);
 
-    let mut conn = state.pool.get().await?;
+    let mut conn = pool.get().await?;
     for (key, limit) in [
         (&ip_key, settings.login_max_failures_per_ip),
         (
@@ -293,8 +254,7 @@ pub async fn login(
     drop(conn);
 
     let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let verified = state
-        .passwords
+    let verified = passwords
         .verify_limited(input.password, stored)
         .await
         .map_err(|_| busy())?;
@@ -314,21 +274,11 @@ pub async fn login(
             "this account is disabled",
         ));
     }
-    let mut conn = state.pool.get().await?;
+    let mut conn = pool.get().await?;
     db::throttle::clear(&mut conn, &account_key).await?;
     db::throttle::clear(&mut conn, &account_ip_key).await?;
     db::throttle::forgive_one(&mut conn, &ip_key).await?;
-    let issued: IssuedToken = state
-        .jwt
-        .issue(account.id, &account.role)
-        .map_err(ApiError::internal)?;
-    Ok(LoginResponse {
-        access_token: issued.token,
-        token_type: "Bearer".to_owned(),
-        expires_in: issued.expires_in,
-        expires_at: issued.expires_at,
-        account: account.try_into()?,
-    })
+    account.try_into()
 }
 
 fn busy() -> ApiError {

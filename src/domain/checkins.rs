@@ -8,21 +8,22 @@ use crate::domain::retrying_transaction;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use diesel_async::AsyncConnection;
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Actor, tokens};
 use crate::db::checkins::{CheckinRow, DeviceRow, OutcomeRow, ScanArgs};
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
+use crate::domain::actor::Actor;
 use crate::domain::check_timestamp;
-use crate::domain::conferences::{Access, Lock, ensure_editable, load, text_enum};
+use crate::domain::common::{Access, Lock, ensure_editable, load, text_enum};
 use crate::domain::registrations::{Category, QR_PREFIX};
 use crate::domain::search::SearchQuery;
 use crate::domain::text::{Validator, fold};
+use crate::domain::tokens;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
-use crate::state::AppState;
 
 text_enum! {
     /// What the door screen shows.
@@ -213,12 +214,11 @@ fn to_checkin(row: CheckinRow) -> ApiResult<Checkin> {
 }
 
 pub async fn create_device(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     input: NewDevice,
 ) -> ApiResult<DeviceWithToken> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let conference = load(
             conn,
@@ -268,20 +268,19 @@ pub async fn create_device(
 }
 
 pub async fn devices(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
 ) -> ApiResult<Vec<Device>> {
-    let mut conn = state.pool.get().await?;
     load(
-        &mut conn,
+        conn,
         conference_id,
         Some(actor),
         Access::Private,
         Lock::None,
     )
     .await?;
-    Ok(db::checkins::devices_with_counts(&mut conn, conference_id)
+    Ok(db::checkins::devices_with_counts(conn, conference_id)
         .await?
         .into_iter()
         .map(|(row, n)| to_device(row, n))
@@ -289,21 +288,20 @@ pub async fn devices(
 }
 
 pub async fn revoke_device(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     id: Uuid,
 ) -> ApiResult<Device> {
-    let mut conn = state.pool.get().await?;
     load(
-        &mut conn,
+        conn,
         conference_id,
         Some(actor),
         Access::Private,
         Lock::None,
     )
     .await?;
-    let row = db::checkins::revoke_device(&mut conn, conference_id, id)
+    let row = db::checkins::revoke_device(conn, conference_id, id)
         .await?
         .ok_or_else(|| ApiError::not_found("device not found"))?;
     Ok(to_device(row, 0))
@@ -312,12 +310,11 @@ pub async fn revoke_device(
 /// The device behind a bearer token, for one conference: unknown or revoked tokens are a 401,
 /// another conference's device a 404.
 pub async fn authenticate_device(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     token: &str,
     conference_id: Uuid,
 ) -> ApiResult<DeviceRow> {
-    let mut conn = state.pool.get().await?;
-    let device = db::checkins::authenticate(&mut conn, &tokens::hash(token))
+    let device = db::checkins::authenticate(conn, &tokens::hash(token))
         .await?
         .ok_or_else(|| refusal("invalid_token"))?;
     if device.conference_id != conference_id {
@@ -432,14 +429,15 @@ fn refusal(code: &str) -> ApiError {
     }
 }
 
-fn window_margin_secs(state: &AppState) -> i32 {
-    i32::try_from(state.checkin_window_margin.num_seconds()).unwrap_or(i32::MAX)
+fn window_margin_secs(margin: chrono::Duration) -> i32 {
+    i32::try_from(margin.num_seconds()).unwrap_or(i32::MAX)
 }
 
 /// Records a scan by the device holding `token` and says what the door screen should show:
 /// one statement, one round trip.
 pub async fn scan(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    checkin_window_margin: chrono::Duration,
     token: &str,
     conference_id: Uuid,
     input: ScanRequest,
@@ -450,13 +448,12 @@ pub async fn scan(
         "manual"
     };
     let args = scan_args(&input, method)?;
-    let mut conn = state.pool.get().await?;
     let row = db::checkins::scan_by_token(
-        &mut conn,
+        conn,
         &tokens::hash(token),
         conference_id,
         &args,
-        window_margin_secs(state),
+        window_margin_secs(checkin_window_margin),
     )
     .await?;
     recorded(row)
@@ -467,7 +464,8 @@ pub async fn scan(
 /// reason; a malformed scan gets an error code instead of failing the batch. The batch is one
 /// statement and one transaction: retrying it after a failure records each scan once.
 pub async fn upload(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    checkin_window_margin: chrono::Duration,
     device: &DeviceRow,
     batch: ScanBatch,
 ) -> ApiResult<Vec<BatchItem>> {
@@ -499,9 +497,13 @@ pub async fn upload(
     if valid.is_empty() {
         return Ok(items);
     }
-    let mut conn = state.pool.get().await?;
-    let results =
-        db::checkins::record_batch(&mut conn, device, &valid, window_margin_secs(state)).await?;
+    let results = db::checkins::record_batch(
+        conn,
+        device,
+        &valid,
+        window_margin_secs(checkin_window_margin),
+    )
+    .await?;
     if results.len() != positions.len() {
         return Err(ApiError::internal(
             "the check-in batch did not return one result per scan",
@@ -521,14 +523,14 @@ pub async fn upload(
 
 /// Records a check-in from a paper sign-in sheet, with its door time, as `manual`.
 pub async fn backfill(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    checkin_window_margin: chrono::Duration,
     actor: &Actor,
     conference_id: Uuid,
     input: ScanRequest,
 ) -> ApiResult<ScanResult> {
-    let mut conn = state.pool.get().await?;
     load(
-        &mut conn,
+        conn,
         conference_id,
         Some(actor),
         Access::Private,
@@ -544,11 +546,11 @@ pub async fn backfill(
     }
     let args = scan_args(&input, "manual")?;
     let row = db::checkins::record(
-        &mut conn,
+        conn,
         conference_id,
         None,
         &args,
-        window_margin_secs(state),
+        window_margin_secs(checkin_window_margin),
     )
     .await?;
     recorded(row)
@@ -567,16 +569,15 @@ fn card(row: RegistrationRow, unit_name: Option<String>) -> ApiResult<DelegateCa
 
 /// Name search for manual check-in: accent-free, or by reference.
 pub async fn search(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     device: &DeviceRow,
     q: Option<&str>,
 ) -> ApiResult<Vec<DelegateCard>> {
     let Some(query) = crate::domain::text::query_text(q)?.and_then(SearchQuery::parse) else {
         return Ok(Vec::new());
     };
-    let mut conn = state.pool.get().await?;
     let rows = db::registrations::list(
-        &mut conn,
+        conn,
         device.conference_id,
         db::registrations::RegistrationFilter {
             search: Some(query.terms()),
@@ -587,7 +588,7 @@ pub async fn search(
     .await?;
     let unit_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.unit_id).collect();
     let unit_names: std::collections::HashMap<Uuid, String> =
-        db::registrations::unit_names(&mut conn, &unit_ids)
+        db::registrations::unit_names(conn, &unit_ids)
             .await?
             .into_iter()
             .collect();
@@ -601,7 +602,7 @@ pub async fn search(
 
 /// Undoes a check-in: the row stays, marked with who undid it, when and why.
 pub async fn undo(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     id: Uuid,
@@ -610,7 +611,6 @@ pub async fn undo(
     let mut v = Validator::new();
     let reason = v.required_line("reason", &input.reason, 500);
     v.finish()?;
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         load(
             conn,
@@ -635,14 +635,13 @@ pub async fn undo(
 
 /// Check-ins of one registration, oldest first (organizers).
 pub async fn history(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     registration_id: Uuid,
 ) -> ApiResult<Vec<Checkin>> {
-    let mut conn = state.pool.get().await?;
     load(
-        &mut conn,
+        conn,
         conference_id,
         Some(actor),
         Access::Private,
@@ -650,10 +649,10 @@ pub async fn history(
     )
     .await?;
     // An empty history must mean "never scanned", not "no such registration here".
-    db::registrations::find(&mut conn, conference_id, registration_id, false)
+    db::registrations::find(conn, conference_id, registration_id, false)
         .await?
         .ok_or_else(|| ApiError::not_found("registration not found"))?;
-    db::checkins::of_registration(&mut conn, conference_id, registration_id)
+    db::checkins::of_registration(conn, conference_id, registration_id)
         .await?
         .into_iter()
         .map(to_checkin)
@@ -697,52 +696,15 @@ pub struct Bundle {
     pub registrations: Vec<BundleEntry>,
 }
 
-#[derive(diesel::QueryableByName)]
-struct BundleRow {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    id: Uuid,
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    number: i32,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    full_name: String,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    position: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    unit_name: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    category: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    status: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    qr_secret: String,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
-    session_ids: Vec<Uuid>,
-}
-
-const BUNDLE: &str = "
-SELECT r.id, r.number, r.full_name, r.position, u.name AS unit_name, r.category, r.status, r.qr_secret,
-       coalesce(array_agg(s.session_id ORDER BY s.session_id) FILTER (WHERE s.session_id IS NOT NULL), '{}') AS session_ids
-FROM registrations r
-LEFT JOIN units u ON u.id = r.unit_id
-LEFT JOIN session_signups s ON s.registration_id = r.id
-WHERE r.conference_id = $1
-  AND ($2::text IS NULL OR (
-      -- Everything before the watermark's xmin was visible to it: the index skips it.
-      r.changed_xid >= pg_snapshot_xmin($2::text::pg_snapshot)::text::bigint
-      AND NOT pg_visible_in_snapshot(r.changed_xid::text::xid8, $2::text::pg_snapshot)))
-GROUP BY r.id, u.name
-ORDER BY r.number";
-
 /// The bundle, or only what changed since `since`. The bundle is read in one repeatable-read
 /// snapshot and its watermark is that snapshot: a delta holds exactly the registrations whose
 /// last change that snapshot could not see, whatever order concurrent transactions commit in.
 pub async fn bundle(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     device: &DeviceRow,
     since: Option<&str>,
 ) -> ApiResult<Bundle> {
     use base64::Engine;
-    use diesel_async::RunQueryDsl;
     let invalid = || {
         ApiError::bad_request(
             ErrorCode::InvalidQueryParameter,
@@ -774,9 +736,8 @@ pub async fn bundle(
             Some(snapshot)
         }
     };
-    let mut conn = state.pool.get().await?;
     let conference =
-        db::conferences::find_with_membership(&mut conn, device.conference_id, None, Lock::None)
+        db::conferences::find_with_membership(conn, device.conference_id, None, Lock::None)
             .await?
             .ok_or_else(|| ApiError::not_found("conference not found"))?
             .0;
@@ -786,11 +747,8 @@ pub async fn bundle(
         .read_only()
         .run::<_, ApiError, _>(async |conn| {
             let watermark = db::checkins::current_snapshot(conn).await?;
-            let rows: Vec<BundleRow> = diesel::sql_query(BUNDLE)
-                .bind::<diesel::sql_types::Uuid, _>(device.conference_id)
-                .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(since.as_deref())
-                .load(conn)
-                .await?;
+            let rows =
+                db::checkins::bundle_rows(conn, device.conference_id, since.as_deref()).await?;
             Ok((watermark, rows))
         })
         .await?;
@@ -845,12 +803,11 @@ pub struct WalkIn {
 /// Substitutes a walk-in for an invited delegate who has not come today, keeping the unit's
 /// quota and the seat; the substitution is recorded as made at the door.
 pub async fn walk_in(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     device: &DeviceRow,
     input: WalkIn,
 ) -> ApiResult<crate::domain::registrations::RegistrationWithToken> {
     use crate::domain::registrations as regs;
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let (conference, _) =
             db::conferences::find_with_membership(conn, device.conference_id, None, Lock::Update)

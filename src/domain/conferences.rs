@@ -10,68 +10,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Actor;
-pub use crate::db::conferences::Lock;
 use crate::db::{self, conferences::ConferenceRow};
+use crate::domain::actor::Actor;
+pub use crate::domain::common::{
+    Access, ConferenceStatus, Lock, RegistrationMode, Versioned, ensure_editable, load,
+};
 use crate::domain::text::{self, Validator, fold};
 use crate::domain::{
     DEFAULT_TIME_ZONE, check_query_date, check_timestamp, double_option, in_zone, non_null,
     pagination,
 };
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::AppState;
-
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = ApiError;
-            fn from_str(s: &str) -> ApiResult<Self> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(ApiError::internal(format!(concat!("unknown ", stringify!($name), " {:?}"), other))),
-                }
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
-
-text_enum! {
-    /// Lifecycle: `draft` → `published` ⇄ `closed`; any but `cancelled` → `cancelled`.
-    ConferenceStatus {
-        /// Visible only to its organizers and admins.
-        Draft => "draft",
-        /// Public; registration may be open.
-        Published => "published",
-        /// Public; no longer taking registrations. Can be reopened.
-        Closed => "closed",
-        /// Called off; final and read-only.
-        Cancelled => "cancelled",
-    }
-}
-
-text_enum! {
-    /// How delegates get a seat.
-    RegistrationMode {
-        /// Anyone may self-register within the window.
-        Open => "open",
-        /// Only through unit invitations.
-        InvitationOnly => "invitation_only",
-        /// Self-registration waits for an organizer's approval.
-        ApprovalRequired => "approval_required",
-    }
-}
 
 /// A conference (hội nghị / hội thảo). Times are given in the conference's time zone.
 #[derive(Debug, Serialize, ToSchema)]
@@ -103,12 +52,6 @@ pub struct Conference {
     pub status: ConferenceStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-/// A conference plus its version, for the `ETag` header.
-pub struct Versioned<T> {
-    pub value: T,
-    pub version: i32,
 }
 
 impl Versioned<Conference> {
@@ -508,63 +451,11 @@ impl NewConference {
     }
 }
 
-/// What the caller wants to do with a conference.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// See it: published, closed and cancelled conferences are public, drafts are not.
-    Read,
-    /// Change it: its organizers and admins (others get 403 on a public conference).
-    Manage,
-    /// Its private data (registrations, invitations, check-ins): its organizers and admins;
-    /// to anyone else it does not exist (404).
-    Private,
-}
-
-/// Loads a conference the caller may access. Invisible conferences are a 404, visible ones the
-/// caller may not manage a 403. The row stays locked as asked until the transaction ends.
-pub async fn load(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    actor: Option<&Actor>,
-    access: Access,
-    lock: Lock,
-) -> ApiResult<ConferenceRow> {
-    let found =
-        db::conferences::find_with_membership(conn, id, actor.map(|a| a.account_id), lock).await?;
-    let Some((row, is_organizer)) = found else {
-        return Err(ApiError::not_found("conference not found"));
-    };
-    let may_manage = is_organizer || actor.is_some_and(Actor::is_admin);
-    if row.status == ConferenceStatus::Draft.as_str() && !may_manage {
-        return Err(ApiError::not_found("conference not found"));
-    }
-    if access == Access::Private && !may_manage {
-        return Err(ApiError::not_found("conference not found"));
-    }
-    if access == Access::Manage && !may_manage {
-        return Err(ApiError::forbidden(
-            "only this conference's organizers may change it",
-        ));
-    }
-    Ok(row)
-}
-
-pub fn ensure_editable(row: &ConferenceRow) -> ApiResult<()> {
-    if row.status == ConferenceStatus::Cancelled.as_str() {
-        return Err(ApiError::conflict(
-            ErrorCode::ConferenceCancelled,
-            "a cancelled conference cannot be changed",
-        ));
-    }
-    Ok(())
-}
-
 pub async fn create(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     input: NewConference,
 ) -> ApiResult<Versioned<Conference>> {
-    let mut conn = state.pool.get().await?;
     let row = retrying_transaction!(conn, async |conn| {
         insert_validated(conn, Some(actor.account_id), &input).await
     })?;
@@ -587,24 +478,22 @@ pub async fn insert_validated(
 }
 
 pub async fn get(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
     id: Uuid,
 ) -> ApiResult<Versioned<Conference>> {
-    let mut conn = state.pool.get().await?;
-    let row = load(&mut conn, id, actor, Access::Read, Lock::None).await?;
+    let row = load(conn, id, actor, Access::Read, Lock::None).await?;
     Versioned::from_row(row)
 }
 
 /// Applies a patch under a row lock. `if_match` is the version the client last saw.
 pub async fn update(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
     if_match: Option<i32>,
     patch: ConferencePatch,
 ) -> ApiResult<Versioned<Conference>> {
-    let mut conn = state.pool.get().await?;
     let row = retrying_transaction!(conn, async |conn| {
         let current = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
         if if_match.is_some_and(|version| version != current.version) {
@@ -627,7 +516,7 @@ pub async fn update(
         }
         let row = db::conferences::update(conn, id, fields.write()).await?;
         // More seats (or no limit any more): the waitlist moves up at once.
-        crate::domain::registrations::fill_free_seats(conn, id).await?;
+        crate::domain::seats::fill_free_seats(conn, id).await?;
         Ok(row)
     })?;
     Versioned::from_row(row)
@@ -682,12 +571,11 @@ impl Transition {
 }
 
 pub async fn transition(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
     transition: Transition,
 ) -> ApiResult<Versioned<Conference>> {
-    let mut conn = state.pool.get().await?;
     let row = retrying_transaction!(conn, async |conn| {
         let current = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
         let from: ConferenceStatus = current.status.parse()?;
@@ -704,7 +592,7 @@ pub async fn transition(
 }
 
 pub async fn list(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
     query: ConferenceQuery,
 ) -> ApiResult<(Vec<Conference>, Option<String>)> {
@@ -718,9 +606,8 @@ pub async fn list(
         Some(actor) => Some(Some(actor.account_id)),
         None => Some(None),
     };
-    let mut conn = state.pool.get().await?;
     let rows = db::conferences::list(
-        &mut conn,
+        conn,
         db::conferences::ConferenceFilter {
             after,
             status: query.status.map(ConferenceStatus::as_str),
@@ -749,10 +636,13 @@ pub struct Organizer {
     pub added_at: DateTime<Utc>,
 }
 
-pub async fn organizers(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Vec<Organizer>> {
-    let mut conn = state.pool.get().await?;
-    load(&mut conn, id, Some(actor), Access::Manage, Lock::None).await?;
-    let rows = db::conferences::list_organizers(&mut conn, id).await?;
+pub async fn organizers(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<Vec<Organizer>> {
+    load(conn, id, Some(actor), Access::Manage, Lock::None).await?;
+    let rows = db::conferences::list_organizers(conn, id).await?;
     Ok(rows
         .into_iter()
         .map(|r| Organizer {
@@ -765,12 +655,11 @@ pub async fn organizers(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<
 }
 
 pub async fn add_organizer(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
     account_id: Uuid,
 ) -> ApiResult<()> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let conference = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
         ensure_editable(&conference)?;
@@ -790,12 +679,11 @@ pub async fn add_organizer(
 }
 
 pub async fn remove_organizer(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
     account_id: Uuid,
 ) -> ApiResult<()> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         // The row lock serialises concurrent removals, so the last organizer cannot be removed twice over.
         load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;

@@ -4,20 +4,21 @@
 use std::collections::{HashMap, HashSet};
 
 use diesel_async::AsyncConnection;
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use crate::auth::{Actor, tokens};
 use crate::db::registrations::NewRegistration;
 use crate::db::{self};
-use crate::domain::conferences::{Access, Lock, ensure_editable, load};
+use crate::domain::actor::Actor;
+use crate::domain::common::{Access, Lock, ensure_editable, load};
 use crate::domain::registrations::{
     Category, PersonInput, RegistrationSource, check_person, provisional_waitlisted_at, reference,
 };
 use crate::domain::seats::{Approval, SeatCount, SeatDecision};
 use crate::domain::text::{Validator, fold};
+use crate::domain::tokens;
 use crate::domain::units::{ImportReport, map_headers};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::AppState;
 
 /// Column names accepted in delegate CSVs, Vietnamese or English.
 const DELEGATE_COLUMNS: [(&str, &[&str]); 7] = [
@@ -36,7 +37,7 @@ const INSERT_CHUNK: usize = 1000;
 /// a name that is not in the directory is an error (use the `Tổ chức`/`organization` column
 /// for people outside it). Duplicates inside the file or with live registrations are errors.
 pub async fn import_delegates(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     media_type: &str,
@@ -54,7 +55,6 @@ pub async fn import_delegates(
         }
     }
 
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let conference = load(
             conn,

@@ -10,15 +10,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Actor, tokens};
 use crate::db::conferences::ConferenceRow;
 use crate::db::invitations::InvitationRow;
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
+use crate::domain::actor::Actor;
 use crate::domain::check_timestamp;
-use crate::domain::conferences::{
-    Access, ConferenceStatus, Lock, Versioned, ensure_editable, load,
-};
+use crate::domain::common::{Access, ConferenceStatus, Lock, Versioned, ensure_editable, load};
 use crate::domain::idempotency::{self, Idempotency, Outcome};
 use crate::domain::registrations::{
     self as regs, Action, PersonInput, PersonPatch, Registration, RegistrationSource,
@@ -27,8 +25,8 @@ use crate::domain::registrations::{
 use crate::domain::seats::Approval;
 use crate::domain::substitutions::Substituter;
 use crate::domain::text::Validator;
+use crate::domain::tokens;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
-use crate::state::AppState;
 
 /// An invitation with its seat counts.
 #[derive(Debug, Serialize, ToSchema)]
@@ -101,21 +99,12 @@ pub struct InvitationView {
     pub venue_name: Option<String>,
 }
 
-/// Frees the invitation seat of a registration that is no longer live.
-pub async fn release_quota(conn: &mut AsyncPgConnection, row: &RegistrationRow) -> ApiResult<()> {
-    if let Some(invitation_id) = row.invitation_id {
-        db::invitations::add_used_seats(conn, invitation_id, -1).await?;
-    }
-    Ok(())
-}
-
 pub async fn create(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     input: NewInvitation,
 ) -> ApiResult<InvitationWithToken> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let conference = load(
             conn,
@@ -167,20 +156,19 @@ pub async fn create(
 
 /// Per unit: seats allotted, registered, confirmed.
 pub async fn list(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
 ) -> ApiResult<Vec<Invitation>> {
-    let mut conn = state.pool.get().await?;
     load(
-        &mut conn,
+        conn,
         conference_id,
         Some(actor),
         Access::Private,
         Lock::None,
     )
     .await?;
-    let rows = db::invitations::list_with_counts(&mut conn, conference_id).await?;
+    let rows = db::invitations::list_with_counts(conn, conference_id).await?;
     Ok(rows
         .into_iter()
         .map(|(row, unit, confirmed)| to_invitation(row, unit, confirmed))
@@ -188,12 +176,11 @@ pub async fn list(
 }
 
 pub async fn revoke(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     id: Uuid,
 ) -> ApiResult<Invitation> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         load(
             conn,
@@ -270,11 +257,10 @@ fn ensure_usable(invitation: &InvitationRow, conference: &ConferenceRow) -> ApiR
     Ok(())
 }
 
-pub async fn view(state: &AppState, token: &str) -> ApiResult<InvitationView> {
-    let mut conn = state.pool.get().await?;
-    let (invitation, conference) = resolve(&mut conn, token, false).await?;
-    let unit = db::invitations::unit_name(&mut conn, invitation.unit_id).await?;
-    let registrations = invitation_registrations(&mut conn, &invitation, &conference).await?;
+pub async fn view(conn: &mut AsyncPgConnection, token: &str) -> ApiResult<InvitationView> {
+    let (invitation, conference) = resolve(conn, token, false).await?;
+    let unit = db::invitations::unit_name(conn, invitation.unit_id).await?;
+    let registrations = invitation_registrations(conn, &invitation, &conference).await?;
     let confirmed = registrations
         .iter()
         .filter(|r| r.status == regs::RegistrationStatus::Confirmed)
@@ -297,16 +283,18 @@ async fn invitation_registrations(
     regs::list_for_invitation(conn, conference, invitation.id).await
 }
 
-pub async fn registrations(state: &AppState, token: &str) -> ApiResult<Vec<Registration>> {
-    let mut conn = state.pool.get().await?;
-    let (invitation, conference) = resolve(&mut conn, token, false).await?;
-    invitation_registrations(&mut conn, &invitation, &conference).await
+pub async fn registrations(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+) -> ApiResult<Vec<Registration>> {
+    let (invitation, conference) = resolve(conn, token, false).await?;
+    invitation_registrations(conn, &invitation, &conference).await
 }
 
 /// Registers delegates into the invitation's seats: all of them or none (409 `quota_exceeded`
 /// when they do not fit).
 pub async fn register(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     token: &str,
     input: InvitationRegistrations,
     idem: Option<Idempotency>,
@@ -318,7 +306,6 @@ pub async fn register(
             "send 1 to 500 delegates",
         )]));
     }
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let (invitation, conference) = resolve(conn, token, true).await?;
         if let Some(idem) = &idem
@@ -406,13 +393,12 @@ async fn own_registration(
 }
 
 pub async fn edit(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     token: &str,
     registration_id: Uuid,
     if_match: Option<i32>,
     patch: PersonPatch,
 ) -> ApiResult<Versioned<Registration>> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let (invitation, conference) = resolve(conn, token, true).await?;
         ensure_usable(&invitation, &conference)?;
@@ -433,11 +419,10 @@ pub async fn edit(
 }
 
 pub async fn cancel(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     token: &str,
     registration_id: Uuid,
 ) -> ApiResult<Versioned<Registration>> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let (invitation, conference) = resolve(conn, token, true).await?;
         let current = own_registration(conn, &invitation, registration_id).await?;
@@ -449,12 +434,11 @@ pub async fn cancel(
 /// Puts another person on a registration's seat: same seat, number and status; new QR code
 /// and delegate link; the change is recorded.
 pub async fn substitute(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     token: &str,
     registration_id: Uuid,
     person: PersonInput,
 ) -> ApiResult<RegistrationWithToken> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let (invitation, conference) = resolve(conn, token, true).await?;
         ensure_usable(&invitation, &conference)?;

@@ -8,11 +8,12 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::auth::Actor;
 use crate::db;
-use crate::domain::conferences::{Access, Lock, load};
+use crate::db::DbPool;
+use crate::domain::actor::Actor;
+use crate::domain::common::{Access, Lock, load};
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::shutdown::Shutdown;
 
 /// How often a feed asks the database for new check-ins: the delay a dashboard sees.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -33,12 +34,13 @@ pub enum LiveEvent {
 /// Checks access, then starts a poller whose events arrive on the returned channel until the
 /// receiver is dropped (the client went away) or the server stops.
 pub async fn subscribe(
-    state: &AppState,
+    pool: &DbPool,
+    shutdown: &Shutdown,
     actor: &Actor,
     conference_id: Uuid,
 ) -> ApiResult<mpsc::Receiver<LiveEvent>> {
     let mut snapshot = {
-        let mut conn = state.pool.get().await?;
+        let mut conn = pool.get().await?;
         load(
             &mut conn,
             conference_id,
@@ -50,8 +52,8 @@ pub async fn subscribe(
         db::checkins::current_snapshot(&mut conn).await?
     };
     let (sender, receiver) = mpsc::channel::<LiveEvent>(256);
-    let pool = state.pool.clone();
-    let shutdown = state.shutdown.clone();
+    let pool = pool.clone();
+    let shutdown = shutdown.clone();
     tokio::spawn(async move {
         if sender.send(LiveEvent::Connected).await.is_err() {
             return;

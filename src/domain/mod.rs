@@ -1,8 +1,10 @@
 //! Business rules, free of HTTP. Functions take a pool or connection and own their transactions.
 
 pub mod accounts;
+pub mod actor;
 pub mod attendance;
 pub mod checkins;
+pub mod common;
 pub mod conferences;
 pub mod contact;
 pub mod idempotency;
@@ -10,6 +12,7 @@ pub mod imports;
 pub mod invitations;
 pub mod live;
 pub mod pagination;
+pub mod password;
 pub mod registrations;
 pub mod search;
 pub mod seats;
@@ -18,6 +21,7 @@ pub mod signups;
 pub mod substitutions;
 pub mod table;
 pub mod text;
+pub mod tokens;
 pub mod units;
 
 /// Attempts a transaction gets when PostgreSQL reports a serialization failure or a deadlock.

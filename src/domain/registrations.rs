@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Actor, tokens};
 use crate::db::conferences::ConferenceRow;
 use crate::db::registrations::{NewRegistration, PersonWrite, RegistrationRow};
 use crate::db::{self};
-use crate::domain::conferences::{
+use crate::domain::actor::Actor;
+use crate::domain::common::{
     Access, ConferenceStatus, Lock, RegistrationMode, Versioned, ensure_editable, load, text_enum,
 };
 use crate::domain::contact::{check_email, check_phone};
@@ -25,25 +25,12 @@ use crate::domain::search::SearchQuery;
 use crate::domain::seats::{self, Approval, SeatCount};
 use crate::domain::substitutions::{self, RegistrationSubstitution, Substituter};
 use crate::domain::text::{self, Validator, fold};
+use crate::domain::tokens;
 use crate::domain::units::UnitKind;
 use crate::domain::{double_option, non_null, pagination};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::AppState;
 
-text_enum! {
-    /// `pending_approval` → `confirmed` | `waitlisted` | `rejected` | `cancelled`;
-    /// `waitlisted` → `confirmed` (promotion) | `cancelled`; `confirmed` → `cancelled`.
-    RegistrationStatus {
-        /// Waiting for an organizer (conferences with `approval_required`).
-        PendingApproval => "pending_approval",
-        /// Holds a seat.
-        Confirmed => "confirmed",
-        /// Waiting for a seat; promoted in order when one frees up.
-        Waitlisted => "waitlisted",
-        Cancelled => "cancelled",
-        Rejected => "rejected",
-    }
-}
+pub use crate::domain::common::{RegistrationStatus, reference};
 
 text_enum! {
     /// How the registration was made.
@@ -300,18 +287,6 @@ pub struct RegistrationQuery {
     pub q: Option<String>,
 }
 
-/// `sxsh-vinh-phuc-2018` → `SXSH`.
-pub fn reference(conference_code: &str, number: i32) -> String {
-    let prefix: String = conference_code
-        .split('-')
-        .next()
-        .unwrap_or("REG")
-        .chars()
-        .take(10)
-        .collect();
-    format!("{}-{number:04}", prefix.to_uppercase())
-}
-
 fn to_registration(
     row: RegistrationRow,
     conference_code: &str,
@@ -539,26 +514,6 @@ async fn release_seat(conn: &mut AsyncPgConnection, conference_id: Uuid) -> ApiR
     Ok(())
 }
 
-/// Promotes waitlisted registrations, longest-waiting first, into every free seat (after the
-/// capacity was raised or removed). Call with the conference row locked.
-pub async fn fill_free_seats(conn: &mut AsyncPgConnection, conference_id: Uuid) -> ApiResult<()> {
-    let seats = db::registrations::seats(conn, conference_id).await?;
-    let mut confirmed = seats.confirmed_count;
-    while seats.capacity.is_none_or(|capacity| confirmed < capacity) {
-        let Some(next) = db::registrations::first_waitlisted(conn, conference_id).await? else {
-            break;
-        };
-        db::registrations::set_status(conn, next.id, RegistrationStatus::Confirmed.as_str(), None)
-            .await?;
-        confirmed += 1;
-    }
-    if confirmed != seats.confirmed_count {
-        db::registrations::set_counters(conn, conference_id, confirmed, seats.registration_seq)
-            .await?;
-    }
-    Ok(())
-}
-
 /// A status change an organizer (or the delegate, for cancel) asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -607,14 +562,14 @@ pub async fn apply(
             db::registrations::seats(conn, row.conference_id).await?;
             let cancelled =
                 db::registrations::set_status(conn, row.id, Cancelled.as_str(), None).await?;
-            crate::domain::invitations::release_quota(conn, row).await?;
+            seats::release_quota(conn, row).await?;
             Ok(cancelled)
         }
         (Action::Cancel, Confirmed) => {
             let cancelled =
                 db::registrations::set_status(conn, row.id, Cancelled.as_str(), None).await?;
             release_seat(conn, row.conference_id).await?;
-            crate::domain::invitations::release_quota(conn, row).await?;
+            seats::release_quota(conn, row).await?;
             crate::domain::signups::release_all(conn, row.id).await?;
             Ok(cancelled)
         }
@@ -644,13 +599,12 @@ async fn admit_approved(
 
 /// An organizer registers someone: no approval step.
 pub async fn create_by_organizer(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     input: PersonInput,
     idem: Option<Idempotency>,
 ) -> ApiResult<Outcome<(Versioned<OrganizerRegistration>, String)>> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let conference = load(
             conn,
@@ -711,12 +665,11 @@ async fn store_if_keyed<T: Serialize>(
 /// Online self-registration: published `open` or `approval_required` conferences, inside the
 /// registration window.
 pub async fn self_register(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     conference_id: Uuid,
     input: PersonInput,
     idem: Option<Idempotency>,
 ) -> ApiResult<Outcome<(Versioned<Registration>, String)>> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let conference = load(conn, conference_id, None, Access::Read, Lock::Update).await?;
         if let Some(replay) = claim_if_keyed(conn, idem.as_ref()).await? {
@@ -779,26 +732,25 @@ pub async fn self_register(
 
 /// One registration with its substitution history (organizers).
 pub async fn get(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     id: Uuid,
 ) -> ApiResult<Versioned<RegistrationDetail>> {
-    let mut conn = state.pool.get().await?;
     let conference = load(
-        &mut conn,
+        conn,
         conference_id,
         Some(actor),
         Access::Private,
         Lock::None,
     )
     .await?;
-    let row = db::registrations::find(&mut conn, conference_id, id, false)
+    let row = db::registrations::find(conn, conference_id, id, false)
         .await?
         .ok_or_else(|| ApiError::not_found("registration not found"))?;
-    let registration = present_row(&mut conn, row, &conference.code).await?;
+    let registration = present_row(conn, row, &conference.code).await?;
     let substitutions =
-        substitutions::of_registration(&mut conn, conference_id, &conference.code, id).await?;
+        substitutions::of_registration(conn, conference_id, &conference.code, id).await?;
     Ok(Versioned {
         version: registration.version,
         value: RegistrationDetail {
@@ -864,14 +816,13 @@ pub fn ensure_live(row: &RegistrationRow) -> ApiResult<()> {
 }
 
 pub async fn update(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     id: Uuid,
     if_match: Option<i32>,
     patch: PersonPatch,
 ) -> ApiResult<Versioned<OrganizerRegistration>> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let conference = load(
             conn,
@@ -890,13 +841,12 @@ pub async fn update(
 }
 
 pub async fn act(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     id: Uuid,
     action: Action,
 ) -> ApiResult<Versioned<OrganizerRegistration>> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         // Lock order everywhere: conference row, then registration rows.
         let conference = load(
@@ -970,7 +920,7 @@ pub struct BulkResult {
 /// Applies one action to many registrations in order, each in its own savepoint, under one
 /// lock of the conference row.
 pub async fn bulk(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     request: BulkRequest,
@@ -998,7 +948,6 @@ pub async fn bulk(
             "an edit needs the changes in `patch`",
         )]));
     }
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let conference = load(
             conn,
@@ -1047,7 +996,7 @@ pub async fn bulk(
 }
 
 pub async fn list(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     query: RegistrationQuery,
@@ -1055,9 +1004,8 @@ pub async fn list(
     let limit = pagination::fetch_limit(query.limit)?;
     let after = pagination::decode(query.cursor.as_deref())?;
     let search = text::query_text(query.q.as_deref())?.and_then(SearchQuery::parse);
-    let mut conn = state.pool.get().await?;
     let conference = load(
-        &mut conn,
+        conn,
         conference_id,
         Some(actor),
         Access::Private,
@@ -1065,7 +1013,7 @@ pub async fn list(
     )
     .await?;
     let rows = db::registrations::list(
-        &mut conn,
+        conn,
         conference_id,
         db::registrations::RegistrationFilter {
             after,
@@ -1088,7 +1036,7 @@ pub async fn list(
     } else {
         pagination::finish(rows, limit, |row| (row.created_at, row.id))
     };
-    let items = present(&mut conn, rows, &conference.code).await?;
+    let items = present(conn, rows, &conference.code).await?;
     Ok((items.into_iter().map(Into::into).collect(), next))
 }
 
@@ -1153,14 +1101,18 @@ async fn by_token(
     Ok((row, conference))
 }
 
-pub async fn delegate_view(state: &AppState, token: &str) -> ApiResult<Versioned<Registration>> {
-    let mut conn = state.pool.get().await?;
-    let (row, conference) = by_token(&mut conn, token).await?;
-    present_row(&mut conn, row, &conference.code).await
+pub async fn delegate_view(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+) -> ApiResult<Versioned<Registration>> {
+    let (row, conference) = by_token(conn, token).await?;
+    present_row(conn, row, &conference.code).await
 }
 
-pub async fn delegate_cancel(state: &AppState, token: &str) -> ApiResult<Versioned<Registration>> {
-    let mut conn = state.pool.get().await?;
+pub async fn delegate_cancel(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+) -> ApiResult<Versioned<Registration>> {
     retrying_transaction!(conn, async |conn| {
         let (_, conference) = by_token(conn, token).await?;
         db::registrations::seats(conn, conference.id).await?;
@@ -1173,34 +1125,33 @@ pub async fn delegate_cancel(state: &AppState, token: &str) -> ApiResult<Version
 }
 
 /// The delegate's QR code as an SVG document.
-pub async fn delegate_qr_svg(state: &AppState, token: &str) -> ApiResult<String> {
-    qr_svg(&delegate_view(state, token).await?.value.qr_payload)
+pub async fn delegate_qr_svg(conn: &mut AsyncPgConnection, token: &str) -> ApiResult<String> {
+    qr_svg(&delegate_view(conn, token).await?.value.qr_payload)
 }
 
 /// The delegate's QR code as a PNG image.
-pub async fn delegate_qr_png(state: &AppState, token: &str) -> ApiResult<Vec<u8>> {
-    qr_png(&delegate_view(state, token).await?.value.qr_payload)
+pub async fn delegate_qr_png(conn: &mut AsyncPgConnection, token: &str) -> ApiResult<Vec<u8>> {
+    qr_png(&delegate_view(conn, token).await?.value.qr_payload)
 }
 
 /// The QR payload of one registration, for an organizer printing a badge or sending the code
 /// again: the only organizer path to a secret. A cancelled or rejected registration's code
 /// admits nobody, so it is refused (409 `registration_closed`) rather than printed.
 pub async fn organizer_qr_payload(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     id: Uuid,
 ) -> ApiResult<String> {
-    let mut conn = state.pool.get().await?;
     load(
-        &mut conn,
+        conn,
         conference_id,
         Some(actor),
         Access::Private,
         Lock::None,
     )
     .await?;
-    let row = db::registrations::find(&mut conn, conference_id, id, false)
+    let row = db::registrations::find(conn, conference_id, id, false)
         .await?
         .ok_or_else(|| ApiError::not_found("registration not found"))?;
     ensure_live(&row)?;

@@ -1,10 +1,17 @@
 //! The seat rule: what a registration entering a conference gets (a seat, a place on the
 //! waitlist, an organizer's review, or nothing because the conference is full). One pure
 //! function, used by every path that admits people: organizer and self-registration, invitation
-//! delegates, approval of a pending registration, and delegate imports.
+//! delegates, approval of a pending registration, and delegate imports. Also the seat keeping
+//! that several modules share: waitlist promotion and freeing an invitation's seat.
 
-use crate::db::registrations::Seats;
-use crate::domain::registrations::RegistrationStatus;
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use crate::db::{
+    self,
+    registrations::{RegistrationRow, Seats},
+};
+use crate::domain::common::RegistrationStatus;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// The conference's seat counters, as the rule needs them.
@@ -93,6 +100,34 @@ impl SeatDecision {
     pub fn seats_taken(self) -> i32 {
         i32::from(self == SeatDecision::Confirm)
     }
+}
+
+/// Promotes waitlisted registrations, longest-waiting first, into every free seat (after the
+/// capacity was raised or removed). Call with the conference row locked.
+pub async fn fill_free_seats(conn: &mut AsyncPgConnection, conference_id: Uuid) -> ApiResult<()> {
+    let seats = db::registrations::seats(conn, conference_id).await?;
+    let mut confirmed = seats.confirmed_count;
+    while seats.capacity.is_none_or(|capacity| confirmed < capacity) {
+        let Some(next) = db::registrations::first_waitlisted(conn, conference_id).await? else {
+            break;
+        };
+        db::registrations::set_status(conn, next.id, RegistrationStatus::Confirmed.as_str(), None)
+            .await?;
+        confirmed += 1;
+    }
+    if confirmed != seats.confirmed_count {
+        db::registrations::set_counters(conn, conference_id, confirmed, seats.registration_seq)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Frees the invitation seat of a registration that is no longer live.
+pub async fn release_quota(conn: &mut AsyncPgConnection, row: &RegistrationRow) -> ApiResult<()> {
+    if let Some(invitation_id) = row.invitation_id {
+        db::invitations::add_used_seats(conn, invitation_id, -1).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

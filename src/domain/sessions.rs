@@ -7,13 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Actor;
 use crate::db::{self, conferences::ConferenceRow, sessions::SessionRow};
-use crate::domain::conferences::{Access, Lock, Versioned, ensure_editable, load, text_enum};
+use crate::domain::actor::Actor;
+use crate::domain::common::{Access, Lock, Versioned, ensure_editable, load, text_enum};
 use crate::domain::text::Validator;
 use crate::domain::{check_timestamp, double_option, in_zone, non_null, pagination};
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 
 text_enum! {
     /// What happens in a session.
@@ -284,12 +283,11 @@ async fn load_for_write(
 }
 
 pub async fn create(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     input: NewSession,
 ) -> ApiResult<Versioned<Session>> {
-    let mut conn = state.pool.get().await?;
     let (row, tz) = retrying_transaction!(conn, async |conn| {
         let conference = load_for_write(conn, actor, conference_id).await?;
         let row = insert_validated(conn, &conference, &input).await?;
@@ -310,28 +308,26 @@ pub async fn insert_validated(
 }
 
 pub async fn get(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
     conference_id: Uuid,
     id: Uuid,
 ) -> ApiResult<Versioned<Session>> {
-    let mut conn = state.pool.get().await?;
-    let conference = load(&mut conn, conference_id, actor, Access::Read, Lock::None).await?;
-    let row = db::sessions::find(&mut conn, conference_id, id, false)
+    let conference = load(conn, conference_id, actor, Access::Read, Lock::None).await?;
+    let row = db::sessions::find(conn, conference_id, id, false)
         .await?
         .ok_or_else(|| ApiError::not_found("session not found"))?;
     to_session(row, &conference.time_zone)
 }
 
 pub async fn update(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     id: Uuid,
     if_match: Option<i32>,
     patch: SessionPatch,
 ) -> ApiResult<Versioned<Session>> {
-    let mut conn = state.pool.get().await?;
     let (row, tz) = retrying_transaction!(conn, async |conn| {
         let conference = load_for_write(conn, actor, conference_id).await?;
         let current = db::sessions::find(conn, conference_id, id, true)
@@ -361,12 +357,11 @@ pub async fn update(
 }
 
 pub async fn delete(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     id: Uuid,
 ) -> ApiResult<()> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         load_for_write(conn, actor, conference_id).await?;
         match db::sessions::delete(conn, conference_id, id).await? {
@@ -377,17 +372,16 @@ pub async fn delete(
 }
 
 pub async fn list(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
     conference_id: Uuid,
     query: SessionQuery,
 ) -> ApiResult<(Vec<Session>, Option<String>)> {
     let limit = pagination::fetch_limit(query.limit)?;
     let after = pagination::decode(query.cursor.as_deref())?;
-    let mut conn = state.pool.get().await?;
-    let conference = load(&mut conn, conference_id, actor, Access::Read, Lock::None).await?;
+    let conference = load(conn, conference_id, actor, Access::Read, Lock::None).await?;
     let rows = db::sessions::list(
-        &mut conn,
+        conn,
         conference_id,
         db::sessions::SessionFilter {
             after,

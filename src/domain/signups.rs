@@ -8,12 +8,12 @@ use crate::domain::retrying_transaction;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use crate::auth::{Actor, tokens};
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
-use crate::domain::conferences::{Access, Lock, load};
+use crate::domain::actor::Actor;
+use crate::domain::common::{Access, Lock, load};
+use crate::domain::tokens;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::AppState;
 
 /// Signs a locked registration up for a session. Signing up twice changes nothing.
 pub async fn sign_up(
@@ -102,14 +102,13 @@ async fn organizer_registration(
 
 /// `sign_up` (true) or `withdraw` (false), by an organizer.
 pub async fn by_organizer(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     registration_id: Uuid,
     session_id: Uuid,
     join: bool,
 ) -> ApiResult<()> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let registration =
             organizer_registration(conn, actor, conference_id, registration_id).await?;
@@ -133,12 +132,11 @@ async fn delegate_registration(
 
 /// `sign_up` (true) or `withdraw` (false), by the delegate.
 pub async fn by_delegate(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     token: &str,
     session_id: Uuid,
     join: bool,
 ) -> ApiResult<()> {
-    let mut conn = state.pool.get().await?;
     retrying_transaction!(conn, async |conn| {
         let registration = delegate_registration(conn, token).await?;
         if join {
@@ -150,11 +148,10 @@ pub async fn by_delegate(
 }
 
 /// The sessions the delegate is signed up for.
-pub async fn of_delegate(state: &AppState, token: &str) -> ApiResult<Vec<Uuid>> {
-    let mut conn = state.pool.get().await?;
+pub async fn of_delegate(conn: &mut AsyncPgConnection, token: &str) -> ApiResult<Vec<Uuid>> {
     let not_found = || ApiError::not_found("no registration for this token");
-    let row = db::registrations::find_by_token_hash(&mut conn, &tokens::hash(token))
+    let row = db::registrations::find_by_token_hash(conn, &tokens::hash(token))
         .await?
         .ok_or_else(not_found)?;
-    Ok(db::signups::session_ids(&mut conn, row.id).await?)
+    Ok(db::signups::session_ids(conn, row.id).await?)
 }

@@ -8,14 +8,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Actor;
 use crate::db::registrations::{SubstitutionActor, SubstitutionFilter, SubstitutionRow};
 use crate::db::{self};
-use crate::domain::conferences::{Access, Lock, load, text_enum};
-use crate::domain::registrations::reference;
+use crate::domain::actor::Actor;
+use crate::domain::common::reference;
+use crate::domain::common::{Access, Lock, load, text_enum};
 use crate::domain::{check_query_date, pagination};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::AppState;
 
 text_enum! {
     /// Who made a substitution.
@@ -181,7 +180,7 @@ fn start_of(date: NaiveDate, time_zone: &str) -> DateTime<Utc> {
 
 /// A conference's substitutions, oldest first, without contact details.
 pub async fn list(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
     query: SubstitutionQuery,
@@ -198,9 +197,8 @@ pub async fn list(
             "to must not be before from",
         ));
     }
-    let mut conn = state.pool.get().await?;
     let conference = load(
-        &mut conn,
+        conn,
         conference_id,
         Some(actor),
         Access::Private,
@@ -209,7 +207,7 @@ pub async fn list(
     .await?;
     let zone = conference.time_zone.as_str();
     let rows = db::registrations::substitutions(
-        &mut conn,
+        conn,
         conference_id,
         SubstitutionFilter {
             registration_id: None,

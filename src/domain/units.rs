@@ -10,12 +10,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::db::{self, units::UnitRow, units::UnitWrite};
-use crate::domain::conferences::{Versioned, text_enum};
+use crate::domain::common::{Versioned, text_enum};
 use crate::domain::contact::{check_email, check_phone};
 use crate::domain::text::{self, Validator, fold};
 use crate::domain::{double_option, non_null, pagination};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
-use crate::state::AppState;
 
 text_enum! {
     /// What a unit is.
@@ -213,8 +212,7 @@ async fn parent_kind(
     }
 }
 
-pub async fn create(state: &AppState, input: NewUnit) -> ApiResult<Versioned<Unit>> {
-    let mut conn = state.pool.get().await?;
+pub async fn create(conn: &mut AsyncPgConnection, input: NewUnit) -> ApiResult<Versioned<Unit>> {
     let row = retrying_transaction!(conn, async |conn| {
         let mut v = Validator::new();
         let parent = parent_kind(conn, input.parent_id, &mut v).await?;
@@ -227,22 +225,20 @@ pub async fn create(state: &AppState, input: NewUnit) -> ApiResult<Versioned<Uni
     to_unit(row)
 }
 
-pub async fn get(state: &AppState, id: Uuid) -> ApiResult<Versioned<Unit>> {
-    let mut conn = state.pool.get().await?;
+pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Versioned<Unit>> {
     to_unit(
-        db::units::find(&mut conn, id, false)
+        db::units::find(conn, id, false)
             .await?
             .ok_or_else(|| ApiError::not_found("unit not found"))?,
     )
 }
 
 pub async fn update(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     id: Uuid,
     if_match: Option<i32>,
     patch: UnitPatch,
 ) -> ApiResult<Versioned<Unit>> {
-    let mut conn = state.pool.get().await?;
     let row = retrying_transaction!(conn, async |conn| {
         let current = db::units::find(conn, id, true)
             .await?
@@ -272,13 +268,15 @@ pub async fn update(
     to_unit(row)
 }
 
-pub async fn list(state: &AppState, query: UnitQuery) -> ApiResult<(Vec<Unit>, Option<String>)> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    query: UnitQuery,
+) -> ApiResult<(Vec<Unit>, Option<String>)> {
     let limit = pagination::fetch_limit(query.limit)?;
     let after = pagination::decode(query.cursor.as_deref())?;
     let pattern = text::search_pattern(query.q.as_deref())?;
-    let mut conn = state.pool.get().await?;
     let rows = db::units::list(
-        &mut conn,
+        conn,
         db::units::UnitFilter {
             after,
             kind: query.kind.map(UnitKind::as_str),
@@ -345,13 +343,12 @@ pub fn map_headers(
 /// among existing units and earlier rows. All rows are checked and every error reported;
 /// nothing is written unless every row is valid and `dry_run` is false.
 pub async fn import_csv(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     media_type: &str,
     body: &[u8],
     dry_run: bool,
 ) -> ApiResult<ImportReport> {
-    let mut conn = state.pool.get().await?;
-    import_csv_with(&mut conn, media_type, body, dry_run).await
+    import_csv_with(conn, media_type, body, dry_run).await
 }
 
 /// [`import_csv`] on a given connection (used by `seed-demo`).

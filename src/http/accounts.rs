@@ -45,7 +45,7 @@ async fn create_account(
     body: web::Json<NewAccount>,
 ) -> ApiResult<HttpResponse> {
     actor.require_admin()?;
-    let account = accounts::create(&state, body.into_inner()).await?;
+    let account = accounts::create(&state.pool, &state.passwords, body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/accounts/{}", account.id)))
         .json(account))
@@ -60,7 +60,8 @@ async fn list_accounts(
     query: web::Query<AccountQuery>,
 ) -> ApiResult<web::Json<AccountPage>> {
     actor.require_admin()?;
-    let (items, next_cursor) = accounts::list(&state, query.into_inner()).await?;
+    let (items, next_cursor) =
+        accounts::list(&mut *state.pool.get().await?, query.into_inner()).await?;
     Ok(web::Json(AccountPage { items, next_cursor }))
 }
 
@@ -77,7 +78,9 @@ async fn get_account(
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Account>> {
     actor.require_admin()?;
-    Ok(web::Json(accounts::get(&state, path.into_inner()).await?))
+    Ok(web::Json(
+        accounts::get(&mut *state.pool.get().await?, path.into_inner()).await?,
+    ))
 }
 
 /// Disable an account
@@ -99,7 +102,13 @@ async fn disable_account(
 ) -> ApiResult<web::Json<Account>> {
     actor.require_admin()?;
     Ok(web::Json(
-        accounts::set_disabled(&state, &actor, path.into_inner(), true).await?,
+        accounts::set_disabled(
+            &mut *state.pool.get().await?,
+            &actor,
+            path.into_inner(),
+            true,
+        )
+        .await?,
     ))
 }
 
@@ -117,6 +126,12 @@ async fn enable_account(
 ) -> ApiResult<web::Json<Account>> {
     actor.require_admin()?;
     Ok(web::Json(
-        accounts::set_disabled(&state, &actor, path.into_inner(), false).await?,
+        accounts::set_disabled(
+            &mut *state.pool.get().await?,
+            &actor,
+            path.into_inner(),
+            false,
+        )
+        .await?,
     ))
 }

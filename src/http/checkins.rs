@@ -78,8 +78,15 @@ async fn create_device(
     path: web::Path<Uuid>,
     body: web::Json<NewDevice>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created()
-        .json(checkins::create_device(&state, &actor, path.into_inner(), body.into_inner()).await?))
+    Ok(HttpResponse::Created().json(
+        checkins::create_device(
+            &mut *state.pool.get().await?,
+            &actor,
+            path.into_inner(),
+            body.into_inner(),
+        )
+        .await?,
+    ))
 }
 
 /// Check-in devices
@@ -97,7 +104,7 @@ async fn list_devices(
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Vec<Device>>> {
     Ok(web::Json(
-        checkins::devices(&state, &actor, path.into_inner()).await?,
+        checkins::devices(&mut *state.pool.get().await?, &actor, path.into_inner()).await?,
     ))
 }
 
@@ -117,7 +124,7 @@ async fn revoke_device(
 ) -> ApiResult<web::Json<Device>> {
     let (conference_id, id) = path.into_inner();
     Ok(web::Json(
-        checkins::revoke_device(&state, &actor, conference_id, id).await?,
+        checkins::revoke_device(&mut *state.pool.get().await?, &actor, conference_id, id).await?,
     ))
 }
 
@@ -146,7 +153,14 @@ async fn record_checkin(
     body: web::Json<ScanRequest>,
 ) -> ApiResult<web::Json<ScanResult>> {
     Ok(web::Json(
-        checkins::scan(&state, &token.0, path.into_inner(), body.into_inner()).await?,
+        checkins::scan(
+            &mut *state.pool.get().await?,
+            state.checkin_window_margin,
+            &token.0,
+            path.into_inner(),
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -181,9 +195,11 @@ async fn search_delegates(
     path: web::Path<Uuid>,
     query: web::Query<SearchQuery>,
 ) -> ApiResult<web::Json<Vec<DelegateCard>>> {
-    let device = checkins::authenticate_device(&state, &token.0, path.into_inner()).await?;
+    let device =
+        checkins::authenticate_device(&mut *state.pool.get().await?, &token.0, path.into_inner())
+            .await?;
     Ok(web::Json(
-        checkins::search(&state, &device, query.q.as_deref()).await?,
+        checkins::search(&mut *state.pool.get().await?, &device, query.q.as_deref()).await?,
     ))
 }
 
@@ -208,7 +224,14 @@ async fn undo_checkin(
 ) -> ApiResult<web::Json<Checkin>> {
     let (conference_id, id) = path.into_inner();
     Ok(web::Json(
-        checkins::undo(&state, &actor, conference_id, id, body.into_inner()).await?,
+        checkins::undo(
+            &mut *state.pool.get().await?,
+            &actor,
+            conference_id,
+            id,
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -226,7 +249,7 @@ async fn registration_checkins(
 ) -> ApiResult<web::Json<Vec<Checkin>>> {
     let (conference_id, id) = path.into_inner();
     Ok(web::Json(
-        checkins::history(&state, &actor, conference_id, id).await?,
+        checkins::history(&mut *state.pool.get().await?, &actor, conference_id, id).await?,
     ))
 }
 
@@ -246,7 +269,12 @@ async fn attendance(
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<crate::domain::attendance::Attendance>> {
     Ok(web::Json(
-        crate::domain::attendance::summary(&state, &actor, path.into_inner()).await?,
+        crate::domain::attendance::summary(
+            &mut *state.pool.get().await?,
+            &actor,
+            path.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -270,9 +298,17 @@ async fn upload_checkins(
     path: web::Path<Uuid>,
     body: web::Json<crate::domain::checkins::ScanBatch>,
 ) -> ApiResult<web::Json<Vec<crate::domain::checkins::BatchItem>>> {
-    let device = checkins::authenticate_device(&state, &token.0, path.into_inner()).await?;
+    let device =
+        checkins::authenticate_device(&mut *state.pool.get().await?, &token.0, path.into_inner())
+            .await?;
     Ok(web::Json(
-        checkins::upload(&state, &device, body.into_inner()).await?,
+        checkins::upload(
+            &mut *state.pool.get().await?,
+            state.checkin_window_margin,
+            &device,
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -308,8 +344,15 @@ async fn device_bundle(
     path: web::Path<Uuid>,
     query: web::Query<BundleQuery>,
 ) -> ApiResult<HttpResponse> {
-    let device = checkins::authenticate_device(&state, &token.0, path.into_inner()).await?;
-    let bundle = checkins::bundle(&state, &device, query.since.as_deref()).await?;
+    let device =
+        checkins::authenticate_device(&mut *state.pool.get().await?, &token.0, path.into_inner())
+            .await?;
+    let bundle = checkins::bundle(
+        &mut *state.pool.get().await?,
+        &device,
+        query.since.as_deref(),
+    )
+    .await?;
     // The content decides the tag, not the watermark, which moves with unrelated transactions.
     let body = serde_json::to_vec(&bundle.registrations).map_err(ApiError::internal)?;
     let etag = {
@@ -351,7 +394,9 @@ async fn checkin_events(
     actor: Actor,
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let receiver = crate::domain::live::subscribe(&state, &actor, path.into_inner()).await?;
+    let receiver =
+        crate::domain::live::subscribe(&state.pool, &state.shutdown, &actor, path.into_inner())
+            .await?;
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
         receiver
             .recv()
@@ -425,7 +470,14 @@ async fn backfill_checkin(
     body: web::Json<BackfillRequest>,
 ) -> ApiResult<web::Json<ScanResult>> {
     Ok(web::Json(
-        checkins::backfill(&state, &actor, path.into_inner(), body.into_inner().into()).await?,
+        checkins::backfill(
+            &mut *state.pool.get().await?,
+            state.checkin_window_margin,
+            &actor,
+            path.into_inner(),
+            body.into_inner().into(),
+        )
+        .await?,
     ))
 }
 
@@ -451,8 +503,10 @@ async fn walk_in(
     path: web::Path<Uuid>,
     body: web::Json<crate::domain::checkins::WalkIn>,
 ) -> ApiResult<web::Json<crate::domain::registrations::RegistrationWithToken>> {
-    let device = checkins::authenticate_device(&state, &token.0, path.into_inner()).await?;
+    let device =
+        checkins::authenticate_device(&mut *state.pool.get().await?, &token.0, path.into_inner())
+            .await?;
     Ok(web::Json(
-        checkins::walk_in(&state, &device, body.into_inner()).await?,
+        checkins::walk_in(&mut *state.pool.get().await?, &device, body.into_inner()).await?,
     ))
 }

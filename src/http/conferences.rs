@@ -52,8 +52,12 @@ async fn list_conferences(
     actor: MaybeActor,
     query: web::Query<ConferenceQuery>,
 ) -> ApiResult<web::Json<ConferencePage>> {
-    let (items, next_cursor) =
-        conferences::list(&state, actor.0.as_ref(), query.into_inner()).await?;
+    let (items, next_cursor) = conferences::list(
+        &mut *state.pool.get().await?,
+        actor.0.as_ref(),
+        query.into_inner(),
+    )
+    .await?;
     Ok(web::Json(ConferencePage { items, next_cursor }))
 }
 
@@ -75,7 +79,8 @@ async fn create_conference(
     actor: Actor,
     body: web::Json<NewConference>,
 ) -> ApiResult<HttpResponse> {
-    let conference = conferences::create(&state, &actor, body.into_inner()).await?;
+    let conference =
+        conferences::create(&mut *state.pool.get().await?, &actor, body.into_inner()).await?;
     Ok(created(
         format!("/api/v1/conferences/{}", conference.value.id),
         conference,
@@ -99,7 +104,12 @@ async fn get_conference(
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     Ok(versioned(
-        conferences::get(&state, actor.0.as_ref(), path.into_inner()).await?,
+        conferences::get(
+            &mut *state.pool.get().await?,
+            actor.0.as_ref(),
+            path.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -129,7 +139,7 @@ async fn update_conference(
     body: web::Json<ConferencePatch>,
 ) -> ApiResult<HttpResponse> {
     let updated = conferences::update(
-        &state,
+        &mut *state.pool.get().await?,
         &actor,
         path.into_inner(),
         if_match(&req),
@@ -146,7 +156,7 @@ async fn apply_transition(
     transition: Transition,
 ) -> ApiResult<HttpResponse> {
     Ok(versioned(
-        conferences::transition(&state, &actor, id, transition).await?,
+        conferences::transition(&mut *state.pool.get().await?, &actor, id, transition).await?,
     ))
 }
 
@@ -241,7 +251,7 @@ async fn list_organizers(
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Vec<Organizer>>> {
     Ok(web::Json(
-        conferences::organizers(&state, &actor, path.into_inner()).await?,
+        conferences::organizers(&mut *state.pool.get().await?, &actor, path.into_inner()).await?,
     ))
 }
 
@@ -266,7 +276,13 @@ async fn add_organizer(
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (conference_id, account_id) = path.into_inner();
-    conferences::add_organizer(&state, &actor, conference_id, account_id).await?;
+    conferences::add_organizer(
+        &mut *state.pool.get().await?,
+        &actor,
+        conference_id,
+        account_id,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -291,6 +307,12 @@ async fn remove_organizer(
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (conference_id, account_id) = path.into_inner();
-    conferences::remove_organizer(&state, &actor, conference_id, account_id).await?;
+    conferences::remove_organizer(
+        &mut *state.pool.get().await?,
+        &actor,
+        conference_id,
+        account_id,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -60,7 +60,13 @@ async fn create_invitation(
     path: web::Path<Uuid>,
     body: web::Json<NewInvitation>,
 ) -> ApiResult<HttpResponse> {
-    let created = invitations::create(&state, &actor, path.into_inner(), body.into_inner()).await?;
+    let created = invitations::create(
+        &mut *state.pool.get().await?,
+        &actor,
+        path.into_inner(),
+        body.into_inner(),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -79,7 +85,7 @@ async fn list_invitations(
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Vec<Invitation>>> {
     Ok(web::Json(
-        invitations::list(&state, &actor, path.into_inner()).await?,
+        invitations::list(&mut *state.pool.get().await?, &actor, path.into_inner()).await?,
     ))
 }
 
@@ -99,7 +105,7 @@ async fn revoke_invitation(
 ) -> ApiResult<web::Json<Invitation>> {
     let (conference_id, id) = path.into_inner();
     Ok(web::Json(
-        invitations::revoke(&state, &actor, conference_id, id).await?,
+        invitations::revoke(&mut *state.pool.get().await?, &actor, conference_id, id).await?,
     ))
 }
 
@@ -117,7 +123,9 @@ async fn view_invitation(
     state: web::Data<AppState>,
     token: InvitationToken,
 ) -> ApiResult<web::Json<InvitationView>> {
-    Ok(web::Json(invitations::view(&state, &token.0).await?))
+    Ok(web::Json(
+        invitations::view(&mut *state.pool.get().await?, &token.0).await?,
+    ))
 }
 
 /// The unit's registrations (unit contact)
@@ -135,7 +143,7 @@ async fn invitation_registrations(
     token: InvitationToken,
 ) -> ApiResult<web::Json<Vec<Registration>>> {
     Ok(web::Json(
-        invitations::registrations(&state, &token.0).await?,
+        invitations::registrations(&mut *state.pool.get().await?, &token.0).await?,
     ))
 }
 
@@ -173,7 +181,14 @@ async fn register_through_invitation(
         }
     };
     Ok(
-        match invitations::register(&state, &token.0, body.into_inner(), idem).await? {
+        match invitations::register(
+            &mut *state.pool.get().await?,
+            &token.0,
+            body.into_inner(),
+            idem,
+        )
+        .await?
+        {
             Outcome::Fresh(created) => HttpResponse::Created().json(created),
             Outcome::Replayed(replay) => HttpResponse::Created()
                 .insert_header(("Idempotent-Replayed", "true"))
@@ -184,7 +199,7 @@ async fn register_through_invitation(
 
 /// The token's hash as hex: idempotency scopes must not hold the token itself.
 fn hex_hash(token: &str) -> String {
-    hex::encode(crate::auth::tokens::hash(token))
+    hex::encode(crate::domain::tokens::hash(token))
 }
 
 /// Edit one of the unit's delegates (unit contact)
@@ -212,7 +227,7 @@ async fn edit_invitation_registration(
 ) -> ApiResult<HttpResponse> {
     Ok(versioned(
         invitations::edit(
-            &state,
+            &mut *state.pool.get().await?,
             &token.0,
             path.into_inner(),
             if_match(&req),
@@ -241,7 +256,7 @@ async fn cancel_invitation_registration(
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     Ok(versioned(
-        invitations::cancel(&state, &token.0, path.into_inner()).await?,
+        invitations::cancel(&mut *state.pool.get().await?, &token.0, path.into_inner()).await?,
     ))
 }
 
@@ -267,6 +282,12 @@ async fn substitute_invitation_registration(
     body: web::Json<PersonInput>,
 ) -> ApiResult<web::Json<RegistrationWithToken>> {
     Ok(web::Json(
-        invitations::substitute(&state, &token.0, path.into_inner(), body.into_inner()).await?,
+        invitations::substitute(
+            &mut *state.pool.get().await?,
+            &token.0,
+            path.into_inner(),
+            body.into_inner(),
+        )
+        .await?,
     ))
 }

@@ -150,8 +150,13 @@ async fn list_registrations(
     path: web::Path<Uuid>,
     query: web::Query<RegistrationQuery>,
 ) -> ApiResult<web::Json<RegistrationPage>> {
-    let (items, next_cursor) =
-        registrations::list(&state, &actor, path.into_inner(), query.into_inner()).await?;
+    let (items, next_cursor) = registrations::list(
+        &mut *state.pool.get().await?,
+        &actor,
+        path.into_inner(),
+        query.into_inner(),
+    )
+    .await?;
     Ok(web::Json(RegistrationPage { items, next_cursor }))
 }
 
@@ -187,9 +192,14 @@ async fn create_registration(
         format!("registrations:{conference_id}:{}", actor.account_id),
         &body,
     )?;
-    let created =
-        registrations::create_by_organizer(&state, &actor, conference_id, body.into_inner(), idem)
-            .await?;
+    let created = registrations::create_by_organizer(
+        &mut *state.pool.get().await?,
+        &actor,
+        conference_id,
+        body.into_inner(),
+        idem,
+    )
+    .await?;
     Ok(created_with_token(
         conference_id,
         created,
@@ -235,7 +245,7 @@ async fn import_registrations(
     let media_type = crate::http::require_content_type(&req, &crate::domain::table::MEDIA_TYPES)?;
     let body = crate::http::read_body(payload, crate::http::IMPORT_LIMIT_BYTES).await?;
     let report = crate::domain::imports::import_delegates(
-        &state,
+        &mut *state.pool.get().await?,
         &actor,
         path.into_inner(),
         &media_type,
@@ -263,7 +273,13 @@ async fn bulk_registrations(
     body: web::Json<crate::domain::registrations::BulkRequest>,
 ) -> ApiResult<web::Json<Vec<crate::domain::registrations::BulkResult>>> {
     Ok(web::Json(
-        registrations::bulk(&state, &actor, path.into_inner(), body.into_inner()).await?,
+        registrations::bulk(
+            &mut *state.pool.get().await?,
+            &actor,
+            path.into_inner(),
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -295,8 +311,13 @@ async fn self_register(
 ) -> ApiResult<HttpResponse> {
     let conference_id = path.into_inner();
     let idem = idempotency(&req, format!("self-registrations:{conference_id}"), &body)?;
-    let created =
-        registrations::self_register(&state, conference_id, body.into_inner(), idem).await?;
+    let created = registrations::self_register(
+        &mut *state.pool.get().await?,
+        conference_id,
+        body.into_inner(),
+        idem,
+    )
+    .await?;
     Ok(created_with_token(
         conference_id,
         created,
@@ -328,7 +349,7 @@ async fn get_registration(
 ) -> ApiResult<HttpResponse> {
     let (conference_id, id) = path.into_inner();
     Ok(versioned(
-        registrations::get(&state, &actor, conference_id, id).await?,
+        registrations::get(&mut *state.pool.get().await?, &actor, conference_id, id).await?,
     ))
 }
 
@@ -354,7 +375,13 @@ async fn registration_qr_svg(
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (conference_id, id) = path.into_inner();
-    let payload = registrations::organizer_qr_payload(&state, &actor, conference_id, id).await?;
+    let payload = registrations::organizer_qr_payload(
+        &mut *state.pool.get().await?,
+        &actor,
+        conference_id,
+        id,
+    )
+    .await?;
     Ok(image("image/svg+xml", registrations::qr_svg(&payload)?))
 }
 
@@ -378,7 +405,13 @@ async fn registration_qr_png(
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (conference_id, id) = path.into_inner();
-    let payload = registrations::organizer_qr_payload(&state, &actor, conference_id, id).await?;
+    let payload = registrations::organizer_qr_payload(
+        &mut *state.pool.get().await?,
+        &actor,
+        conference_id,
+        id,
+    )
+    .await?;
     Ok(image("image/png", registrations::qr_png(&payload)?))
 }
 
@@ -419,7 +452,7 @@ async fn update_registration(
     let (conference_id, id) = path.into_inner();
     Ok(versioned(
         registrations::update(
-            &state,
+            &mut *state.pool.get().await?,
             &actor,
             conference_id,
             id,
@@ -437,7 +470,14 @@ async fn act(
     action: Action,
 ) -> ApiResult<HttpResponse> {
     Ok(versioned(
-        registrations::act(&state, &actor, path.0, path.1, action).await?,
+        registrations::act(
+            &mut *state.pool.get().await?,
+            &actor,
+            path.0,
+            path.1,
+            action,
+        )
+        .await?,
     ))
 }
 
@@ -516,7 +556,7 @@ async fn delegate_registration(
     token: DelegateToken,
 ) -> ApiResult<HttpResponse> {
     Ok(versioned(
-        registrations::delegate_view(&state, &token.0).await?,
+        registrations::delegate_view(&mut *state.pool.get().await?, &token.0).await?,
     ))
 }
 
@@ -533,7 +573,7 @@ async fn delegate_registration(
 )]
 #[get("/delegate/registration/qr.svg")]
 async fn delegate_qr(state: web::Data<AppState>, token: DelegateToken) -> ApiResult<HttpResponse> {
-    let svg = registrations::delegate_qr_svg(&state, &token.0).await?;
+    let svg = registrations::delegate_qr_svg(&mut *state.pool.get().await?, &token.0).await?;
     Ok(image("image/svg+xml", svg))
 }
 
@@ -553,7 +593,7 @@ async fn delegate_qr_png(
     state: web::Data<AppState>,
     token: DelegateToken,
 ) -> ApiResult<HttpResponse> {
-    let png = registrations::delegate_qr_png(&state, &token.0).await?;
+    let png = registrations::delegate_qr_png(&mut *state.pool.get().await?, &token.0).await?;
     Ok(image("image/png", png))
 }
 
@@ -573,7 +613,7 @@ async fn delegate_cancel(
     token: DelegateToken,
 ) -> ApiResult<HttpResponse> {
     Ok(versioned(
-        registrations::delegate_cancel(&state, &token.0).await?,
+        registrations::delegate_cancel(&mut *state.pool.get().await?, &token.0).await?,
     ))
 }
 
@@ -602,7 +642,7 @@ async fn sign_up_by_organizer(
 ) -> ApiResult<HttpResponse> {
     let (conference_id, registration_id, session_id) = path.into_inner();
     signups::by_organizer(
-        &state,
+        &mut *state.pool.get().await?,
         &actor,
         conference_id,
         registration_id,
@@ -631,7 +671,7 @@ async fn withdraw_by_organizer(
 ) -> ApiResult<HttpResponse> {
     let (conference_id, registration_id, session_id) = path.into_inner();
     signups::by_organizer(
-        &state,
+        &mut *state.pool.get().await?,
         &actor,
         conference_id,
         registration_id,
@@ -658,7 +698,9 @@ async fn delegate_sessions(
     state: web::Data<AppState>,
     token: DelegateToken,
 ) -> ApiResult<web::Json<Vec<Uuid>>> {
-    Ok(web::Json(signups::of_delegate(&state, &token.0).await?))
+    Ok(web::Json(
+        signups::of_delegate(&mut *state.pool.get().await?, &token.0).await?,
+    ))
 }
 
 /// Sign up for a session (delegate)
@@ -678,7 +720,13 @@ async fn delegate_sign_up(
     token: DelegateToken,
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    signups::by_delegate(&state, &token.0, path.into_inner(), true).await?;
+    signups::by_delegate(
+        &mut *state.pool.get().await?,
+        &token.0,
+        path.into_inner(),
+        true,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -698,6 +746,12 @@ async fn delegate_withdraw(
     token: DelegateToken,
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    signups::by_delegate(&state, &token.0, path.into_inner(), false).await?;
+    signups::by_delegate(
+        &mut *state.pool.get().await?,
+        &token.0,
+        path.into_inner(),
+        false,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -45,7 +45,7 @@ async fn list_sessions(
     query: web::Query<SessionQuery>,
 ) -> ApiResult<web::Json<SessionPage>> {
     let (items, next_cursor) = sessions::list(
-        &state,
+        &mut *state.pool.get().await?,
         actor.0.as_ref(),
         path.into_inner(),
         query.into_inner(),
@@ -74,7 +74,13 @@ async fn create_session(
     body: web::Json<NewSession>,
 ) -> ApiResult<HttpResponse> {
     let conference_id = path.into_inner();
-    let session = sessions::create(&state, &actor, conference_id, body.into_inner()).await?;
+    let session = sessions::create(
+        &mut *state.pool.get().await?,
+        &actor,
+        conference_id,
+        body.into_inner(),
+    )
+    .await?;
     Ok(created(
         format!(
             "/api/v1/conferences/{conference_id}/sessions/{}",
@@ -99,7 +105,13 @@ async fn get_session(
 ) -> ApiResult<HttpResponse> {
     let (conference_id, session_id) = path.into_inner();
     Ok(versioned(
-        sessions::get(&state, actor.0.as_ref(), conference_id, session_id).await?,
+        sessions::get(
+            &mut *state.pool.get().await?,
+            actor.0.as_ref(),
+            conference_id,
+            session_id,
+        )
+        .await?,
     ))
 }
 
@@ -130,7 +142,7 @@ async fn update_session(
 ) -> ApiResult<HttpResponse> {
     let (conference_id, session_id) = path.into_inner();
     let updated = sessions::update(
-        &state,
+        &mut *state.pool.get().await?,
         &actor,
         conference_id,
         session_id,
@@ -157,6 +169,12 @@ async fn delete_session(
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (conference_id, session_id) = path.into_inner();
-    sessions::delete(&state, &actor, conference_id, session_id).await?;
+    sessions::delete(
+        &mut *state.pool.get().await?,
+        &actor,
+        conference_id,
+        session_id,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

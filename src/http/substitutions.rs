@@ -45,7 +45,12 @@ async fn list_substitutions(
     path: web::Path<Uuid>,
     query: web::Query<SubstitutionQuery>,
 ) -> ApiResult<web::Json<SubstitutionPage>> {
-    let (items, next_cursor) =
-        substitutions::list(&state, &actor, path.into_inner(), query.into_inner()).await?;
+    let (items, next_cursor) = substitutions::list(
+        &mut *state.pool.get().await?,
+        &actor,
+        path.into_inner(),
+        query.into_inner(),
+    )
+    .await?;
     Ok(web::Json(SubstitutionPage { items, next_cursor }))
 }

@@ -38,7 +38,8 @@ async fn list_units(
     _actor: Actor,
     query: web::Query<UnitQuery>,
 ) -> ApiResult<web::Json<UnitPage>> {
-    let (items, next_cursor) = units::list(&state, query.into_inner()).await?;
+    let (items, next_cursor) =
+        units::list(&mut *state.pool.get().await?, query.into_inner()).await?;
     Ok(web::Json(UnitPage { items, next_cursor }))
 }
 
@@ -61,7 +62,7 @@ async fn create_unit(
     _actor: Actor,
     body: web::Json<NewUnit>,
 ) -> ApiResult<HttpResponse> {
-    let unit = units::create(&state, body.into_inner()).await?;
+    let unit = units::create(&mut *state.pool.get().await?, body.into_inner()).await?;
     Ok(created(format!("/api/v1/units/{}", unit.value.id), unit))
 }
 
@@ -105,7 +106,13 @@ async fn import_units(
     let media_type = crate::http::require_content_type(&req, &crate::domain::table::MEDIA_TYPES)?;
     let body = crate::http::read_body(payload, crate::http::IMPORT_LIMIT_BYTES).await?;
     Ok(web::Json(
-        units::import_csv(&state, &media_type, &body, query.dry_run.unwrap_or(false)).await?,
+        units::import_csv(
+            &mut *state.pool.get().await?,
+            &media_type,
+            &body,
+            query.dry_run.unwrap_or(false),
+        )
+        .await?,
     ))
 }
 
@@ -121,7 +128,9 @@ async fn get_unit(
     _actor: Actor,
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    Ok(versioned(units::get(&state, path.into_inner()).await?))
+    Ok(versioned(
+        units::get(&mut *state.pool.get().await?, path.into_inner()).await?,
+    ))
 }
 
 /// Edit a unit
@@ -146,6 +155,12 @@ async fn update_unit(
     body: web::Json<UnitPatch>,
 ) -> ApiResult<HttpResponse> {
     Ok(versioned(
-        units::update(&state, path.into_inner(), if_match(&req), body.into_inner()).await?,
+        units::update(
+            &mut *state.pool.get().await?,
+            path.into_inner(),
+            if_match(&req),
+            body.into_inner(),
+        )
+        .await?,
     ))
 }

@@ -264,16 +264,15 @@ impl TestApp {
         database: DatabaseSettings,
         settings: ServeSettings,
     ) -> Self {
-        let mut state = hoithao::startup::build_state(
+        let state = hoithao::startup::build_state(
             &database,
             settings.jwt_secret.as_ref(),
             &settings.auth,
             settings.trust_forwarded_for,
+            chrono::Duration::minutes(i64::from(settings.checkin_window_margin_minutes)),
         )
         .await
         .expect("state");
-        state.checkin_window_margin =
-            chrono::Duration::minutes(i64::from(settings.checkin_window_margin_minutes));
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let server = hoithao::startup::serve(state.clone(), &settings, listener).expect("serve");
@@ -340,7 +339,8 @@ impl TestApp {
             hoithao::domain::accounts::Role::Organizer
         };
         let account = hoithao::domain::accounts::create(
-            &self.state,
+            &self.state.pool,
+            &self.state.passwords,
             hoithao::domain::accounts::NewAccount {
                 email: email.to_owned(),
                 display_name: format!("Test {email}"),

@@ -1,0 +1,148 @@
+//! Pieces every conference-scoped module shares: enums stored as text, versioned values, and
+//! the access check that loads a conference (and locks it) for the caller.
+
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+pub use crate::db::conferences::Lock;
+use crate::db::{self, conferences::ConferenceRow};
+use crate::domain::actor::Actor;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+
+/// An enum stored as text: serde, OpenAPI schema, `as_str` and `FromStr` (an unknown stored
+/// value is an internal error).
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::error::ApiError;
+            fn from_str(s: &str) -> $crate::error::ApiResult<Self> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err($crate::error::ApiError::internal(format!(concat!("unknown ", stringify!($name), " {:?}"), other))),
+                }
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+text_enum! {
+    /// Lifecycle: `draft` → `published` ⇄ `closed`; any but `cancelled` → `cancelled`.
+    ConferenceStatus {
+        /// Visible only to its organizers and admins.
+        Draft => "draft",
+        /// Public; registration may be open.
+        Published => "published",
+        /// Public; no longer taking registrations. Can be reopened.
+        Closed => "closed",
+        /// Called off; final and read-only.
+        Cancelled => "cancelled",
+    }
+}
+
+text_enum! {
+    /// How delegates get a seat.
+    RegistrationMode {
+        /// Anyone may self-register within the window.
+        Open => "open",
+        /// Only through unit invitations.
+        InvitationOnly => "invitation_only",
+        /// Self-registration waits for an organizer's approval.
+        ApprovalRequired => "approval_required",
+    }
+}
+
+text_enum! {
+    /// `pending_approval` → `confirmed` | `waitlisted` | `rejected` | `cancelled`;
+    /// `waitlisted` → `confirmed` (promotion) | `cancelled`; `confirmed` → `cancelled`.
+    RegistrationStatus {
+        /// Waiting for an organizer (conferences with `approval_required`).
+        PendingApproval => "pending_approval",
+        /// Holds a seat.
+        Confirmed => "confirmed",
+        /// Waiting for a seat; promoted in order when one frees up.
+        Waitlisted => "waitlisted",
+        Cancelled => "cancelled",
+        Rejected => "rejected",
+    }
+}
+
+/// A registration's reference: `sxsh-vinh-phuc-2018` and 42 → `SXSH-0042`.
+pub fn reference(conference_code: &str, number: i32) -> String {
+    let prefix: String = conference_code
+        .split('-')
+        .next()
+        .unwrap_or("REG")
+        .chars()
+        .take(10)
+        .collect();
+    format!("{}-{number:04}", prefix.to_uppercase())
+}
+
+/// A stored value plus its version, for the `ETag` header.
+pub struct Versioned<T> {
+    pub value: T,
+    pub version: i32,
+}
+
+/// What the caller wants to do with a conference.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// See it: published, closed and cancelled conferences are public, drafts are not.
+    Read,
+    /// Change it: its organizers and admins (others get 403 on a public conference).
+    Manage,
+    /// Its private data (registrations, invitations, check-ins): its organizers and admins;
+    /// to anyone else it does not exist (404).
+    Private,
+}
+
+/// Loads a conference the caller may access. Invisible conferences are a 404, visible ones the
+/// caller may not manage a 403. The row stays locked as asked until the transaction ends.
+pub async fn load(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    actor: Option<&Actor>,
+    access: Access,
+    lock: Lock,
+) -> ApiResult<ConferenceRow> {
+    let found =
+        db::conferences::find_with_membership(conn, id, actor.map(|a| a.account_id), lock).await?;
+    let Some((row, is_organizer)) = found else {
+        return Err(ApiError::not_found("conference not found"));
+    };
+    let may_manage = is_organizer || actor.is_some_and(Actor::is_admin);
+    if row.status == ConferenceStatus::Draft.as_str() && !may_manage {
+        return Err(ApiError::not_found("conference not found"));
+    }
+    if access == Access::Private && !may_manage {
+        return Err(ApiError::not_found("conference not found"));
+    }
+    if access == Access::Manage && !may_manage {
+        return Err(ApiError::forbidden(
+            "only this conference's organizers may change it",
+        ));
+    }
+    Ok(row)
+}
+
+pub fn ensure_editable(row: &ConferenceRow) -> ApiResult<()> {
+    if row.status == ConferenceStatus::Cancelled.as_str() {
+        return Err(ApiError::conflict(
+            ErrorCode::ConferenceCancelled,
+            "a cancelled conference cannot be changed",
+        ));
+    }
+    Ok(())
+}
