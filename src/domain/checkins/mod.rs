@@ -1,0 +1,175 @@
+//! Check-in at the door and per session, by devices holding revocable tokens.
+//!
+//! A scan is recorded whatever its outcome (for statistics). "One successful entry per
+//! registration per session, and per local day at the door" is a unique index: two devices
+//! scanning the same delegate at the same instant get one `ok` and one `already_checked_in`.
+
+use crate::domain::retrying_transaction;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono_tz::Tz;
+use diesel_async::AsyncConnection;
+use diesel_async::AsyncPgConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::checkins::{CheckinRow, DeviceRow, OutcomeRow, ScanArgs};
+use crate::db::registrations::RegistrationRow;
+use crate::db::{self};
+use crate::domain::actor::Actor;
+use crate::domain::check_timestamp;
+use crate::domain::common::{Access, Lock, ensure_editable, load, text_enum};
+use crate::domain::registrations::{Category, QR_PREFIX};
+use crate::domain::search::SearchQuery;
+use crate::domain::text::{Validator, fold};
+use crate::domain::tokens;
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
+
+mod bundle;
+mod devices;
+mod lookup;
+mod scans;
+mod walk_in;
+
+pub use bundle::*;
+pub use devices::*;
+pub use lookup::*;
+pub use scans::*;
+pub use walk_in::*;
+
+text_enum! {
+    /// What the door screen shows.
+    Outcome {
+        /// Admitted (first entry, or an exit).
+        Ok => "ok",
+        /// Admitted earlier; `first_checked_in_at` and `first_device` say when and where.
+        AlreadyCheckedIn => "already_checked_in",
+        /// The registration is cancelled or rejected.
+        Cancelled => "cancelled",
+        PendingApproval => "pending_approval",
+        Waitlisted => "waitlisted",
+        /// No registration has this code.
+        UnknownCode => "unknown_code",
+        /// The code belongs to another conference.
+        OtherConference => "other_conference",
+        /// The session requires sign-up and this delegate has not signed up.
+        NotSignedUpForSession => "not_signed_up_for_session",
+        /// Before doors open or after the end (with a margin of an hour).
+        OutsideWindow => "outside_window",
+    }
+}
+
+text_enum! {
+    /// Entering or leaving.
+    Direction {
+        In => "in",
+        Out => "out",
+    }
+}
+
+/// One scan or manual check-in.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScanRequest {
+    /// The QR payload (`hoithao:1:<registration id>:<secret>`). Give this or `registration_id`.
+    #[schema(max_length = 200)]
+    pub code: Option<String>,
+    /// For manual check-in after a name search.
+    pub registration_id: Option<Uuid>,
+    /// A session; absent for the conference door.
+    pub session_id: Option<Uuid>,
+    pub direction: Direction,
+    /// The client's scan UUID: sending it again returns the first result and records nothing.
+    pub nonce: Uuid,
+    /// Door time (device clock).
+    pub occurred_at: DateTime<FixedOffset>,
+}
+
+/// Who is at the door, for the greeting.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DelegateCard {
+    pub registration_id: Uuid,
+    pub full_name: String,
+    pub position: Option<String>,
+    pub unit_name: Option<String>,
+    pub organization: Option<String>,
+    pub category: Category,
+}
+
+/// The result of a scan, for the door screen.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScanResult {
+    pub outcome: Outcome,
+    pub checkin_id: Uuid,
+    /// True when this nonce was seen before and this is the first result again.
+    pub replayed: bool,
+    /// With `ok` and `already_checked_in`.
+    pub delegate: Option<DelegateCard>,
+    /// With `already_checked_in`: the first entry.
+    pub first_checked_in_at: Option<DateTime<Utc>>,
+    pub first_device: Option<String>,
+    /// Offline scans only: why the scan conflicts with what the server knows
+    /// (`already_checked_in`, `cancelled`, `door_time_in_future`…); it is recorded anyway.
+    pub conflict: Option<String>,
+}
+
+/// Scans a device made offline.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScanBatch {
+    #[schema(min_items = 1, max_items = 1000)]
+    pub scans: Vec<ScanRequest>,
+}
+
+/// The result of one uploaded scan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchItem {
+    pub nonce: Uuid,
+    pub result: Option<ScanResult>,
+    /// A malformed scan's error code (`validation_failed`, `forbidden`…); nothing was recorded.
+    pub error: Option<String>,
+}
+
+/// Why a check-in is undone.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UndoRequest {
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+/// A recorded check-in (history; undone ones included).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Checkin {
+    pub id: Uuid,
+    pub registration_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
+    pub device_id: Option<Uuid>,
+    pub direction: Direction,
+    pub outcome: Outcome,
+    /// `scan`, `manual` or `offline`.
+    pub method: String,
+    /// Offline scans that conflict: why.
+    pub conflict: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub undone_at: Option<DateTime<Utc>>,
+    pub undo_reason: Option<String>,
+}
+
+fn to_checkin(row: CheckinRow) -> ApiResult<Checkin> {
+    Ok(Checkin {
+        id: row.id,
+        registration_id: row.registration_id,
+        session_id: row.session_id,
+        device_id: row.device_id,
+        direction: row.direction.parse()?,
+        outcome: row.outcome.parse()?,
+        method: row.method,
+        conflict: row.conflict,
+        occurred_at: row.occurred_at,
+        received_at: row.received_at,
+        undone_at: row.undone_at,
+        undo_reason: row.undo_reason,
+    })
+}
