@@ -99,6 +99,24 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// Statement timeouts, deadlocks and terminated backends are told apart by PostgreSQL's English
+/// messages (diesel-async passes no SQLSTATE for them), so say so when the server speaks
+/// another language: those faults would then be answered as 500 instead of 503.
+async fn warn_unless_english_messages(pool: &crate::db::DbPool) {
+    let Ok(mut conn) = pool.get().await else {
+        return;
+    };
+    if let Ok(locale) = crate::db::message_locale(&mut conn).await
+        && !crate::db::is_english_locale(&locale)
+    {
+        tracing::warn!(
+            lc_messages = %locale,
+            "PostgreSQL reports errors in another language; set lc_messages to 'C' or an \
+             English locale so database timeouts and deadlocks are answered as 503"
+        );
+    }
+}
+
 /// Checks the server answers (creating the database if asked) and applies migrations.
 async fn prepare_database(database: &DatabaseSettings, migrate: bool) -> Result<(), String> {
     crate::db::ensure_database(database, true).await?;
@@ -131,6 +149,7 @@ async fn run_serve(
     )
     .await
     .map_err(|e| format!("cannot start: {e}"))?;
+    warn_unless_english_messages(&state.pool).await;
     let listener = TcpListener::bind(serve.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", serve.listen))?;
     tracing::info!(address = %serve.listen, "listening");

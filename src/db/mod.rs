@@ -120,6 +120,32 @@ pub fn embedded_migration_versions() -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The language PostgreSQL writes its error messages in (`lc_messages`).
+pub async fn message_locale(conn: &mut AsyncPgConnection) -> diesel::QueryResult<String> {
+    use diesel::sql_types::Text;
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = Text)]
+        lc_messages: String,
+    }
+    let setting: Setting = diesel_async::RunQueryDsl::get_result(
+        diesel::sql_query("SELECT current_setting('lc_messages') AS lc_messages"),
+        conn,
+    )
+    .await?;
+    Ok(setting.lc_messages)
+}
+
+/// Whether messages in this locale are PostgreSQL's untranslated English ones.
+pub fn is_english_locale(locale: &str) -> bool {
+    let locale = locale.trim();
+    locale.is_empty()
+        || locale.eq_ignore_ascii_case("C")
+        || locale.eq_ignore_ascii_case("POSIX")
+        || locale.starts_with("C.")
+        || locale.to_ascii_lowercase().starts_with("en")
+}
+
 /// How many of these migration versions the database has applied.
 pub async fn applied_migrations(
     conn: &mut AsyncPgConnection,
@@ -276,4 +302,17 @@ fn one_line(error: &tokio_postgres::Error) -> String {
         text = format!("{text}: {source}");
     }
     text.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn c_and_english_locales_keep_the_messages_the_api_recognises() {
+        for english in ["C", "C.UTF-8", "POSIX", "en_US.UTF-8", ""] {
+            assert!(super::is_english_locale(english), "{english}");
+        }
+        for other in ["vi_VN.UTF-8", "de_DE.UTF-8", "fr_FR"] {
+            assert!(!super::is_english_locale(other), "{other}");
+        }
+    }
 }

@@ -206,6 +206,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
 
     #[tokio::test]
