@@ -24,6 +24,24 @@ macro_rules! text_enum {
             }
         }
 
+        impl $name {
+            /// Every accepted value, for error messages and documentation.
+            pub const VALUES: &'static [&'static str] = &[$($text),+];
+
+            /// Parses a value a client sent (a query parameter, say): an unknown value is a 422
+            /// naming `field` and the accepted values.
+            pub fn parse_field(field: &str, value: &str) -> ::std::result::Result<Self, $crate::error::FieldError> {
+                match value {
+                    $($text => Ok($name::$variant),)+
+                    other => Err($crate::error::FieldError::new(
+                        field,
+                        "unknown_value",
+                        format!("{field} must be one of {}, not {:?}", Self::VALUES.join(", "), other),
+                    )),
+                }
+            }
+        }
+
         impl ::std::str::FromStr for $name {
             type Err = $crate::error::ApiError;
             fn from_str(s: &str) -> $crate::error::ApiResult<Self> {
@@ -36,6 +54,23 @@ macro_rules! text_enum {
     };
 }
 pub(crate) use text_enum;
+
+text_enum! {
+    /// The language of what a person reads: Vietnamese unless English is asked for.
+    Lang {
+        Vi => "vi",
+        En => "en",
+    }
+}
+
+impl Lang {
+    /// `?lang=` as sent: absent is Vietnamese, anything unknown a 422 naming `lang`.
+    pub fn from_query(
+        value: Option<&str>,
+    ) -> ::std::result::Result<Self, crate::error::FieldError> {
+        value.map_or(Ok(Lang::Vi), |v| Lang::parse_field("lang", v))
+    }
+}
 
 text_enum! {
     /// Lifecycle: `draft` → `published` ⇄ `closed`; any but `cancelled` → `cancelled`.

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod checkins;
 pub mod conferences;
+pub mod download;
 pub mod invitations;
 pub mod middleware;
 pub mod ops;
