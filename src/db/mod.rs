@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod attendance;
 pub mod checkins;
 pub mod conferences;
+pub mod connect;
 pub mod idempotency;
 pub mod invitations;
 pub mod registrations;
@@ -11,7 +12,9 @@ pub mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod signups;
+pub mod target;
 pub mod throttle;
+pub mod tls;
 pub mod transport;
 pub mod units;
 
@@ -28,6 +31,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
 
 use crate::config::DatabaseSettings;
+pub use target::DbTarget;
 
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type DbConn = Object<AsyncPgConnection>;
@@ -36,12 +40,17 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
+/// The bootstrap check has just connected with the configured timeout; the migration
+/// connection gets a generous one of its own.
+const MIGRATION_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Serialises migration runs across replicas starting at the same time.
 const MIGRATION_LOCK_KEY: i64 = 0x0068_6f69_7468_616f;
 
 /// Builds the pool. Connections are created lazily; every wait (checkout, connect, recycle)
 /// is bounded so that an unreachable database yields a 503 instead of a hang.
 pub fn build_pool(settings: &DatabaseSettings) -> Result<DbPool, BoxError> {
+    let target = std::sync::Arc::new(DbTarget::parse(settings.database_url.expose())?);
     let timeout = settings.timeout();
     let statement_timeout_ms = settings.db_statement_timeout_ms;
     let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
@@ -49,9 +58,11 @@ pub fn build_pool(settings: &DatabaseSettings) -> Result<DbPool, BoxError> {
     // request. A connection that died meanwhile fails its next query with ClosedConnection
     // (a 503 the client retries) and is then discarded as broken.
     manager_config.recycling_method = RecyclingMethod::Fast;
-    manager_config.custom_setup = Box::new(move |url| {
-        let url = url.to_owned();
-        async move { establish(&url, timeout, statement_timeout_ms).await }.boxed()
+    // The URL the manager passes is the one below; the parsed target (TLS roots loaded once)
+    // is what connections are made from.
+    manager_config.custom_setup = Box::new(move |_url| {
+        let target = target.clone();
+        async move { establish(&target, timeout, statement_timeout_ms).await }.boxed()
     });
     let manager = AsyncDieselConnectionManager::new_with_config(
         settings.database_url.expose().to_owned(),
@@ -67,32 +78,17 @@ pub fn build_pool(settings: &DatabaseSettings) -> Result<DbPool, BoxError> {
     Ok(pool)
 }
 
+/// A diesel connection to `target`. `statement_timeout_ms` of 0 sets no statement timeout and
+/// watches no silence (migrations may run long).
 async fn establish(
-    url: &str,
+    target: &DbTarget,
     timeout: Duration,
     statement_timeout_ms: u64,
 ) -> diesel::ConnectionResult<AsyncPgConnection> {
-    let config: tokio_postgres::Config = url
-        .parse()
-        .map_err(|e: tokio_postgres::Error| ConnectionError::InvalidConnectionUrl(e.to_string()))?;
-    let socket = transport::connect(&config, timeout)
+    let bound = round_trip_bound(timeout, statement_timeout_ms);
+    let client = connect::open(target, &target.config, timeout, bound)
         .await
-        .map_err(|e| ConnectionError::BadConnection(format!("cannot reach PostgreSQL: {e}")))?;
-    let stream = transport::Watched::new(socket, round_trip_bound(timeout, statement_timeout_ms));
-    let (client, connection) =
-        tokio::time::timeout(timeout, config.connect_raw(stream, tokio_postgres::NoTls))
-            .await
-            .map_err(|_| {
-                ConnectionError::BadConnection("timed out connecting to PostgreSQL".into())
-            })?
-            .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
-    // The connection task ends when the socket closes; the client then reports itself closed
-    // and the pool discards it.
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::warn!(cause = %e, "database connection lost");
-        }
-    });
+        .map_err(|e| ConnectionError::BadConnection(e.describe(target)))?;
     let mut conn = AsyncPgConnection::try_from(client).await?;
     let setup = format!(
         "SET TIME ZONE 'UTC'; SET statement_timeout = {statement_timeout_ms}; SET application_name = 'hoithao'"
@@ -170,10 +166,24 @@ pub async fn applied_migrations(
 }
 
 /// Applies pending migrations under an advisory lock; returns the versions applied now.
-/// Blocking: call it from `spawn_blocking` or before a runtime exists.
-pub fn run_migrations_blocking(database_url: &str) -> Result<Vec<String>, BoxError> {
+/// Blocking: call it from a thread outside any async runtime. The connection is made like the
+/// pool's (TLS included) on a runtime of its own, whose worker drives it while diesel's
+/// synchronous migration harness blocks on it.
+pub fn run_migrations_blocking(
+    target: &DbTarget,
+    timeout: Duration,
+) -> Result<Vec<String>, BoxError> {
     type Wrapper = AsyncConnectionWrapper<AsyncPgConnection>;
-    let mut conn = <Wrapper as diesel::Connection>::establish(database_url)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let conn = runtime.block_on(establish(target, timeout, 0))?;
+    // The wrapper keeps the handle of the runtime it is created in.
+    let mut conn = {
+        let _entered = runtime.enter();
+        Wrapper::from(conn)
+    };
     let lock = diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"));
     diesel::RunQueryDsl::execute(lock, &mut conn)?;
     let result = conn
@@ -181,15 +191,17 @@ pub fn run_migrations_blocking(database_url: &str) -> Result<Vec<String>, BoxErr
         .map(|versions| versions.iter().map(ToString::to_string).collect());
     let unlock = diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"));
     diesel::RunQueryDsl::execute(unlock, &mut conn)?;
+    drop(conn);
+    runtime.shutdown_background();
     result
 }
 
 /// Runs the migrations on a plain thread, outside any async runtime, where the blocking
-/// connection wrapper can start its own.
+/// connection wrapper can block.
 pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, BoxError> {
-    let url = database_url.to_owned();
+    let target = DbTarget::parse(database_url)?;
     tokio::task::spawn_blocking(move || {
-        std::thread::spawn(move || run_migrations_blocking(&url))
+        std::thread::spawn(move || run_migrations_blocking(&target, MIGRATION_CONNECT_TIMEOUT))
             .join()
             .map_err(|_| BoxError::from("the migration thread panicked"))?
     })
@@ -199,7 +211,7 @@ pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, BoxError>
 /// Where the database is, for messages: host and port, never the password.
 pub fn describe_target(database_url: &str) -> String {
     use tokio_postgres::config::Host;
-    match database_url.parse::<tokio_postgres::Config>() {
+    match target::without_tls_params(database_url).parse::<tokio_postgres::Config>() {
         Ok(config) => {
             let host = match config.get_hosts().first() {
                 Some(Host::Tcp(h)) => h.clone(),
@@ -215,75 +227,46 @@ pub fn describe_target(database_url: &str) -> String {
 }
 
 /// Checks that PostgreSQL answers and, when `create` is set, creates the target database if it
-/// is missing. The error is one line that names host and port and says how to get a database.
+/// is missing. The error is one line that names host and port (and the TLS setting when the
+/// handshake failed) and says what to do.
 pub async fn ensure_database(settings: &DatabaseSettings, create: bool) -> Result<(), String> {
-    let target = describe_target(settings.database_url.expose());
+    let target = DbTarget::parse(settings.database_url.expose())?;
+    let place = describe_target(settings.database_url.expose());
     let hint = "start one with `docker compose up -d db`, or set DATABASE_URL to a running server";
-    let config: tokio_postgres::Config = settings
-        .database_url
-        .expose()
-        .parse()
-        .map_err(|e| format!("DATABASE_URL is not a valid PostgreSQL URL: {e}"))?;
     let timeout = settings.timeout();
-    match connect(&config, timeout).await {
-        Ok(()) => Ok(()),
-        Err(ConnectFailure::MissingDatabase) if create => {
-            let dbname = config.get_dbname().unwrap_or("postgres").to_owned();
-            let mut admin = config.clone();
+    match connect::open(&target, &target.config, timeout, None).await {
+        Ok(_client) => Ok(()),
+        Err(e) if e.is_missing_database() && create => {
+            let dbname = target.config.get_dbname().unwrap_or("postgres").to_owned();
+            let mut admin = target.config.clone();
             admin.dbname("postgres");
-            create_database(&admin, &dbname, timeout)
+            create_database(&target, &admin, &dbname, timeout)
                 .await
-                .map_err(|e| format!("cannot create database \"{dbname}\" at {target}: {e}"))
+                .map_err(|e| format!("cannot create database \"{dbname}\" at {place}: {e}"))
         }
-        Err(ConnectFailure::MissingDatabase) => Err(format!(
-            "database missing at {target}; run `hoithao migrate` to create it"
+        Err(e) if e.is_missing_database() => Err(format!(
+            "database missing at {place}; run `hoithao migrate` to create it"
         )),
-        Err(ConnectFailure::Other(reason)) => Err(format!(
-            "cannot reach PostgreSQL at {target}: {reason}; {hint}"
-        )),
-    }
-}
-
-enum ConnectFailure {
-    MissingDatabase,
-    Other(String),
-}
-
-async fn connect(config: &tokio_postgres::Config, timeout: Duration) -> Result<(), ConnectFailure> {
-    let attempt = tokio::time::timeout(timeout, config.connect(tokio_postgres::NoTls)).await;
-    match attempt {
-        Err(_) => Err(ConnectFailure::Other(format!(
-            "no answer within {} ms",
-            timeout.as_millis()
-        ))),
-        Ok(Err(e)) if e.code() == Some(&tokio_postgres::error::SqlState::INVALID_CATALOG_NAME) => {
-            Err(ConnectFailure::MissingDatabase)
-        }
-        Ok(Err(e)) => Err(ConnectFailure::Other(one_line(&e))),
-        Ok(Ok((client, connection))) => {
-            drop(client);
-            let _ = connection.await;
-            Ok(())
-        }
+        Err(e @ (connect::OpenError::Unreachable(_) | connect::OpenError::TimedOut(_))) => Err(
+            format!("cannot reach PostgreSQL at {place}: {}; {hint}", e.describe(&target)),
+        ),
+        Err(e) => Err(format!("PostgreSQL at {place}: {}", e.describe(&target))),
     }
 }
 
 async fn create_database(
+    target: &DbTarget,
     admin: &tokio_postgres::Config,
     dbname: &str,
     timeout: Duration,
 ) -> Result<(), String> {
-    let (client, connection) = tokio::time::timeout(timeout, admin.connect(tokio_postgres::NoTls))
+    let client = connect::open(target, admin, timeout, None)
         .await
-        .map_err(|_| "timed out".to_owned())?
-        .map_err(|e| one_line(&e))?;
-    let driver = tokio::spawn(connection);
+        .map_err(|e| e.describe(target))?;
     let quoted = format!("\"{}\"", dbname.replace('"', "\"\""));
     let result = client
         .batch_execute(&format!("CREATE DATABASE {quoted}"))
         .await;
-    drop(client);
-    let _ = driver.await;
     match result {
         Ok(()) => {
             tracing::info!(database = dbname, "created database");
@@ -291,17 +274,8 @@ async fn create_database(
         }
         // Another replica created it first.
         Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE) => Ok(()),
-        Err(e) => Err(one_line(&e)),
+        Err(e) => Err(connect::one_line(&e)),
     }
-}
-
-fn one_line(error: &tokio_postgres::Error) -> String {
-    use std::error::Error;
-    let mut text = error.to_string();
-    if let Some(source) = error.source() {
-        text = format!("{text}: {source}");
-    }
-    text.replace('\n', " ")
 }
 
 #[cfg(test)]

@@ -33,11 +33,12 @@ const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
 const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
 const KEEPALIVE_RETRIES: u32 = 3;
 
-/// Opens a socket to the first reachable host of `config`, within `timeout`.
+/// Opens a socket to the first reachable host of `config`, within `timeout`. Returns it with
+/// the host's name, which TLS checks the certificate against.
 pub async fn connect(
     config: &tokio_postgres::Config,
     timeout: Duration,
-) -> io::Result<Box<dyn Socket>> {
+) -> io::Result<(Socket, String)> {
     let ports = config.get_ports();
     let hostaddrs = config.get_hostaddrs();
     let mut last_error = io::Error::new(io::ErrorKind::InvalidInput, "no host in DATABASE_URL");
@@ -56,21 +57,77 @@ pub async fn connect(
             (Host::Unix(dir), None) => unix(dir, port, timeout).await,
         };
         match attempt {
-            Ok(socket) => return Ok(socket),
+            Ok(socket) => return Ok((socket, host_name(host))),
             Err(e) => last_error = e,
         }
     }
     Err(last_error)
 }
 
-/// What the watched stream runs over: a TCP or a Unix socket.
-pub trait Socket: AsyncRead + AsyncWrite + Unpin + Send + Sync {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync> Socket for T {}
+fn host_name(host: &Host) -> String {
+    match host {
+        Host::Tcp(name) => name.clone(),
+        #[cfg(unix)]
+        Host::Unix(dir) => dir.display().to_string(),
+    }
+}
+
+/// What the watched stream (or TLS) runs over: a TCP or a Unix socket. An enum rather than a
+/// trait object, so the futures built on it stay `Send` for every lifetime the pool asks about.
+pub enum Socket {
+    Tcp(TcpStream),
+    #[cfg(unix)]
+    Unix(UnixStream),
+}
+
+impl AsyncRead for Socket {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            #[cfg(unix)]
+            Self::Unix(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Socket {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Self::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            #[cfg(unix)]
+            Self::Unix(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Tcp(s) => Pin::new(s).poll_flush(cx),
+            #[cfg(unix)]
+            Self::Unix(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            #[cfg(unix)]
+            Self::Unix(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
 
 async fn tcp(
     connect: impl Future<Output = io::Result<TcpStream>>,
     timeout: Duration,
-) -> io::Result<Box<dyn Socket>> {
+) -> io::Result<Socket> {
     let stream = tokio::time::timeout(timeout, connect)
         .await
         .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "timed out connecting"))??;
@@ -80,16 +137,16 @@ async fn tcp(
         .with_interval(KEEPALIVE_INTERVAL)
         .with_retries(KEEPALIVE_RETRIES);
     socket2::SockRef::from(&stream).set_tcp_keepalive(&keepalive)?;
-    Ok(Box::new(stream))
+    Ok(Socket::Tcp(stream))
 }
 
 #[cfg(unix)]
-async fn unix(dir: &Path, port: u16, timeout: Duration) -> io::Result<Box<dyn Socket>> {
+async fn unix(dir: &Path, port: u16, timeout: Duration) -> io::Result<Socket> {
     let path = dir.join(format!(".s.PGSQL.{port}"));
     let stream = tokio::time::timeout(timeout, UnixStream::connect(path))
         .await
         .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "timed out connecting"))??;
-    Ok(Box::new(stream))
+    Ok(Socket::Unix(stream))
 }
 
 /// A stream that fails its reads once the server has been silent for `bound` while a request
@@ -114,6 +171,11 @@ impl<S> Watched<S> {
             deadline: Box::pin(tokio::time::sleep(Duration::ZERO)),
             tail: [0; 6],
         }
+    }
+
+    /// The stream underneath, for TLS to run over (see `db::tls`).
+    pub fn into_inner(self) -> S {
+        self.inner
     }
 
     fn extend_deadline(&mut self) {
@@ -201,6 +263,13 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Over TLS the watched stream is the TLS stream, so channel binding comes from there.
+impl<S: tokio_postgres::tls::TlsStream + Unpin> tokio_postgres::tls::TlsStream for Watched<S> {
+    fn channel_binding(&self) -> tokio_postgres::tls::ChannelBinding {
+        self.inner.channel_binding()
     }
 }
 
