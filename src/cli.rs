@@ -64,9 +64,42 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseSettings,
     },
+    /// Exit 0 when the local server answers /healthz (or /readyz) with 2xx: a health check for
+    /// containers without curl.
+    Probe {
+        /// Probe /readyz (the database answers and is migrated) instead of /healthz.
+        #[arg(long)]
+        ready: bool,
+        /// URL to probe instead, `http://host:port/path`.
+        #[arg(long)]
+        url: Option<String>,
+        /// Address the server listens on; a wildcard address is probed on loopback.
+        #[arg(long, env = "HOITHAO_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
 }
 
-pub async fn run(cli: Cli) -> Result<(), String> {
+impl Command {
+    /// Reads the secrets given as files (`DATABASE_URL_FILE`, `HOITHAO_JWT_SECRET_FILE`, ...)
+    /// before anything connects, so a bad file stops the command with one line.
+    fn load_secret_files(&mut self) -> Result<(), String> {
+        match self {
+            Command::Serve {
+                database, serve, ..
+            } => {
+                database.load_secret_files()?;
+                serve.load_secret_files()
+            }
+            Command::Migrate { database }
+            | Command::CreateAdmin { database, .. }
+            | Command::SeedDemo { database } => database.load_secret_files(),
+            Command::Openapi | Command::Probe { .. } => Ok(()),
+        }
+    }
+}
+
+pub async fn run(mut cli: Cli) -> Result<(), String> {
+    cli.command.load_secret_files()?;
     match cli.command {
         Command::Serve {
             database,
@@ -95,6 +128,17 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::SeedDemo { database } => {
             prepare_database(&database, true).await?;
             seed_demo(&database).await
+        }
+        Command::Probe { ready, url, listen } => {
+            let url = match url {
+                Some(url) => crate::probe::ProbeUrl::parse(&url)?,
+                None => crate::probe::ProbeUrl::local(listen, ready),
+            };
+            let answer = tokio::task::spawn_blocking(move || crate::probe::probe(&url))
+                .await
+                .map_err(|e| e.to_string())??;
+            println!("{answer}");
+            Ok(())
         }
     }
 }

@@ -56,6 +56,69 @@ impl From<&str> for DatabaseUrl {
     }
 }
 
+/// A secret given either in the variable `name` or in the file that `name_FILE` names (Docker
+/// secrets, systemd credentials). Both set is an error naming both; an unreadable file is an
+/// error naming the variable and the path, never the content. One trailing newline (`\n` or
+/// `\r\n`, as editors and `echo` leave) is trimmed. `Ok(None)` when neither is set (or the
+/// variable is empty, as compose files produce).
+pub fn secret_from_env(name: &str) -> Result<Option<Secret>, String> {
+    let file_var = format!("{name}_FILE");
+    let direct = std::env::var_os(name).filter(|v| !v.is_empty());
+    let file = std::env::var_os(&file_var).filter(|v| !v.is_empty());
+    match (direct, file) {
+        (Some(_), Some(_)) => Err(format!(
+            "{name} and {file_var} are both set; set only one of them"
+        )),
+        (None, Some(path)) => read_secret_file(&file_var, std::path::Path::new(&path)).map(Some),
+        (Some(value), None) => value
+            .into_string()
+            .map(|v| Some(Secret::new(v)))
+            .map_err(|_| format!("{name} is not valid UTF-8")),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Reads the secret in `path`, which the variable `variable` named.
+pub fn read_secret_file(variable: &str, path: &std::path::Path) -> Result<Secret, String> {
+    let shown = path.display();
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("{variable}: cannot read `{shown}`: {}", e.kind()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{variable}: `{shown}` is not valid UTF-8"))?;
+    let value = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(&text);
+    if value.is_empty() {
+        return Err(format!("{variable}: `{shown}` is empty"));
+    }
+    Ok(Secret::new(value))
+}
+
+impl DatabaseSettings {
+    /// Takes `DATABASE_URL` from `DATABASE_URL_FILE` when that is set (and refuses both).
+    pub fn load_secret_files(&mut self) -> Result<(), String> {
+        if let Some(url) = secret_from_env("DATABASE_URL")? {
+            self.database_url = DatabaseUrl(url);
+        }
+        Ok(())
+    }
+}
+
+impl ServeSettings {
+    /// Takes the JWT keys from `HOITHAO_JWT_SECRET_FILE` and `HOITHAO_JWT_PREVIOUS_SECRET_FILE`
+    /// when those are set (and refuses a variable set both ways).
+    pub fn load_secret_files(&mut self) -> Result<(), String> {
+        if let Some(secret) = secret_from_env("HOITHAO_JWT_SECRET")? {
+            self.jwt_secret = Some(secret);
+        }
+        if let Some(previous) = secret_from_env("HOITHAO_JWT_PREVIOUS_SECRET")? {
+            self.auth.jwt_previous_secret = Some(previous);
+        }
+        Ok(())
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Json,
@@ -132,6 +195,10 @@ pub struct AuthSettings {
     /// `aud` claim of issued tokens (checked on every request).
     #[arg(long, env = "HOITHAO_JWT_AUDIENCE", default_value = "hoithao-api")]
     pub jwt_audience: String,
+    /// The signing key before the last rotation: tokens it signed are still accepted until they
+    /// expire; new tokens are signed with the current key only.
+    #[arg(long, env = "HOITHAO_JWT_PREVIOUS_SECRET", hide_env_values = true)]
+    pub jwt_previous_secret: Option<Secret>,
     /// Lifetime of an access token, in seconds.
     #[arg(long, env = "HOITHAO_ACCESS_TOKEN_TTL_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(60..=86_400))]
     pub access_token_ttl_secs: u64,
@@ -163,6 +230,7 @@ impl Default for AuthSettings {
         Self {
             jwt_issuer: "hoithao".into(),
             jwt_audience: "hoithao-api".into(),
+            jwt_previous_secret: None,
             access_token_ttl_secs: 900,
             login_max_failures_per_account_and_ip: 5,
             login_max_failures_per_account: 100,

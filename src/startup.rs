@@ -52,6 +52,12 @@ pub async fn build_state(
             stored
         }
     };
+    if let Some(previous) = auth.jwt_previous_secret.as_ref().map(Secret::expose)
+        && !previous.is_empty()
+        && previous.len() < 32
+    {
+        return Err("HOITHAO_JWT_PREVIOUS_SECRET must be at least 32 bytes".into());
+    }
     let passwords = PasswordHasher::new(auth.argon2_memory_kib, auth.argon2_iterations)
         .map_err(|e| format!("invalid argon2 parameters: {e}"))?;
     Ok(AppState {

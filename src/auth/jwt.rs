@@ -21,6 +21,8 @@ pub struct Claims {
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// The key before the last rotation, for verification only.
+    previous: Option<DecodingKey>,
     validation: Validation,
     issuer: String,
     audience: String,
@@ -43,9 +45,17 @@ impl JwtKeys {
         validation.set_audience(&[settings.jwt_audience.as_str()]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = 30;
+        let previous = settings
+            .jwt_previous_secret
+            .as_ref()
+            .map(|p| p.expose().as_bytes())
+            .filter(|p| !p.is_empty())
+            .map(DecodingKey::from_secret)
+            .transpose()?;
         Ok(Self {
             encoding: EncodingKey::from_secret(secret)?,
             decoding: DecodingKey::from_secret(secret)?,
+            previous,
             validation,
             issuer: settings.jwt_issuer.clone(),
             audience: settings.jwt_audience.clone(),
@@ -77,9 +87,18 @@ impl JwtKeys {
         })
     }
 
-    /// Only HS256 is accepted, so `alg: none` and algorithm-confusion tokens fail here.
+    /// Only HS256 is accepted, so `alg: none` and algorithm-confusion tokens fail here. A token
+    /// whose signature fails under the current key is tried under the previous one, so a key
+    /// rotation logs nobody out: those tokens live out their (short) lifetime.
     pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims)
+        use jsonwebtoken::errors::ErrorKind;
+        match jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation) {
+            Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature) => match &self.previous {
+                Some(previous) => jsonwebtoken::decode::<Claims>(token, previous, &self.validation),
+                None => Err(e),
+            },
+            other => other,
+        }
+        .map(|data| data.claims)
     }
 }
