@@ -38,7 +38,10 @@ impl ProbeUrl {
             return Err(format!("--url `{url}` has no host"));
         }
         Ok(Self {
-            host: host.trim_start_matches('[').trim_end_matches(']').to_owned(),
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned(),
             port,
             path: path.to_owned(),
         })
@@ -144,7 +147,10 @@ mod tests {
 
     #[test]
     fn a_wildcard_listen_address_is_probed_on_loopback() {
-        let url = ProbeUrl::local("0.0.0.0:8080".parse().unwrap_or_else(|e| panic!("{e}")), true);
+        let url = ProbeUrl::local(
+            "0.0.0.0:8080".parse().unwrap_or_else(|e| panic!("{e}")),
+            true,
+        );
         assert_eq!(url.host, "127.0.0.1");
         assert_eq!(url.path, "/readyz");
     }

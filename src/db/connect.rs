@@ -34,7 +34,10 @@ impl OpenError {
         match self {
             Self::Unreachable(e) => format!("cannot reach PostgreSQL: {e}"),
             Self::TimedOut(timeout) => {
-                format!("no answer from PostgreSQL within {} ms", timeout.as_millis())
+                format!(
+                    "no answer from PostgreSQL within {} ms",
+                    timeout.as_millis()
+                )
             }
             Self::Tls(reason) => format!(
                 "TLS to PostgreSQL failed under DATABASE_URL sslmode={}: {reason}; check sslmode and sslrootcert",

@@ -247,9 +247,12 @@ pub async fn ensure_database(settings: &DatabaseSettings, create: bool) -> Resul
         Err(e) if e.is_missing_database() => Err(format!(
             "database missing at {place}; run `hoithao migrate` to create it"
         )),
-        Err(e @ (connect::OpenError::Unreachable(_) | connect::OpenError::TimedOut(_))) => Err(
-            format!("cannot reach PostgreSQL at {place}: {}; {hint}", e.describe(&target)),
-        ),
+        Err(e @ (connect::OpenError::Unreachable(_) | connect::OpenError::TimedOut(_))) => {
+            Err(format!(
+                "cannot reach PostgreSQL at {place}: {}; {hint}",
+                e.describe(&target)
+            ))
+        }
         Err(e) => Err(format!("PostgreSQL at {place}: {}", e.describe(&target))),
     }
 }

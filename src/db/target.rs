@@ -280,10 +280,7 @@ mod tests {
         let (rest, got) = split_tls_params(
             "host=db.example.vn sslmode = verify-ca  password='a b\\'c' sslrootcert='/etc/my ca.pem' dbname=hoithao",
         );
-        assert_eq!(
-            rest,
-            "host=db.example.vn password='a b\\'c' dbname=hoithao"
-        );
+        assert_eq!(rest, "host=db.example.vn password='a b\\'c' dbname=hoithao");
         assert_eq!(got, params(Some("verify-ca"), Some("/etc/my ca.pem")));
         let config: tokio_postgres::Config = rest.parse().unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.get_password(), Some(&b"a b'c"[..]));

@@ -15,7 +15,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -44,15 +46,16 @@ pub fn unverified_config() -> Result<ClientConfig, String> {
 }
 
 /// `verify-ca` (chain only) and `verify-full` (chain and host name).
-pub fn verifying_config(roots: RootCertStore, check_host_name: bool) -> Result<ClientConfig, String> {
+pub fn verifying_config(
+    roots: RootCertStore,
+    check_host_name: bool,
+) -> Result<ClientConfig, String> {
     let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
         .build()
         .map_err(|e| format!("DATABASE_URL: sslrootcert holds no usable certificate: {e}"))?;
     let builder = builder()?;
     Ok(if check_host_name {
-        builder
-            .with_webpki_verifier(webpki)
-            .with_no_client_auth()
+        builder.with_webpki_verifier(webpki).with_no_client_auth()
     } else {
         builder
             .dangerous()
@@ -112,11 +115,7 @@ pub struct WatchedTls {
 }
 
 impl WatchedTls {
-    pub fn new(
-        config: Arc<ClientConfig>,
-        host: &str,
-        bound: Option<std::time::Duration>,
-    ) -> Self {
+    pub fn new(config: Arc<ClientConfig>, host: &str, bound: Option<std::time::Duration>) -> Self {
         let mut make = MakeRustlsConnect::new(Arc::unwrap_or_clone(config));
         // Infallible: a host name TLS cannot use fails the handshake instead.
         let inner = match <MakeRustlsConnect as MakeTlsConnect<Socketed>>::make_tls_connect(
@@ -199,13 +198,10 @@ impl ServerCertVerifier for ChainOnly {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.0.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        ) {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
