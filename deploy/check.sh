@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Checks every file docs/production.md shows: the systemd units (systemd-analyze verify), the
+# nginx site (nginx -t, with a self-signed certificate made here), the compose file
+# (docker-compose config -q), and the backup/restore steps (restore-check.sh).
+#
+#   bash deploy/check.sh target/debug/hoithao
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=$(realpath "${1:-target/debug/hoithao}")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "--> systemd units"
+mkdir -p "$work/units"
+for unit in deploy/hoithao.service deploy/hoithao-backup.service deploy/hoithao-backup.timer; do
+  # The installed paths, pointed at this checkout's files so that verify finds them.
+  sed -e "s|/usr/local/bin/hoithao|$BIN|g" -e "s|/usr/local/lib/hoithao/backup.sh|$PWD/deploy/backup.sh|g" \
+    "$unit" > "$work/units/$(basename "$unit")"
+done
+out=$(cd "$work/units" && SYSTEMD_LOG_LEVEL=notice systemd-analyze verify ./*.service ./*.timer 2>&1 || echo "exit status $?")
+# Users and credential files exist only on the server; anything else is a finding.
+findings=$(printf '%s\n' "$out" | grep -v -e '^$' -e 'Failed to resolve user' -e 'Failed to resolve group' || true)
+if [ -n "$findings" ]; then echo "$findings"; exit 1; fi
+echo "units verify"
+
+echo "--> nginx site"
+mkdir -p "$work/nginx/ssl"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=hoithao.example.vn \
+  -keyout "$work/nginx/ssl/privkey.pem" -out "$work/nginx/ssl/fullchain.pem" 2>/dev/null
+sed "s|/etc/ssl/hoithao/|$work/nginx/ssl/|" deploy/nginx/hoithao.conf > "$work/nginx/hoithao.conf"
+cat > "$work/nginx/nginx.conf" <<CONF
+pid $work/nginx/nginx.pid;
+error_log stderr;
+events {}
+http {
+    access_log off;
+    include $work/nginx/hoithao.conf;
+}
+CONF
+nginx -t -q -p "$work/nginx" -c "$work/nginx/nginx.conf"
+echo "nginx site is valid"
+
+echo "--> docker-compose.yml"
+docker-compose -f docker-compose.yml config -q
+echo "compose file is valid"
+
+echo "--> backup and restore"
+bash deploy/restore-check.sh "$BIN"
