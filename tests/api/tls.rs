@@ -336,3 +336,38 @@ fn serve_stops_with_one_line_on_an_unknown_sslmode_or_an_unreadable_root_certifi
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[actix_web::test]
+async fn an_idle_tls_connection_outlives_the_silence_bound_and_stays_in_the_pool() {
+    #[derive(diesel::QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let Some(server) = TlsServer::start() else {
+        return;
+    };
+    let url = server.url("127.0.0.1", "sslmode=require");
+    let mut settings = settings(&url);
+    hoithao::db::ensure_database(&settings, true).await.unwrap();
+    // Silence is bounded at 300 ms + 100 ms while a request is outstanding. The watch reads
+    // ReadyForQuery in the plaintext above TLS; below TLS it could not, and the idle
+    // connection would be cut once the bound passed.
+    settings.db_pool_size = 1;
+    settings.db_timeout_ms = 100;
+    settings.db_statement_timeout_ms = 300;
+    let pool = hoithao::db::build_pool(&settings).unwrap();
+    let pid = || diesel::sql_query("SELECT pg_backend_pid() AS pid");
+    let first: Pid = {
+        let mut conn = pool.get().await.unwrap();
+        diesel_async::RunQueryDsl::get_result(pid(), &mut conn)
+            .await
+            .unwrap()
+    };
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let mut conn = pool.get().await.unwrap();
+    let second: Pid = diesel_async::RunQueryDsl::get_result(pid(), &mut conn)
+        .await
+        .unwrap();
+    assert_eq!(first.pid, second.pid, "the idle connection was dropped");
+}
