@@ -83,7 +83,7 @@ impl TlsServer {
                 .args(["-R", "postgres:"])
                 .arg(&server.dir));
         }
-        run(&mut server
+        run(server
             .as_postgres("chmod")
             .args(["0600"])
             .arg(server.dir.join("server.key")));
