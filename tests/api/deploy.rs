@@ -8,7 +8,11 @@ use reqwest::StatusCode;
 
 use crate::helpers::{JWT_SECRET, TestApp, TestDatabase, test_auth_settings};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hoithao");
+/// The binary under test; `HOITHAO_TEST_BIN` points at a copy when several checkouts share one
+/// target directory and may rebuild `target/debug/hoithao` while the suite runs.
+fn bin() -> String {
+    std::env::var("HOITHAO_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_hoithao").to_owned())
+}
 const PREVIOUS_KEY: &str = "the-key-before-the-rotation-0123456789";
 
 #[actix_web::test]
@@ -47,7 +51,11 @@ fn free_port() -> u16 {
 }
 
 fn probe(args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(BIN).arg("probe").args(args).output().unwrap();
+    let output = Command::new(bin())
+        .arg("probe")
+        .args(args)
+        .output()
+        .unwrap();
     (
         output.status.success(),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -64,7 +72,7 @@ async fn serve_reads_its_secrets_from_files_and_the_probe_sees_it_healthy_and_re
     std::fs::write(dir.join("jwt"), format!("{JWT_SECRET}\n")).unwrap();
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(bin())
         .args(["serve", "--listen", &listen])
         .env_remove("DATABASE_URL")
         .env_remove("HOITHAO_JWT_SECRET")
@@ -82,7 +90,7 @@ async fn serve_reads_its_secrets_from_files_and_the_probe_sees_it_healthy_and_re
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
-    let healthy = Command::new(BIN)
+    let healthy = Command::new(bin())
         .arg("probe")
         .env("HOITHAO_LISTEN", format!("0.0.0.0:{port}"))
         .output()
@@ -121,7 +129,7 @@ fn the_probe_fails_with_one_line_when_nothing_answers() {
 }
 
 fn serve_error(envs: &[(&str, &str)]) -> String {
-    let mut command = Command::new(BIN);
+    let mut command = Command::new(bin());
     command
         .args(["serve", "--listen", &format!("127.0.0.1:{}", free_port())])
         .env_remove("DATABASE_URL")

@@ -11,7 +11,11 @@ use diesel::sql_types::Bool;
 use hoithao::config::DatabaseSettings;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hoithao");
+/// The binary under test; `HOITHAO_TEST_BIN` points at a copy when several checkouts share one
+/// target directory and may rebuild `target/debug/hoithao` while the suite runs.
+fn bin() -> String {
+    std::env::var("HOITHAO_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_hoithao").to_owned())
+}
 
 /// The newest PostgreSQL server binaries on this machine, if any.
 fn pg_bin_dir() -> Option<PathBuf> {
@@ -268,7 +272,7 @@ fn serve_briefly(url: &str, patience: Duration) -> (Option<bool>, String) {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(bin())
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", url)
         .env("HOITHAO_DB_TIMEOUT_MS", "5000")
