@@ -304,4 +304,33 @@ mod tests {
             assert!(shown.contains("***"), "{shown}");
         }
     }
+
+    #[test]
+    fn a_secret_file_loses_one_trailing_newline_and_an_unreadable_one_is_named_without_content() {
+        let dir = std::env::temp_dir().join(format!("hoithao-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.join("secret");
+        for (written, read) in [
+            ("abc\n", "abc"),
+            ("abc\r\n", "abc"),
+            ("abc", "abc"),
+            ("a b\n\n", "a b\n"),
+        ] {
+            std::fs::write(&file, written).unwrap_or_else(|e| panic!("{e}"));
+            let secret = read_secret_file("X_FILE", &file).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(secret.expose(), read);
+        }
+        std::fs::write(&file, "\n").unwrap_or_else(|e| panic!("{e}"));
+        let empty = read_secret_file("X_FILE", &file).err().unwrap_or_default();
+        assert!(
+            empty.contains("X_FILE") && empty.contains("empty"),
+            "{empty}"
+        );
+        let missing = read_secret_file("X_FILE", &dir.join("nope"))
+            .err()
+            .unwrap_or_default();
+        assert!(missing.starts_with("X_FILE: cannot read"), "{missing}");
+        assert!(missing.contains("nope"), "{missing}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
