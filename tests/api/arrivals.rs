@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::checkins::{Door, by_code, device, door, register, scan};
+use crate::checkins::{Door, by_code, device, door, happening_now, register, scan};
 use crate::helpers::{Reply, TestApp};
 
 struct Setup {
@@ -20,8 +20,7 @@ async fn setup() -> Setup {
     let app = TestApp::spawn().await;
     let organizer = app.organizer("org").await;
     let now = chrono::Utc::now();
-    let at = |minutes: i64| (now + chrono::Duration::minutes(minutes)).to_rfc3339();
-    let door = door(&app, &organizer, json!({"capacity": null, "waitlist_enabled": false, "starts_at": at(-120), "ends_at": at(480)})).await;
+    let door = door(&app, &organizer, happening_now(now, 120, 480)).await;
     let second_device = device(
         &app,
         &organizer,

@@ -18,6 +18,28 @@ pub(crate) async fn door(app: &TestApp, organizer: &str, extra: Value) -> Door {
     Door { conference, device }
 }
 
+/// A conference running from `before` minutes before `now` to `after` minutes after it, in a
+/// time zone where `now` is about midday. Door-day rules use the conference's local date, so
+/// tests that scan "now" would otherwise change meaning when the suite runs near local midnight
+/// (17:00 UTC in Hồ Chí Minh City time).
+pub(crate) fn happening_now(now: chrono::DateTime<chrono::Utc>, before: i64, after: i64) -> Value {
+    use chrono::Timelike;
+    let offset_hours = 12 - now.hour() as i32; // -11..=12, so local time is 12:mm
+    let time_zone = match offset_hours {
+        0 => "Etc/UTC".to_owned(),
+        // IANA's Etc zones are named with the sign reversed: Etc/GMT-7 is UTC+7.
+        east if east > 0 => format!("Etc/GMT-{east}"),
+        west => format!("Etc/GMT+{}", -west),
+    };
+    json!({
+        "capacity": null,
+        "waitlist_enabled": false,
+        "time_zone": time_zone,
+        "starts_at": (now - chrono::Duration::minutes(before)).to_rfc3339(),
+        "ends_at": (now + chrono::Duration::minutes(after)).to_rfc3339(),
+    })
+}
+
 pub(crate) async fn device(
     app: &TestApp,
     organizer: &str,
@@ -674,7 +696,7 @@ async fn an_offline_batch_records_conflicts_and_duplicates_with_a_result_for_eac
     // Offline uploads are checked against the server clock: a conference happening now.
     let now = chrono::Utc::now();
     let at = |minutes: i64| (now + chrono::Duration::minutes(minutes)).to_rfc3339();
-    let door = door(&app, &organizer, json!({"capacity": null, "waitlist_enabled": false, "starts_at": at(-60), "ends_at": at(480)})).await;
+    let door = door(&app, &organizer, happening_now(now, 60, 480)).await;
     let second_device = device(
         &app,
         &organizer,
@@ -980,9 +1002,7 @@ async fn a_walk_in_takes_the_seat_of_an_invited_delegate_who_did_not_come() {
     let organizer = app.organizer("org").await;
     // The walk-in check looks at today's door entries: a conference happening now.
     let now = chrono::Utc::now();
-    let window = json!({"capacity": null, "waitlist_enabled": false,
-                        "starts_at": (now - chrono::Duration::hours(1)).to_rfc3339(), "ends_at": (now + chrono::Duration::hours(8)).to_rfc3339()});
-    let door = door(&app, &organizer, window).await;
+    let door = door(&app, &organizer, happening_now(now, 60, 480)).await;
     let cid = door.conference["id"].as_str().unwrap().to_owned();
     let unit = app
         .post(
@@ -1095,7 +1115,7 @@ async fn overlapping_offline_batches_uploaded_at_once_admit_each_delegate_once_w
     let organizer = app.organizer("org").await;
     let now = chrono::Utc::now();
     let at = |minutes: i64| (now + chrono::Duration::minutes(minutes)).to_rfc3339();
-    let door = door(&app, &organizer, json!({"capacity": null, "waitlist_enabled": false, "starts_at": at(-60), "ends_at": at(480)})).await;
+    let door = door(&app, &organizer, happening_now(now, 60, 480)).await;
     let second_device = device(
         &app,
         &organizer,
@@ -1182,7 +1202,7 @@ async fn a_device_serving_some_sessions_cannot_record_scans_for_others_online_or
     let organizer = app.organizer("org").await;
     let now = chrono::Utc::now();
     let at = |minutes: i64| (now + chrono::Duration::minutes(minutes)).to_rfc3339();
-    let door = door(&app, &organizer, json!({"capacity": null, "waitlist_enabled": false, "starts_at": at(-60), "ends_at": at(480)})).await;
+    let door = door(&app, &organizer, happening_now(now, 60, 480)).await;
     let cid = door.conference["id"].as_str().unwrap().to_owned();
     let hall = app.session(&organizer, &cid, json!({"title": "Hội trường", "kind": "presentation", "starts_at": at(-30), "ends_at": at(120)})).await;
     let visit = app.session(&organizer, &cid, json!({"title": "Tham quan", "kind": "visit", "starts_at": at(-30), "ends_at": at(120)})).await;
