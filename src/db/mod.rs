@@ -7,6 +7,7 @@ pub mod conferences;
 pub mod idempotency;
 pub mod invitations;
 pub mod registrations;
+pub mod reports;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
