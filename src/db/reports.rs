@@ -28,24 +28,28 @@ pub struct DelegateDetails {
     pub first_checkin_at: Option<DateTime<Utc>>,
 }
 
+/// Unit paths are built once per unit of the page (a page has far fewer units than people).
 const DELEGATE_DETAILS: &str = "
-WITH RECURSIVE chain(registration_id, name, parent_id, depth) AS (
-    SELECT r.id, u.name, u.parent_id, 0
-    FROM registrations r JOIN units u ON u.id = r.unit_id WHERE r.id = ANY($1)
+WITH RECURSIVE page AS MATERIALIZED (
+    SELECT id, unit_id, invitation_id FROM registrations WHERE id = ANY($1)
+),
+chain(unit_id, name, parent_id, depth) AS (
+    SELECT u.id, u.name, u.parent_id, 0 FROM units u WHERE u.id IN (SELECT unit_id FROM page)
     UNION ALL
-    SELECT c.registration_id, p.name, p.parent_id, c.depth + 1
+    SELECT c.unit_id, p.name, p.parent_id, c.depth + 1
     FROM chain c JOIN units p ON p.id = c.parent_id WHERE c.depth < 32
+),
+paths AS (
+    SELECT unit_id, string_agg(name, ' › ' ORDER BY depth DESC) AS unit_path FROM chain GROUP BY unit_id
 )
-SELECT r.id AS registration_id,
-    (SELECT string_agg(c.name, ' › ' ORDER BY c.depth DESC) FROM chain c
-     WHERE c.registration_id = r.id) AS unit_path,
+SELECT r.id AS registration_id, paths.unit_path,
     (SELECT u.name FROM invitations i JOIN units u ON u.id = i.unit_id
      WHERE i.id = r.invitation_id) AS invited_by,
     (SELECT string_agg(s.previous_name || ' → ' || s.new_name, '; ' ORDER BY s.substituted_at, s.id)
      FROM registration_substitutions s WHERE s.registration_id = r.id) AS substitutions,
     (SELECT min(c.occurred_at) FROM live_checkins c
      WHERE c.registration_id = r.id AND c.session_id IS NULL) AS first_checkin_at
-FROM registrations r WHERE r.id = ANY($1)";
+FROM page r LEFT JOIN paths ON paths.unit_id = r.unit_id";
 
 pub async fn delegate_details(
     conn: &mut AsyncPgConnection,
