@@ -121,6 +121,7 @@ pub fn stream_csv(conn: DbConn, export: Export, delimiter: Delimiter) -> HttpRes
                 Ok(None) => return Ok(None),
                 Ok(Some(Part::Sheet(head))) => csv.head(&head),
                 Ok(Some(Part::Rows(rows))) => csv.rows(&rows),
+                Ok(Some(Part::Charts { .. })) => Ok(Vec::new()),
                 Err(e) => Err(e),
             }
             .inspect_err(log_midway)?;

@@ -360,6 +360,7 @@ async fn the_package_has_every_sheet_with_the_reports_counts_and_every_row() {
             "Theo huyện",
             "Theo phiên",
             "Vắng mặt",
+            "Biểu đồ",
             "Đại biểu",
             "Điểm danh",
             "Thay thế"

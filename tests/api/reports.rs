@@ -559,9 +559,21 @@ async fn the_report_workbook_has_the_reports_sheets_and_counts_in_vietnamese() {
             "Theo huyện",
             "Theo phiên",
             "Vắng mặt",
-            "Thay thế"
+            "Thay thế",
+            "Biểu đồ"
         ]
     );
+    for part in [
+        "xl/charts/chart1.xml",
+        "xl/charts/chart2.xml",
+        "xl/charts/chart3.xml",
+    ] {
+        let name = part.as_bytes();
+        assert!(
+            bytes.windows(name.len()).any(|w| w == name),
+            "{part}: a native chart per SVG chart"
+        );
+    }
     let districts = sheet(&bytes, "Theo huyện");
     assert_eq!(
         districts[0],

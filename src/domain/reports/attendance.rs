@@ -13,7 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Cell, Labels, Row, SheetHead};
+use super::{Cell, ChartSpec, Labels, Row, SheetHead};
 use crate::db;
 use crate::domain::actor::Actor;
 use crate::domain::common::reference;
@@ -518,5 +518,42 @@ pub fn sheets(report: &AttendanceReport, labels: &Labels) -> Vec<(SheetHead, Vec
             ),
             substitutions,
         ),
+    ]
+}
+
+/// Bar charts of the by-district, by-unit-kind and by-session sheets (their names and columns
+/// as [`sheets`] writes them), the same three as the SVG charts.
+pub fn charts(report: &AttendanceReport, labels: &Labels) -> Vec<ChartSpec> {
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let confirmed = labels.pick("Đã xác nhận", "Confirmed").to_owned();
+    let attended = labels.pick("Có mặt", "Attended").to_owned();
+    vec![
+        ChartSpec {
+            title: labels
+                .pick("Tham dự theo huyện", "Attendance by district")
+                .to_owned(),
+            sheet: labels.pick("Theo huyện", "By district").to_owned(),
+            rows: count(report.by_district.len()),
+            label_column: 0,
+            series: vec![(confirmed.clone(), 4), (attended.clone(), 5)],
+        },
+        ChartSpec {
+            title: labels
+                .pick("Tham dự theo loại đơn vị", "Attendance by unit kind")
+                .to_owned(),
+            sheet: labels.pick("Theo loại đơn vị", "By unit kind").to_owned(),
+            rows: count(report.by_unit_kind.len()),
+            label_column: 0,
+            series: vec![(confirmed, 3), (attended.clone(), 4)],
+        },
+        ChartSpec {
+            title: labels
+                .pick("Tham dự theo phiên", "Attendance by session")
+                .to_owned(),
+            sheet: labels.pick("Theo phiên", "By session").to_owned(),
+            rows: count(report.by_session.len()),
+            label_column: 0,
+            series: vec![(attended, 1)],
+        },
     ]
 }

@@ -104,10 +104,10 @@ pub fn bar_chart(title: &str, legend: &str, bars: &[Bar]) -> ApiResult<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
-        let title_style = ("sans-serif", 20).into_font().color(&BLACK);
+        let title_style = ("sans-serif", 24).into_font().color(&BLACK);
         root.draw(&Text::new(title.to_owned(), (20, 16), title_style))
             .map_err(chart_error)?;
-        let legend_style = ("sans-serif", 13).into_font().color(&BLACK);
+        let legend_style = ("sans-serif", 16).into_font().color(&BLACK);
         root.draw(&Text::new(legend.to_owned(), (20, 44), legend_style))
             .map_err(chart_error)?;
 
@@ -119,11 +119,12 @@ pub fn bar_chart(title: &str, legend: &str, bars: &[Bar]) -> ApiResult<String> {
             .max(1);
         let span = i64::from(i32::try_from(WIDTH).unwrap_or(960) - LABEL_WIDTH - 90);
         let length = |n: i64| i32::try_from(n * span / largest).unwrap_or(0);
-        let label_style = ("sans-serif", 14)
+        // plotters' SVG backend writes `font-size` as the size / 1.24.
+        let label_style = ("sans-serif", 17)
             .into_font()
             .color(&BLACK)
             .pos(Pos::new(HPos::Right, VPos::Center));
-        let count_style = ("sans-serif", 13)
+        let count_style = ("sans-serif", 16)
             .into_font()
             .color(&BLACK)
             .pos(Pos::new(HPos::Left, VPos::Center));
@@ -165,4 +166,41 @@ pub fn bar_chart(title: &str, legend: &str, bars: &[Bar]) -> ApiResult<String> {
         root.present().map_err(chart_error)?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chart_has_two_bars_a_row_and_its_labels_as_text() {
+        let bars = [
+            Bar {
+                label: "Huyện Tam Đảo".to_owned(),
+                attended: 2,
+                confirmed: Some(3),
+            },
+            Bar {
+                label: "Thành phố Vĩnh Yên & <các xã>".to_owned(),
+                attended: 0,
+                confirmed: Some(1),
+            },
+        ];
+        let svg = bar_chart("Tham dự theo huyện", "chú thích", &bars).unwrap();
+        assert_eq!(svg.matches("fill=\"#2171B5\"").count(), 2);
+        assert_eq!(svg.matches("fill=\"#C6DBEF\"").count(), 2);
+        assert!(svg.contains("Huyện Tam Đảo"));
+        assert!(
+            svg.contains("Thành phố Vĩnh Yên &amp; &lt;các xã&gt;"),
+            "escaped"
+        );
+    }
+
+    #[test]
+    fn long_labels_are_shortened_with_an_ellipsis() {
+        let long = "Phòng Tài nguyên và Môi trường thành phố Phúc Yên tỉnh Vĩnh Phúc";
+        let short = shorten(long);
+        assert_eq!(short.chars().count(), LABEL_CHARS);
+        assert!(short.ends_with('…'));
+    }
 }

@@ -61,11 +61,28 @@ pub struct SheetHead {
     pub headers: Vec<String>,
 }
 
-/// What an export yields, in order: a sheet's head, then its rows in one or more pages.
+/// A bar chart of columns of a sheet written before it: one bar per data row.
+#[derive(Debug, Clone)]
+pub struct ChartSpec {
+    pub title: String,
+    pub sheet: String,
+    /// Data rows below the heading.
+    pub rows: u32,
+    pub label_column: u16,
+    /// Each series' name and column.
+    pub series: Vec<(String, u16)>,
+}
+
+/// What an export yields, in order: a sheet's head, then its rows in one or more pages; in
+/// workbooks, a sheet of charts drawn from sheets before it.
 #[derive(Debug)]
 pub enum Part {
     Sheet(SheetHead),
     Rows(Vec<Row>),
+    Charts {
+        name: String,
+        charts: Vec<ChartSpec>,
+    },
 }
 
 enum Stage {
@@ -160,6 +177,7 @@ impl Export {
         for (head, rows) in attendance::sheets(&report, &labels) {
             export.sheet(head, rows);
         }
+        export.charts(&report, &labels);
         Ok(export)
     }
 
@@ -181,12 +199,21 @@ impl Export {
         for (head, rows) in sheets {
             export.sheet(head, rows);
         }
+        export.charts(&report, &labels);
         export.paged_delegates(&labels, &conference, delegates::DelegateFilters::default());
         export.paged_checkins(&labels, &conference);
         if let Some((head, rows)) = substitutions {
             export.sheet(head, rows);
         }
         Ok(export)
+    }
+
+    /// The report's charts as native Excel charts on a sheet of their own.
+    fn charts(&mut self, report: &attendance::AttendanceReport, labels: &Labels) {
+        self.stages.push_back(Stage::Ready(Part::Charts {
+            name: labels.pick("Biểu đồ", "Charts").to_owned(),
+            charts: attendance::charts(report, labels),
+        }));
     }
 
     fn paged_delegates(

@@ -6,9 +6,9 @@
 use std::io::Write;
 
 use chrono::{Datelike, NaiveDateTime, Timelike};
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Chart, ChartType, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
-use super::{Cell, Part, SheetHead};
+use super::{Cell, ChartSpec, Part, SheetHead};
 use crate::error::{ApiError, ApiResult};
 
 /// Excel's limit on rows per worksheet (the heading takes one).
@@ -55,6 +55,13 @@ pub fn write(
                     next_row += 1;
                 }
             }
+            Part::Charts { name, charts } => {
+                // A small sheet: the normal mode, in which charts can be inserted.
+                let worksheet = workbook.add_worksheet();
+                worksheet.set_name(&name).map_err(xlsx_error)?;
+                insert_charts(worksheet, &charts).map_err(xlsx_error)?;
+                sheet = None;
+            }
         }
     }
     workbook.save_to_writer(out).map_err(xlsx_error)
@@ -79,6 +86,34 @@ fn start_sheet(
         worksheet.write_string_with_format(0, col, heading, &formats.header)?;
     }
     worksheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// One chart below the other, each as tall as its bars need.
+fn insert_charts(worksheet: &mut Worksheet, charts: &[ChartSpec]) -> Result<(), XlsxError> {
+    let mut top: u32 = 0;
+    for spec in charts.iter().filter(|spec| spec.rows > 0) {
+        let mut chart = Chart::new(ChartType::Bar);
+        chart.title().set_name(&spec.title);
+        for (name, column) in &spec.series {
+            chart
+                .add_series()
+                .set_name(name.as_str())
+                .set_categories((
+                    spec.sheet.as_str(),
+                    1,
+                    spec.label_column,
+                    spec.rows,
+                    spec.label_column,
+                ))
+                .set_values((spec.sheet.as_str(), 1, *column, spec.rows, *column));
+        }
+        let height = 120 + 28 * spec.rows.min(60);
+        chart.set_width(720).set_height(height);
+        worksheet.insert_chart(top, 0, &chart)?;
+        // Default rows are 20 pixels high.
+        top += height / 20 + 2;
+    }
     Ok(())
 }
 
