@@ -139,7 +139,10 @@ pub fn stream_xlsx(conn: DbConn, export: Export) -> HttpResponse {
     let (parts_tx, mut parts_rx) = tokio::sync::mpsc::channel::<ApiResult<Part>>(2);
     let (bytes_tx, bytes_rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, ApiError>>(16);
     actix_web::rt::spawn(produce(export, conn, parts_tx));
+    // The request's span, so that a failure is logged with its request id.
+    let span = tracing::Span::current();
     actix_web::rt::task::spawn_blocking(move || {
+        let _request = span.enter();
         let parts = std::iter::from_fn(|| parts_rx.blocking_recv());
         let mut out = ChannelWriter {
             sender: bytes_tx,
@@ -149,9 +152,14 @@ pub fn stream_xlsx(conn: DbConn, export: Export) -> HttpResponse {
             out.send()
                 .map_err(|_| ApiError::internal("the client went away"))
         });
-        if let Err(e) = written {
-            log_midway(&e);
-            let _ = out.sender.blocking_send(Err(e));
+        match written {
+            Ok(()) => {}
+            // The client went away: nothing to report.
+            Err(_) if out.sender.is_closed() => {}
+            Err(e) => {
+                log_midway(&e);
+                let _ = out.sender.blocking_send(Err(e));
+            }
         }
     });
     let stream = futures_util::stream::unfold(bytes_rx, |mut rx| async move {
