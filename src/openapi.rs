@@ -22,7 +22,7 @@ use crate::error::PROBLEM_CONTENT_TYPE;
                        (`application/problem+json`) with a stable `code`.",
         license(name = "Apache-2.0"),
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(crate::error::Problem, crate::error::FieldError, crate::domain::common::Lang, crate::domain::reports::csv::Delimiter)),
     modifiers(&BearerScheme),
     tags(
         (name = "auth", description = "Login and the current account"),
