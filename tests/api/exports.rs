@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::TestApp;
-use crate::reports::{download, fixture, sheet, sheet_names};
+use crate::report_fixture::{download, fixture, sheet, sheet_names};
 
 /// The CSV's records, after checking and removing the byte-order mark.
 fn parse_csv(bytes: &[u8], delimiter: u8) -> Vec<Vec<String>> {

@@ -18,6 +18,7 @@ mod lifecycle;
 mod openapi;
 mod qr_secrets;
 mod registrations;
+mod report_fixture;
 mod reports;
 mod scan_functions;
 mod schema;

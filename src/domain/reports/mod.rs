@@ -13,6 +13,7 @@ pub mod checkins;
 pub mod csv;
 pub mod delegates;
 mod labels;
+pub mod report_sheets;
 pub mod xlsx;
 
 use std::collections::VecDeque;
@@ -174,7 +175,7 @@ impl Export {
         let conference = organizer_view(conn, actor, conference_id).await?;
         let labels = Labels::new(lang, &report.time_zone);
         let mut export = Export::new(title(&labels, labels.report_file(), &conference));
-        for (head, rows) in attendance::sheets(&report, &labels) {
+        for (head, rows) in report_sheets::sheets(&report, &labels) {
             export.sheet(head, rows);
         }
         export.charts(&report, &labels);
@@ -193,7 +194,7 @@ impl Export {
         let conference = organizer_view(conn, actor, conference_id).await?;
         let labels = Labels::new(lang, &conference.time_zone);
         let mut export = Export::new(title(&labels, labels.package_file(), &conference));
-        let mut sheets = attendance::sheets(&report, &labels);
+        let mut sheets = report_sheets::sheets(&report, &labels);
         // The report's substitutions sheet goes last, after the two long lists.
         let substitutions = sheets.pop();
         for (head, rows) in sheets {
@@ -212,7 +213,7 @@ impl Export {
     fn charts(&mut self, report: &attendance::AttendanceReport, labels: &Labels) {
         self.stages.push_back(Stage::Ready(Part::Charts {
             name: labels.pick("Biểu đồ", "Charts").to_owned(),
-            charts: attendance::charts(report, labels),
+            charts: report_sheets::charts(report, labels),
         }));
     }
 
