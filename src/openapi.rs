@@ -22,7 +22,7 @@ use crate::error::PROBLEM_CONTENT_TYPE;
                        (`application/problem+json`) with a stable `code`.",
         license(name = "Apache-2.0"),
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(crate::error::Problem, crate::error::FieldError, crate::domain::common::Lang, crate::domain::reports::csv::Delimiter)),
     modifiers(&BearerScheme),
     tags(
         (name = "auth", description = "Login and the current account"),
@@ -36,6 +36,7 @@ use crate::error::PROBLEM_CONTENT_TYPE;
         (name = "delegate", description = "What a delegate does with their link token (`X-Delegate-Token`)"),
         (name = "check-in", description = "Devices, scans at the door and per session, undo and history"),
         (name = "operations", description = "Health and readiness probes"),
+        (name = "reports", description = "Exports (CSV, XLSX), the attendance and coverage report, its charts (SVG) and the post-event package (organizers)"),
     )
 )]
 struct ApiDoc;

@@ -31,7 +31,12 @@ pub struct SessionRow {
     pub inside_now: i64,
 }
 
-const GROUPS: &str = "
+/// `WITH RECURSIVE chain ..., district_of(unit_id, district_id) AS (...)`: each unit's district,
+/// the nearest ancestor (or itself) of kind `district`, so communes and district offices roll
+/// up to it. The attendance summary and the post-event report share this one rule.
+macro_rules! with_district_of {
+    () => {
+        "
 WITH RECURSIVE chain(unit_id, current_id, kind, parent_id, depth) AS (
     SELECT u.id, u.id, u.kind, u.parent_id, 0 FROM units u
     UNION ALL
@@ -42,7 +47,14 @@ WITH RECURSIVE chain(unit_id, current_id, kind, parent_id, depth) AS (
 district_of AS (
     SELECT DISTINCT ON (unit_id) unit_id, current_id AS district_id
     FROM chain WHERE kind = 'district' ORDER BY unit_id, depth
-),
+)"
+    };
+}
+pub(crate) use with_district_of;
+
+const GROUPS: &str = concat!(
+    with_district_of!(),
+    ",
 reg AS (
     SELECT r.category, coalesce(u.kind, 'none') AS unit_kind, d.district_id,
            EXISTS (SELECT 1 FROM live_checkins c
@@ -60,7 +72,8 @@ SELECT 'unit_kind', unit_kind, count(*), count(*) FILTER (WHERE present) FROM re
 UNION ALL
 SELECT 'district', district_id::text, count(*), count(*) FILTER (WHERE present) FROM reg
 WHERE district_id IS NOT NULL GROUP BY district_id
-ORDER BY 1, 2";
+ORDER BY 1, 2"
+);
 
 const SESSIONS: &str = "
 SELECT s.id, s.title,

@@ -8,6 +8,7 @@ pub mod connect;
 pub mod idempotency;
 pub mod invitations;
 pub mod registrations;
+pub mod reports;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

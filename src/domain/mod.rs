@@ -14,6 +14,7 @@ pub mod live;
 pub mod pagination;
 pub mod password;
 pub mod registrations;
+pub mod reports;
 pub mod search;
 pub mod seats;
 pub mod sessions;

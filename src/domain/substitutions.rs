@@ -167,6 +167,27 @@ pub async fn of_registration(
         .collect()
 }
 
+/// Every substitution of a conference, oldest first, without contact details (for the
+/// post-event report). The caller has checked access.
+pub async fn of_conference(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    conference_code: &str,
+) -> ApiResult<Vec<Substitution>> {
+    let rows = db::registrations::substitutions(
+        conn,
+        conference_id,
+        SubstitutionFilter {
+            limit: i64::MAX,
+            ..Default::default()
+        },
+    )
+    .await?;
+    rows.into_iter()
+        .map(|row| to_substitution(row, conference_code).map(|s| s.substitution))
+        .collect()
+}
+
 /// Midnight starting `date` in the conference's time zone.
 fn start_of(date: NaiveDate, time_zone: &str) -> DateTime<Utc> {
     let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);

@@ -6,10 +6,12 @@ pub mod auth;
 pub mod checkins;
 pub mod conferences;
 pub mod download;
+pub mod exports;
 pub mod invitations;
 pub mod middleware;
 pub mod ops;
 pub mod registrations;
+pub mod reports;
 pub mod sessions;
 pub mod substitutions;
 pub mod units;
@@ -39,7 +41,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(registrations::routes)
             .configure(substitutions::routes)
             .configure(invitations::routes)
-            .configure(checkins::routes),
+            .configure(checkins::routes)
+            .configure(exports::routes)
+            .configure(reports::routes),
     );
 }
 

@@ -1,0 +1,1 @@
+DROP INDEX checkins_history_idx;
