@@ -36,6 +36,8 @@ use crate::error::PROBLEM_CONTENT_TYPE;
         (name = "delegate", description = "What a delegate does with their link token (`X-Delegate-Token`)"),
         (name = "check-in", description = "Devices, scans at the door and per session, undo and history"),
         (name = "operations", description = "Health and readiness probes"),
+        (name = "privacy", description = "Privacy notices and consent, a person's data export, erasure and retention"),
+        (name = "audit", description = "The audit log: who wrote what, when and from where (field names, never values)"),
     )
 )]
 struct ApiDoc;

@@ -2,6 +2,7 @@
 //! the API's problem responses. The only layer that knows actix-web and `utoipa::path`.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod checkins;
 pub mod conferences;
@@ -9,6 +10,7 @@ pub mod download;
 pub mod invitations;
 pub mod middleware;
 pub mod ops;
+pub mod privacy;
 pub mod registrations;
 pub mod sessions;
 pub mod substitutions;
@@ -39,7 +41,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(registrations::routes)
             .configure(substitutions::routes)
             .configure(invitations::routes)
-            .configure(checkins::routes),
+            .configure(checkins::routes)
+            .configure(privacy::routes)
+            .configure(audit::routes),
     );
 }
 
