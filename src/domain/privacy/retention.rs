@@ -135,3 +135,33 @@ pub async fn set_days(
         Ok(())
     })
 }
+
+/// The purge job of `serve`: runs `purge` every `interval` (the first run one minute after
+/// start). Every replica runs the loop; the advisory lock lets one of them do the work.
+/// Logs conference codes and counts only.
+pub async fn run_periodically(
+    pool: crate::db::DbPool,
+    default_days: i32,
+    throttle_window_secs: i64,
+    interval: std::time::Duration,
+) {
+    let mut next = std::time::Duration::from_secs(60).min(interval);
+    loop {
+        tokio::time::sleep(next).await;
+        next = interval;
+        let result = match pool.get().await {
+            Ok(mut conn) => purge(&mut conn, default_days, throttle_window_secs, false).await,
+            Err(e) => Err(e.into()),
+        };
+        match result {
+            Ok(report) if report.ran => tracing::info!(
+                conferences = ?report.conferences.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(),
+                registrations = report.conferences.iter().map(|c| c.registrations).sum::<i64>(),
+                throttle_rows = report.throttle_rows_deleted,
+                "retention purge done"
+            ),
+            Ok(_) => tracing::debug!("retention purge running in another replica"),
+            Err(e) => tracing::warn!(error = %e, "retention purge failed; retrying at the next run"),
+        }
+    }
+}
