@@ -3,6 +3,7 @@
 
 mod accounts;
 mod arrivals;
+mod audit;
 mod auth;
 mod checkins;
 mod cli;
@@ -15,6 +16,7 @@ mod input;
 mod invitations;
 mod lifecycle;
 mod openapi;
+mod privacy;
 mod qr_secrets;
 mod registrations;
 mod scan_functions;
