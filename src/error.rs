@@ -458,6 +458,13 @@ const CONSTRAINTS: &[(&str, Violation)] = &[
         Violation::Conflict(ErrorCode::AlreadyRegistered, ALREADY_REGISTERED),
     ),
     (
+        "registrations_stay_erased",
+        Violation::Conflict(
+            ErrorCode::Erased,
+            "this registration's personal data was erased; it cannot be edited or substituted",
+        ),
+    ),
+    (
         "units_admin_code_key",
         Violation::Conflict(
             ErrorCode::AdminCodeTaken,

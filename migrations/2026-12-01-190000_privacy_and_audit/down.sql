@@ -14,6 +14,9 @@ DROP FUNCTION audit_row_change();
 DROP TABLE audit_log;
 DROP FUNCTION audit_log_append_only();
 
+DROP TRIGGER registrations_stay_erased ON registrations;
+DROP FUNCTION registrations_stay_erased();
+
 -- Erased rows have no contact left; they cannot go back under the old rule, so they go.
 DELETE FROM registrations WHERE erased_at IS NOT NULL;
 ALTER TABLE registrations

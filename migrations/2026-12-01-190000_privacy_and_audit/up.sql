@@ -76,6 +76,20 @@ ALTER TABLE registrations
     DROP CONSTRAINT registrations_contact,
     ADD CONSTRAINT registrations_contact CHECK (erased_at IS NOT NULL OR email IS NOT NULL OR phone IS NOT NULL);
 
+-- Erasure is irreversible: no write may put personal data back on an erased row (an edit or
+-- a substitution of an erased seat is refused; status changes still happen).
+CREATE FUNCTION registrations_stay_erased() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.full_name IS DISTINCT FROM OLD.full_name OR NEW.email IS NOT NULL OR NEW.phone IS NOT NULL
+       OR NEW.position IS NOT NULL OR NEW.organization IS NOT NULL OR NEW.erased_at IS NULL THEN
+        RAISE EXCEPTION 'registration % is erased', OLD.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'registrations_stay_erased';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER registrations_stay_erased BEFORE UPDATE ON registrations
+    FOR EACH ROW WHEN (OLD.erased_at IS NOT NULL) EXECUTE FUNCTION registrations_stay_erased();
+
 -- The audit log: who wrote what, when and from where. Field names only, never values.
 -- Rows are appended by the trigger below; nothing may change or remove them.
 CREATE TABLE audit_log (

@@ -415,6 +415,18 @@ async fn erasure_needs_if_match_and_an_erased_registration_cannot_be_erased_agai
     erase_as_organizer(&app, &organizer, &conference, id)
         .await
         .assert_problem(410, "erased");
+    let path = registration_path(&conference, id);
+    let etag = app.get(&path, Some(&organizer)).await.header("etag").unwrap().to_owned();
+    with_header(
+        &app,
+        Method::PATCH,
+        &path,
+        Some(&organizer),
+        &[("If-Match", &etag)],
+        Some(json!({"phone": "0912000999"})),
+    )
+    .await
+    .assert_problem(409, "erased");
     let link = with_header(
         &app,
         Method::GET,
