@@ -2,9 +2,9 @@
 
 pub mod accounts;
 pub mod attendance;
+pub mod audit;
 pub mod checkins;
 pub mod conferences;
-pub mod audit;
 pub mod idempotency;
 pub mod invitations;
 pub mod privacy;

@@ -364,7 +364,6 @@ pub async fn record_consent(
         .await
 }
 
-
 /// Everything held about one registration's people, as one JSON document (see
 /// `domain::privacy::export::PersonalData` for its shape).
 pub async fn personal_data(

@@ -118,7 +118,14 @@ pub async fn for_conference(
     conference_id: Uuid,
     query: AuditQuery,
 ) -> ApiResult<(Vec<AuditEntry>, Option<String>)> {
-    load(conn, conference_id, Some(actor), Access::Private, Lock::None).await?;
+    load(
+        conn,
+        conference_id,
+        Some(actor),
+        Access::Private,
+        Lock::None,
+    )
+    .await?;
     page(conn, Some(conference_id), query).await
 }
 

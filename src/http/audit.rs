@@ -55,7 +55,10 @@ fn actor_of(req: &ServiceRequest) -> AuditActor {
         ..AuditActor::default()
     };
     let bearer = header(header::AUTHORIZATION.as_str())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim);
     if let Some(token) = bearer {
         if token.starts_with("hdv_") {

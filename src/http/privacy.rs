@@ -212,8 +212,7 @@ async fn delegate_erase(
     token: DelegateToken,
 ) -> ApiResult<web::Json<Erasure>> {
     Ok(web::Json(
-        erasure::erase_by_delegate(&mut *state.pool.get().await?, &token.0, if_match(&req))
-            .await?,
+        erasure::erase_by_delegate(&mut *state.pool.get().await?, &token.0, if_match(&req)).await?,
     ))
 }
 

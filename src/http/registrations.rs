@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::domain::conferences::Versioned;
-use crate::domain::privacy::consent::SelfRegistrationInput;
 use crate::domain::idempotency::{Idempotency, Outcome};
+use crate::domain::privacy::consent::SelfRegistrationInput;
 use crate::domain::registrations::{
     self, Action, OrganizerRegistration, OrganizerRegistrationWithToken, PersonInput, PersonPatch,
     Registration, RegistrationDetail, RegistrationQuery, RegistrationWithToken,

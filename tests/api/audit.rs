@@ -33,9 +33,9 @@ async fn register_with_token(app: &TestApp, conference: &Value, n: usize) -> (Va
 }
 
 fn find<'a>(items: &'a [Value], entity: &str, action: &str, kind: &str) -> Option<&'a Value> {
-    items.iter().find(|e| {
-        e["entity"] == entity && e["action"] == action && e["actor_kind"] == kind
-    })
+    items
+        .iter()
+        .find(|e| e["entity"] == entity && e["action"] == action && e["actor_kind"] == kind)
 }
 
 #[actix_web::test]
@@ -91,7 +91,12 @@ async fn organizer_device_delegate_invitation_and_public_writes_are_logged_with_
         .unwrap();
     assert_eq!(named.status(), StatusCode::CREATED);
 
-    let items = entries(&app, &organizer, &format!("/api/v1/conferences/{cid}/audit?limit=500")).await;
+    let items = entries(
+        &app,
+        &organizer,
+        &format!("/api/v1/conferences/{cid}/audit?limit=500"),
+    )
+    .await;
 
     let edit = find(&items, "registrations", "update", "account").expect("organizer edit");
     assert_eq!(edit["actor_id"], organizer_id.to_string());
@@ -103,7 +108,12 @@ async fn organizer_device_delegate_invitation_and_public_writes_are_logged_with_
     let checkin = find(&items, "checkins", "insert", "device").expect("device scan");
     assert!(checkin["actor_id"].is_string());
     let public = find(&items, "registrations", "insert", "public").expect("self-registration");
-    assert!(public["fields"].as_array().unwrap().contains(&json!("full_name")));
+    assert!(
+        public["fields"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("full_name"))
+    );
     let by_link = find(&items, "registrations", "insert", "invitation").expect("invitation link");
     let client = app.db.client().await;
     let invitation_id: String = client
@@ -113,7 +123,12 @@ async fn organizer_device_delegate_invitation_and_public_writes_are_logged_with_
         .get(0);
     assert_eq!(by_link["actor_id"], invitation_id.as_str());
     let text = serde_json::to_string(&items).unwrap();
-    for value in ["Phó Giám đốc sở", "Lê Thị Sở", "Nguyễn Văn 1", "+84912000002"] {
+    for value in [
+        "Phó Giám đốc sở",
+        "Lê Thị Sở",
+        "Nguyễn Văn 1",
+        "+84912000002",
+    ] {
         assert!(!text.contains(value), "the log holds the value {value:?}");
     }
 }
@@ -145,7 +160,12 @@ async fn a_delegate_links_write_names_the_registration_as_its_actor() {
     .await;
     let cancel = find(&items, "registrations", "update", "delegate").expect("delegate cancel");
     assert_eq!(cancel["actor_id"], delegate["id"]);
-    assert!(cancel["fields"].as_array().unwrap().contains(&json!("status")));
+    assert!(
+        cancel["fields"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("status"))
+    );
     assert!(items.iter().all(|e| e["entity_id"] == delegate["id"]));
 }
 
@@ -162,7 +182,10 @@ async fn the_audit_log_refuses_updates_deletes_and_truncation() {
         "TRUNCATE audit_log",
     ] {
         let error = client.execute(sql, &[]).await.unwrap_err();
-        assert!(format!("{error:?}").contains("append-only"), "{sql}: {error:?}");
+        assert!(
+            format!("{error:?}").contains("append-only"),
+            "{sql}: {error:?}"
+        );
     }
 }
 

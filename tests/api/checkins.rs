@@ -508,7 +508,9 @@ async fn self_register(app: &TestApp, conference: &Value, name: &str, phone: &st
                 conference["id"].as_str().unwrap()
             ),
             None,
-            crate::helpers::with_consent(json!({"full_name": name, "category": "agency", "phone": phone})),
+            crate::helpers::with_consent(
+                json!({"full_name": name, "category": "agency", "phone": phone}),
+            ),
         )
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);

@@ -65,12 +65,7 @@ async fn self_register(app: &TestApp, conference: &Value, key: &str) -> (Value, 
     )
 }
 
-async fn erase_as_organizer(
-    app: &TestApp,
-    organizer: &str,
-    conference: &Value,
-    id: &str,
-) -> Reply {
+async fn erase_as_organizer(app: &TestApp, organizer: &str, conference: &Value, id: &str) -> Reply {
     let path = registration_path(conference, id);
     let current = app.get(&path, Some(organizer)).await;
     assert_eq!(current.status, StatusCode::OK, "{}", current.text);
@@ -281,7 +276,9 @@ async fn substituted(app: &TestApp, organizer: &str) -> (Value, String) {
 /// A third conference whose organizer imported the person from a file.
 async fn imported(app: &TestApp, organizer: &str) -> (Value, String) {
     let conference = app.conference(organizer, json!({})).await;
-    let csv = format!("full_name,position,category,email,phone\n{NAME},Chuyên viên,enterprise,{EMAIL},{PHONE}\n");
+    let csv = format!(
+        "full_name,position,category,email,phone\n{NAME},Chuyên viên,enterprise,{EMAIL},{PHONE}\n"
+    );
     let reply = app
         .request(
             Method::POST,
@@ -416,7 +413,12 @@ async fn erasure_needs_if_match_and_an_erased_registration_cannot_be_erased_agai
         .await
         .assert_problem(410, "erased");
     let path = registration_path(&conference, id);
-    let etag = app.get(&path, Some(&organizer)).await.header("etag").unwrap().to_owned();
+    let etag = app
+        .get(&path, Some(&organizer))
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
     with_header(
         &app,
         Method::PATCH,
@@ -569,7 +571,9 @@ async fn a_new_notice_version_refuses_the_old_one_and_earlier_registrations_keep
         .post(
             self_path(&conference),
             None,
-            with_consent(json!({"full_name": "Lê Văn Hai", "category": "guest", "phone": "0912000222"})),
+            with_consent(
+                json!({"full_name": "Lê Văn Hai", "category": "guest", "phone": "0912000222"}),
+            ),
         )
         .await;
     stale.assert_problem(409, "notice_version_not_current");
@@ -591,7 +595,10 @@ async fn a_new_notice_version_refuses_the_old_one_and_earlier_registrations_keep
         .collect();
     assert_eq!(
         versions,
-        vec![("consent".to_owned(), Some(1)), ("consent".to_owned(), Some(2))]
+        vec![
+            ("consent".to_owned(), Some(1)),
+            ("consent".to_owned(), Some(2))
+        ]
     );
     let export = with_header(
         &app,

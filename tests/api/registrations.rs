@@ -24,7 +24,9 @@ fn organizer_person(n: usize) -> Value {
 
 /// A self-registration body (with the privacy notice accepted).
 fn person(n: usize) -> Value {
-    with_consent(json!({"full_name": format!("Đại biểu {n}"), "category": "enterprise", "phone": format!("09{:08}", n)}))
+    with_consent(
+        json!({"full_name": format!("Đại biểu {n}"), "category": "enterprise", "phone": format!("09{:08}", n)}),
+    )
 }
 
 fn self_path(conference: &Value) -> String {
@@ -116,7 +118,9 @@ async fn a_second_registration_with_the_same_phone_or_email_is_refused() {
         .post(
             &self_path(&conference),
             None,
-            with_consent(json!({"full_name": "B", "category": "guest", "phone": "+84 912 345 678"})),
+            with_consent(
+                json!({"full_name": "B", "category": "guest", "phone": "+84 912 345 678"}),
+            ),
         )
         .await;
 

@@ -90,7 +90,14 @@ pub async fn publish(
     v.finish()?;
     let text_vi = text_vi.unwrap_or_default();
     retrying_transaction!(conn, async |conn| {
-        load(conn, conference_id, Some(actor), Access::Private, Lock::Update).await?;
+        load(
+            conn,
+            conference_id,
+            Some(actor),
+            Access::Private,
+            Lock::Update,
+        )
+        .await?;
         let next = db::privacy::current_notice(conn, conference_id)
             .await?
             .map_or(1, |n| n.version + 1);
@@ -116,7 +123,11 @@ pub async fn check(
     consent: Option<&ConsentInput>,
 ) -> ApiResult<i32> {
     let refused = |message: &str| {
-        ApiError::validation(vec![FieldError::new("consent", "consent_required", message)])
+        ApiError::validation(vec![FieldError::new(
+            "consent",
+            "consent_required",
+            message,
+        )])
     };
     let consent = consent.ok_or_else(|| {
         refused("accept the conference's privacy notice: consent {notice_version, accepted: true}")

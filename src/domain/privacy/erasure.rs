@@ -55,7 +55,8 @@ pub struct Subject {
 }
 
 /// One step of erasure over one group of tables.
-pub type Eraser = for<'a> fn(&'a mut AsyncPgConnection, &'a Subject) -> BoxFuture<'a, ApiResult<()>>;
+pub type Eraser =
+    for<'a> fn(&'a mut AsyncPgConnection, &'a Subject) -> BoxFuture<'a, ApiResult<()>>;
 
 /// Every eraser, in order: the registrations themselves go last, since the others find copies
 /// by the values and ids gathered in `Subject`.
@@ -241,7 +242,14 @@ pub async fn erase_by_organizer(
 ) -> ApiResult<Erasure> {
     let version = if_match.ok_or_else(ApiError::precondition_required)?;
     retrying_transaction!(conn, async |conn| {
-        load(conn, conference_id, Some(actor), Access::Private, Lock::None).await?;
+        load(
+            conn,
+            conference_id,
+            Some(actor),
+            Access::Private,
+            Lock::None,
+        )
+        .await?;
         erase_locked(
             conn,
             conference_id,
@@ -318,8 +326,14 @@ mod tests {
             &["Nguyễn Văn An".to_owned()],
         );
         assert_eq!(response[0]["registration"]["full_name"], ERASED_NAME);
-        assert_eq!(response[0]["registration"]["phone"], serde_json::Value::Null);
-        assert_eq!(response[0]["registration"]["qr_payload"], serde_json::Value::Null);
+        assert_eq!(
+            response[0]["registration"]["phone"],
+            serde_json::Value::Null
+        );
+        assert_eq!(
+            response[0]["registration"]["qr_payload"],
+            serde_json::Value::Null
+        );
         assert_eq!(response[0]["registration"]["category"], "district");
         assert_eq!(response[0]["delegate_token"], serde_json::Value::Null);
         assert_eq!(response[1]["registration"]["full_name"], "Trần Thị Bình");

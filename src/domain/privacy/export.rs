@@ -103,7 +103,14 @@ pub async fn for_organizer(
     conference_id: Uuid,
     registration_id: Uuid,
 ) -> ApiResult<PersonalData> {
-    load(conn, conference_id, Some(actor), Access::Private, Lock::None).await?;
+    load(
+        conn,
+        conference_id,
+        Some(actor),
+        Access::Private,
+        Lock::None,
+    )
+    .await?;
     db::privacy::lock_for_erasure(conn, conference_id, registration_id)
         .await?
         .ok_or_else(|| ApiError::not_found("registration not found"))?;

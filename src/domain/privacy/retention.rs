@@ -161,7 +161,9 @@ pub async fn run_periodically(
                 "retention purge done"
             ),
             Ok(_) => tracing::debug!("retention purge running in another replica"),
-            Err(e) => tracing::warn!(error = %e, "retention purge failed; retrying at the next run"),
+            Err(e) => {
+                tracing::warn!(error = %e, "retention purge failed; retrying at the next run")
+            }
         }
     }
 }
