@@ -10,10 +10,13 @@ DROP TRIGGER audit ON conference_sessions;
 DROP TRIGGER audit ON conference_organizers;
 DROP TRIGGER audit ON conferences;
 DROP TRIGGER audit ON accounts;
+DROP FUNCTION audit_checkin_change();
 DROP FUNCTION audit_row_change();
 DROP TABLE audit_log;
 DROP FUNCTION audit_log_append_only();
 
+DROP TRIGGER registration_substitutions_basis ON registration_substitutions;
+DROP FUNCTION registrations_substituted_basis();
 DROP TRIGGER registrations_stay_erased ON registrations;
 DROP FUNCTION registrations_stay_erased();
 

