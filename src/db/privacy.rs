@@ -64,6 +64,21 @@ pub async fn lock_for_erasure(
     .optional()
 }
 
+/// Whether the registration belongs to the conference (no lock: for reads).
+pub async fn belongs_to(
+    conn: &mut AsyncPgConnection,
+    conference_id: Uuid,
+    registration_id: Uuid,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        registrations::table
+            .filter(registrations::id.eq(registration_id))
+            .filter(registrations::conference_id.eq(conference_id)),
+    ))
+    .get_result(conn)
+    .await
+}
+
 /// Ids of a conference's registrations that still hold personal data.
 pub async fn unerased_of_conference(
     conn: &mut AsyncPgConnection,

@@ -111,9 +111,9 @@ pub async fn for_organizer(
         Lock::None,
     )
     .await?;
-    db::privacy::lock_for_erasure(conn, conference_id, registration_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("registration not found"))?;
+    if !db::privacy::belongs_to(conn, conference_id, registration_id).await? {
+        return Err(ApiError::not_found("registration not found"));
+    }
     document(conn, registration_id).await
 }
 
