@@ -222,6 +222,7 @@ async fn delegate_erase(
 pub struct Retention {
     /// Days after the conference ends; `null` for the server's default
     /// (`HOITHAO_RETENTION_DAYS`).
+    #[serde(default, deserialize_with = "crate::domain::optional_whole_number")]
     #[schema(minimum = 0, maximum = 36500)]
     pub retention_days: Option<i32>,
 }

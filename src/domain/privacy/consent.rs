@@ -56,6 +56,8 @@ pub struct NoticeInput {
 #[serde(deny_unknown_fields)]
 pub struct ConsentInput {
     /// The version of the notice the delegate was shown (`GET .../privacy-notice`).
+    #[serde(deserialize_with = "crate::domain::whole_number")]
+    #[schema(minimum = 1)]
     pub notice_version: i32,
     /// Must be `true`.
     pub accepted: bool,
