@@ -139,7 +139,7 @@ async fn organizer_export(
     params(
         ("conference_id" = Uuid, Path, description = "Conference id"),
         ("registration_id" = Uuid, Path, description = "Registration id"),
-        ("If-Match" = String, Header, description = "The registration's ETag"),
+        ("If-Match" = Option<String>, Header, description = "The registration's ETag: required, since erasure cannot be undone (428 without it)"),
     ),
     responses(
         (status = 200, description = "Erased", body = Erasure),
@@ -196,7 +196,7 @@ async fn delegate_export(
 /// `GET /delegate/registration`.
 #[utoipa::path(
     tag = "delegate",
-    params(("If-Match" = String, Header, description = "The registration's ETag")),
+    params(("If-Match" = Option<String>, Header, description = "The registration's ETag: required, since erasure cannot be undone (428 without it)")),
     responses(
         (status = 200, description = "Erased", body = Erasure),
         (status = 404, description = "Unknown token, or already erased (`not_found`)", body = Problem, content_type = "application/problem+json"),

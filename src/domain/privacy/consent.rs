@@ -89,6 +89,13 @@ pub async fn publish(
         v.push("text_vi", "required", "text_vi must not be empty");
     }
     let text_en = v.optional_text("text_en", input.text_en.as_deref(), 20000, true);
+    if input.text_en.is_some() && text_en.is_none() {
+        v.push(
+            "text_en",
+            "required",
+            "text_en must not be empty; leave it out for a notice in Vietnamese only",
+        );
+    }
     v.finish()?;
     let text_vi = text_vi.unwrap_or_default();
     retrying_transaction!(conn, async |conn| {

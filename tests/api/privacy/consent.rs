@@ -117,3 +117,28 @@ async fn registrations_by_organizers_record_their_legal_basis_instead_of_consent
         1
     );
 }
+
+#[actix_web::test]
+async fn a_notice_needs_its_vietnamese_text_and_an_english_text_is_never_blank() {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let conference = app.conference(&organizer, json!({})).await;
+    let path = format!(
+        "/api/v1/conferences/{}/privacy-notices",
+        conference["id"].as_str().unwrap()
+    );
+
+    for (body, field) in [
+        (json!({"text_vi": "  "}), "text_vi"),
+        (json!({"text_vi": "Thông báo", "text_en": ""}), "text_en"),
+    ] {
+        let reply = app.post(&path, Some(&organizer), body).await;
+        reply.assert_problem(422, "validation_failed");
+        assert_eq!(reply.error_fields()[0].0, field);
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM privacy_notices WHERE version > 1")
+            .await,
+        0
+    );
+}
