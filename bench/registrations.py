@@ -325,7 +325,8 @@ def burst(token):
         barrier.wait()
         started = time.perf_counter()
         status, body = request("POST", f"/conferences/{conf}/self-registrations",
-                               {"full_name": f"Đại biểu {n}", "category": "enterprise", "phone": f"09{n:08d}"})
+                               {"full_name": f"Đại biểu {n}", "category": "enterprise", "phone": f"09{n:08d}",
+                                "consent": {"notice_version": 1, "accepted": True}})
         return status, body, time.perf_counter() - started
 
     started = time.perf_counter()

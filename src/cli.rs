@@ -8,7 +8,9 @@ use chrono::{Days, NaiveTime, TimeZone, Utc};
 use clap::{Parser, Subcommand};
 use diesel_async::AsyncConnection;
 
-use crate::config::{AuthSettings, DatabaseSettings, LogSettings, ServeSettings};
+use crate::config::{
+    AuthSettings, DatabaseSettings, LogSettings, RetentionSettings, ServeSettings,
+};
 use crate::domain::accounts::{self, NewAccount, Role};
 use crate::domain::conferences::{self, NewConference, RegistrationMode};
 use crate::domain::sessions::{self, NewSession, SessionKind};
@@ -35,6 +37,8 @@ pub enum Command {
         database: DatabaseSettings,
         #[command(flatten)]
         serve: ServeSettings,
+        #[command(flatten)]
+        retention: RetentionSettings,
         /// Do not apply migrations; /readyz reports 503 until they are applied.
         #[arg(long)]
         no_migrate: bool,
@@ -58,6 +62,19 @@ pub enum Command {
         /// Name shown in the API.
         #[arg(long, default_value = "Administrator")]
         display_name: String,
+    },
+    /// Erase the personal data of every conference whose retention period has passed (the
+    /// aggregates stay), and delete expired login throttle rows. Prints what it did as JSON.
+    Purge {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        retention: RetentionSettings,
+        #[command(flatten)]
+        auth: AuthSettings,
+        /// Only say what would be erased.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Create a published demo conference modelled on the 2018 Vĩnh Phúc cleaner-production workshop.
     SeedDemo {
@@ -92,7 +109,8 @@ impl Command {
             }
             Command::Migrate { database }
             | Command::CreateAdmin { database, .. }
-            | Command::SeedDemo { database } => database.load_secret_files(),
+            | Command::SeedDemo { database }
+            | Command::Purge { database, .. } => database.load_secret_files(),
             Command::Openapi | Command::Probe { .. } => Ok(()),
         }
     }
@@ -104,8 +122,9 @@ pub async fn run(mut cli: Cli) -> Result<(), String> {
         Command::Serve {
             database,
             serve,
+            retention,
             no_migrate,
-        } => run_serve(database, serve, no_migrate).await,
+        } => run_serve(database, serve, retention, no_migrate).await,
         Command::Migrate { database } => {
             prepare_database(&database, true).await?;
             Ok(())
@@ -124,6 +143,15 @@ pub async fn run(mut cli: Cli) -> Result<(), String> {
         } => {
             prepare_database(&database, true).await?;
             create_admin(&database, &auth, email, display_name).await
+        }
+        Command::Purge {
+            database,
+            retention,
+            auth,
+            dry_run,
+        } => {
+            prepare_database(&database, true).await?;
+            purge(&database, &retention, &auth, dry_run).await
         }
         Command::SeedDemo { database } => {
             prepare_database(&database, true).await?;
@@ -181,6 +209,7 @@ async fn prepare_database(database: &DatabaseSettings, migrate: bool) -> Result<
 async fn run_serve(
     database: DatabaseSettings,
     serve: ServeSettings,
+    retention: RetentionSettings,
     no_migrate: bool,
 ) -> Result<(), String> {
     prepare_database(&database, !no_migrate).await?;
@@ -198,10 +227,45 @@ async fn run_serve(
         .map_err(|e| format!("cannot listen on {}: {e}", serve.listen))?;
     tracing::info!(address = %serve.listen, "listening");
     let shutdown = state.shutdown.clone();
+    actix_web::rt::spawn(crate::domain::privacy::retention::run_periodically(
+        state.pool.clone(),
+        retention_days(&retention),
+        throttle_window(&serve.auth),
+        std::time::Duration::from_secs(retention.purge_interval_secs),
+    ));
     let server = crate::startup::serve(state, &serve, listener).map_err(|e| e.to_string())?;
     actix_web::rt::spawn(crate::startup::stop_on_signal(shutdown, server.handle()));
     server.await.map_err(|e| e.to_string())?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+fn retention_days(settings: &RetentionSettings) -> i32 {
+    i32::try_from(settings.retention_days).unwrap_or(i32::MAX)
+}
+
+fn throttle_window(auth: &AuthSettings) -> i64 {
+    i64::try_from(auth.login_window_secs).unwrap_or(i64::MAX)
+}
+
+async fn purge(
+    database: &DatabaseSettings,
+    retention: &RetentionSettings,
+    auth: &AuthSettings,
+    dry_run: bool,
+) -> Result<(), String> {
+    let pool = crate::db::build_pool(database).map_err(|e| format!("cannot start: {e}"))?;
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    let report = crate::domain::privacy::retention::purge(
+        &mut conn,
+        retention_days(retention),
+        throttle_window(auth),
+        dry_run,
+    )
+    .await
+    .map_err(describe)?;
+    let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    println!("{json}");
     Ok(())
 }
 

@@ -186,6 +186,18 @@ pub struct ServeSettings {
     pub checkin_window_margin_minutes: u32,
 }
 
+/// How long personal data is kept once a conference has ended.
+#[derive(Clone, Copy, Debug, Args)]
+pub struct RetentionSettings {
+    /// Days after a conference ends before its personal data is erased, for conferences
+    /// without their own `retention_days`.
+    #[arg(long, env = "HOITHAO_RETENTION_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(0..=36500))]
+    pub retention_days: u32,
+    /// Seconds between two runs of the purge job in `serve` (one replica runs each).
+    #[arg(long, env = "HOITHAO_PURGE_INTERVAL_SECS", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(60..=604_800))]
+    pub purge_interval_secs: u64,
+}
+
 /// Token, password and login-throttle settings.
 #[derive(Clone, Debug, Args)]
 pub struct AuthSettings {

@@ -99,6 +99,7 @@ error_codes! {
     DatabaseTimeout => "database_timeout",
     DatabaseUnavailable => "database_unavailable",
     EmailTaken => "email_taken",
+    Erased => "erased",
     EtagMismatch => "etag_mismatch",
     Forbidden => "forbidden",
     IdempotencyKeyReused => "idempotency_key_reused",
@@ -123,8 +124,10 @@ error_codes! {
     NotFound => "not_found",
     NotInvited => "not_invited",
     NotReady => "not_ready",
+    NoticeVersionNotCurrent => "notice_version_not_current",
     OverlappingSession => "overlapping_session",
     PayloadTooLarge => "payload_too_large",
+    PreconditionRequired => "precondition_required",
     QuotaExceeded => "quota_exceeded",
     RateLimited => "rate_limited",
     RegistrationClosed => "registration_closed",
@@ -233,6 +236,24 @@ impl ApiError {
         )
     }
 
+    /// 410: the personal data asked for was erased.
+    pub fn erased() -> Self {
+        Self::new(
+            StatusCode::GONE,
+            ErrorCode::Erased,
+            "this registration's personal data has been erased",
+        )
+    }
+
+    /// 428: an irreversible change needs `If-Match` with the ETag last read.
+    pub fn precondition_required() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            ErrorCode::PreconditionRequired,
+            "send If-Match with the ETag you last read; this change cannot be undone",
+        )
+    }
+
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -306,10 +327,12 @@ impl ApiError {
             405 => "Method not allowed",
             408 => "Request timeout",
             409 => "Conflict",
+            410 => "Gone",
             412 => "Precondition failed",
             413 => "Payload too large",
             415 => "Unsupported media type",
             422 => "Invalid request",
+            428 => "Precondition required",
             429 => "Too many requests",
             503 => "Service unavailable",
             _ => "Internal server error",
@@ -433,6 +456,13 @@ const CONSTRAINTS: &[(&str, Violation)] = &[
     (
         "registrations_phone_key",
         Violation::Conflict(ErrorCode::AlreadyRegistered, ALREADY_REGISTERED),
+    ),
+    (
+        "registrations_stay_erased",
+        Violation::Conflict(
+            ErrorCode::Erased,
+            "this registration's personal data was erased; it cannot be edited or substituted",
+        ),
     ),
     (
         "units_admin_code_key",

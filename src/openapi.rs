@@ -37,6 +37,8 @@ use crate::error::PROBLEM_CONTENT_TYPE;
         (name = "check-in", description = "Devices, scans at the door and per session, undo and history"),
         (name = "operations", description = "Health and readiness probes"),
         (name = "reports", description = "Exports (CSV, XLSX), the attendance and coverage report, its charts (SVG) and the post-event package (organizers)"),
+        (name = "privacy", description = "Privacy notices and consent, a person's data export, erasure and retention"),
+        (name = "audit", description = "The audit log: who wrote what, when and from where (field names, never values)"),
     )
 )]
 struct ApiDoc;

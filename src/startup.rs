@@ -8,7 +8,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Compress, Next, from_fn};
-use actix_web::{App, Error, HttpRequest, HttpServer, web};
+use actix_web::{App, Error, HttpMessage, HttpRequest, HttpServer, web};
 use tracing::Instrument;
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa_actix_web::AppExt;
@@ -142,6 +142,8 @@ async fn request_context(
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_owned)
         .unwrap_or_else(|| Uuid::new_v4().to_string());
+    req.extensions_mut()
+        .insert(crate::http::audit::RequestId(request_id.clone()));
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method());
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;
@@ -195,6 +197,7 @@ pub fn app(
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(fallback))
         .wrap(from_fn(guard_body))
+        .wrap(from_fn(crate::http::audit::name_actor))
         .wrap(Compress::default())
         .wrap(from_fn(close_when_draining))
         .wrap(from_fn(request_context))

@@ -2,11 +2,13 @@
 
 pub mod accounts;
 pub mod attendance;
+pub mod audit;
 pub mod checkins;
 pub mod conferences;
 pub mod connect;
 pub mod idempotency;
 pub mod invitations;
+pub mod privacy;
 pub mod registrations;
 pub mod reports;
 pub mod schema;
@@ -75,8 +77,28 @@ pub fn build_pool(settings: &DatabaseSettings) -> Result<DbPool, BoxError> {
         .create_timeout(Some(timeout))
         .recycle_timeout(Some(timeout))
         .runtime(deadpool::Runtime::Tokio1)
+        .post_create(audit_actor_hook())
+        .post_recycle(audit_actor_hook())
         .build()?;
     Ok(pool)
+}
+
+/// Names the request's actor on every connection a write request checks out, for the audit
+/// log (see `audit`). Reads and background work check out connections without it.
+fn audit_actor_hook() -> deadpool::managed::Hook<AsyncDieselConnectionManager<AsyncPgConnection>> {
+    deadpool::managed::Hook::async_fn(|conn: &mut AsyncPgConnection, _| {
+        let actor = audit::current_actor();
+        Box::pin(async move {
+            if let Some(actor) = actor {
+                audit::set_actor(conn, &actor).await.map_err(|e| {
+                    deadpool::managed::HookError::Backend(
+                        diesel_async::pooled_connection::PoolError::QueryError(e),
+                    )
+                })?;
+            }
+            Ok(())
+        })
+    })
 }
 
 /// A diesel connection to `target`. `statement_timeout_ms` of 0 sets no statement timeout and

@@ -28,6 +28,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> Uuid,
+        at -> Timestamptz,
+        conference_id -> Nullable<Uuid>,
+        entity -> Text,
+        entity_id -> Nullable<Uuid>,
+        action -> Text,
+        fields -> Array<Nullable<Text>>,
+        actor_kind -> Text,
+        actor_id -> Nullable<Uuid>,
+        actor_role -> Nullable<Text>,
+        client_ip -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     checkin_devices (id) {
         id -> Uuid,
         conference_id -> Uuid,
@@ -118,6 +135,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         confirmed_count -> Int4,
         registration_seq -> Int4,
+        retention_days -> Nullable<Int4>,
+        personal_data_erased_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -153,6 +172,17 @@ diesel::table! {
         key -> Text,
         window_started_at -> Timestamptz,
         failures -> Int4,
+    }
+}
+
+diesel::table! {
+    privacy_notices (conference_id, version) {
+        conference_id -> Uuid,
+        version -> Int4,
+        text_vi -> Text,
+        text_en -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -203,6 +233,12 @@ diesel::table! {
         name_folded -> Text,
         name_words -> Nullable<Tsvector>,
         search_words -> Nullable<Tsvector>,
+        legal_basis -> Text,
+        consent_notice_version -> Nullable<Int4>,
+        consent_at -> Nullable<Timestamptz>,
+        erased_at -> Nullable<Timestamptz>,
+        erased_by -> Nullable<Text>,
+        erased_by_account -> Nullable<Uuid>,
     }
 }
 
@@ -246,6 +282,8 @@ diesel::joinable!(conferences -> accounts (created_by));
 diesel::joinable!(invitations -> accounts (created_by));
 diesel::joinable!(invitations -> conferences (conference_id));
 diesel::joinable!(invitations -> units (unit_id));
+diesel::joinable!(privacy_notices -> accounts (created_by));
+diesel::joinable!(privacy_notices -> conferences (conference_id));
 diesel::joinable!(registration_substitutions -> checkin_devices (device_id));
 diesel::joinable!(registration_substitutions -> conferences (conference_id));
 diesel::joinable!(registration_substitutions -> invitations (invitation_id));
@@ -260,6 +298,7 @@ diesel::joinable!(session_signups -> registrations (registration_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     app_settings,
+    audit_log,
     checkin_devices,
     checkins,
     conference_organizers,
@@ -268,6 +307,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     invitations,
     login_throttle,
+    privacy_notices,
     registration_substitutions,
     registrations,
     session_signups,

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod attendance;
+pub mod audit;
 pub mod checkins;
 pub mod common;
 pub mod conferences;
@@ -13,6 +14,7 @@ pub mod invitations;
 pub mod live;
 pub mod pagination;
 pub mod password;
+pub mod privacy;
 pub mod registrations;
 pub mod reports;
 pub mod search;

@@ -2,6 +2,7 @@
 //! the API's problem responses. The only layer that knows actix-web and `utoipa::path`.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod checkins;
 pub mod conferences;
@@ -10,6 +11,7 @@ pub mod exports;
 pub mod invitations;
 pub mod middleware;
 pub mod ops;
+pub mod privacy;
 pub mod registrations;
 pub mod reports;
 pub mod sessions;
@@ -43,7 +45,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(invitations::routes)
             .configure(checkins::routes)
             .configure(exports::routes)
-            .configure(reports::routes),
+            .configure(reports::routes)
+            .configure(privacy::routes)
+            .configure(audit::routes),
     );
 }
 

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::domain::conferences::Versioned;
 use crate::domain::idempotency::{Idempotency, Outcome};
+use crate::domain::privacy::consent::SelfRegistrationInput;
 use crate::domain::registrations::{
     self, Action, OrganizerRegistration, OrganizerRegistrationWithToken, PersonInput, PersonPatch,
     Registration, RegistrationDetail, RegistrationQuery, RegistrationWithToken,
@@ -90,7 +91,7 @@ pub fn header_token(req: &HttpRequest, name: &str) -> Result<String, ApiError> {
 fn idempotency(
     req: &HttpRequest,
     scope: String,
-    body: &PersonInput,
+    body: &impl Serialize,
 ) -> ApiResult<Option<Idempotency>> {
     match req.headers().get("idempotency-key") {
         None => Ok(None),
@@ -293,11 +294,13 @@ async fn bulk_registrations(
         ("conference_id" = Uuid, Path, description = "Conference id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a replay with the same key and body returns the first response (with `Idempotent-Replayed: true`)"),
     ),
-    request_body = PersonInput,
+    request_body = SelfRegistrationInput,
     responses(
         (status = 201, description = "Registered (confirmed, waitlisted or pending approval)", body = RegistrationWithToken,
          headers(("Location" = String), ("ETag" = String))),
-        (status = 409, description = "Already registered (`already_registered`), full (`capacity_reached`), invitation-only (`invitation_only`), outside the window (`registration_not_open`, `registration_closed`)",
+        (status = 409, description = "Already registered (`already_registered`), full (`capacity_reached`), invitation-only (`invitation_only`), outside the window (`registration_not_open`, `registration_closed`), the privacy notice changed (`notice_version_not_current`)",
+         body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid person, or the privacy notice not accepted (`validation_failed` naming `consent`)",
          body = Problem, content_type = "application/problem+json"),
     ),
     security(()),
@@ -307,14 +310,16 @@ async fn self_register(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<Uuid>,
-    body: web::Json<PersonInput>,
+    body: web::Json<SelfRegistrationInput>,
 ) -> ApiResult<HttpResponse> {
     let conference_id = path.into_inner();
     let idem = idempotency(&req, format!("self-registrations:{conference_id}"), &body)?;
+    let (person, consent) = body.into_inner().split();
     let created = registrations::self_register(
         &mut *state.pool.get().await?,
         conference_id,
-        body.into_inner(),
+        person,
+        consent,
         idem,
     )
     .await?;

@@ -63,7 +63,7 @@ pub(crate) async fn device(
 pub(crate) async fn register(app: &TestApp, conference: &Value, n: usize) -> Value {
     let reply = app
         .post(format!("/api/v1/conferences/{}/self-registrations", conference["id"].as_str().unwrap()), None,
-              json!({"full_name": format!("Nguyễn Văn {n}"), "position": "Chuyên viên", "category": "agency", "phone": format!("09{:08}", n)}))
+              crate::helpers::with_consent(json!({"full_name": format!("Nguyễn Văn {n}"), "position": "Chuyên viên", "category": "agency", "phone": format!("09{:08}", n)})))
         .await;
     reply.body["registration"].clone()
 }
@@ -530,7 +530,9 @@ async fn self_register(app: &TestApp, conference: &Value, name: &str, phone: &st
                 conference["id"].as_str().unwrap()
             ),
             None,
-            json!({"full_name": name, "category": "agency", "phone": phone}),
+            crate::helpers::with_consent(
+                json!({"full_name": name, "category": "agency", "phone": phone}),
+            ),
         )
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);

@@ -532,3 +532,10 @@ impl Reply {
             .unwrap_or_default()
     }
 }
+
+/// A self-registration body accepting the conference's privacy notice (version 1, the default
+/// every conference starts with).
+pub fn with_consent(mut body: Value) -> Value {
+    body["consent"] = serde_json::json!({"notice_version": 1, "accepted": true});
+    body
+}

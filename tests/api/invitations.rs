@@ -343,7 +343,7 @@ async fn an_invitation_token_reaches_only_its_own_units_registrations() {
                 first.conference["id"].as_str().unwrap()
             ),
             None,
-            delegate(9),
+            crate::helpers::with_consent(delegate(9)),
         )
         .await;
     let self_id = self_registered.body["registration"]["id"].as_str().unwrap();

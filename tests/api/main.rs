@@ -3,6 +3,7 @@
 
 mod accounts;
 mod arrivals;
+mod audit;
 mod auth;
 mod checkins;
 mod cli;
@@ -17,6 +18,7 @@ mod input;
 mod invitations;
 mod lifecycle;
 mod openapi;
+mod privacy;
 mod qr_secrets;
 mod registrations;
 mod report_fixture;

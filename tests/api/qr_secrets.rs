@@ -118,7 +118,7 @@ async fn self_registrations_listed_by_the_organizer_show_no_secret_but_the_deleg
                 conference["id"].as_str().unwrap()
             ),
             None,
-            person(2),
+            crate::helpers::with_consent(person(2)),
         )
         .await;
     let payload = &registered.body["registration"]["qr_payload"];

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{
     Reply, TestApp, TestDatabase, database_settings, serve_settings, test_auth_settings,
+    with_consent,
 };
 
 /// An app whose pool waits long enough for a 200-request burst on one conference row.
@@ -16,8 +17,16 @@ async fn burst_app() -> TestApp {
     TestApp::spawn_on(db, database, serve_settings(test_auth_settings())).await
 }
 
-fn person(n: usize) -> Value {
+/// An organizer's registration body: organizers record the legal basis, not consent.
+fn organizer_person(n: usize) -> Value {
     json!({"full_name": format!("Đại biểu {n}"), "category": "enterprise", "phone": format!("09{:08}", n)})
+}
+
+/// A self-registration body (with the privacy notice accepted).
+fn person(n: usize) -> Value {
+    with_consent(
+        json!({"full_name": format!("Đại biểu {n}"), "category": "enterprise", "phone": format!("09{:08}", n)}),
+    )
 }
 
 fn self_path(conference: &Value) -> String {
@@ -44,7 +53,7 @@ async fn self_registration_confirms_and_returns_a_delegate_token_that_shows_only
         .await;
 
     let reply = app
-        .post(&self_path(&conference), None, json!({"full_name": "Nguyễn Văn An", "category": "commune", "phone": "0912 345 678", "email": "An@Example.vn"}))
+        .post(&self_path(&conference), None, with_consent(json!({"full_name": "Nguyễn Văn An", "category": "commune", "phone": "0912 345 678", "email": "An@Example.vn"})))
         .await;
 
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
@@ -101,7 +110,7 @@ async fn a_second_registration_with_the_same_phone_or_email_is_refused() {
     app.post(
         &self_path(&conference),
         None,
-        json!({"full_name": "A", "category": "guest", "phone": "0912345678"}),
+        with_consent(json!({"full_name": "A", "category": "guest", "phone": "0912345678"})),
     )
     .await;
 
@@ -109,7 +118,9 @@ async fn a_second_registration_with_the_same_phone_or_email_is_refused() {
         .post(
             &self_path(&conference),
             None,
-            json!({"full_name": "B", "category": "guest", "phone": "+84 912 345 678"}),
+            with_consent(
+                json!({"full_name": "B", "category": "guest", "phone": "+84 912 345 678"}),
+            ),
         )
         .await;
 
@@ -130,7 +141,7 @@ async fn self_registration_validation_lists_every_invalid_field() {
     let conference = app.published_conference(&token, json!({})).await;
 
     let reply = app
-        .post(&self_path(&conference), None, json!({"full_name": "", "category": "enterprise", "phone": "12345", "unit_id": uuid::Uuid::new_v4()}))
+        .post(&self_path(&conference), None, with_consent(json!({"full_name": "", "category": "enterprise", "phone": "12345", "unit_id": uuid::Uuid::new_v4()})))
         .await;
 
     reply.assert_problem(422, "validation_failed");
@@ -140,7 +151,7 @@ async fn self_registration_validation_lists_every_invalid_field() {
         .post(
             &self_path(&conference),
             None,
-            json!({"full_name": "X", "category": "guest"}),
+            with_consent(json!({"full_name": "X", "category": "guest"})),
         )
         .await;
     assert_eq!(
@@ -855,7 +866,7 @@ async fn organizers_edit_with_if_match_and_cannot_edit_cancelled_registrations()
     let token = app.organizer("org").await;
     let conference = app.conference(&token, json!({})).await;
     let created = app
-        .post(&list_path(&conference), Some(&token), person(1))
+        .post(&list_path(&conference), Some(&token), organizer_person(1))
         .await;
     let one = format!(
         "{}/{}",

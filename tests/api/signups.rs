@@ -30,7 +30,7 @@ async fn setup(app: &TestApp, token: &str) -> Setup {
 async fn register(app: &TestApp, conference: &Value, n: usize) -> (String, String) {
     let reply = app
         .post(format!("/api/v1/conferences/{}/self-registrations", conference["id"].as_str().unwrap()), None,
-              json!({"full_name": format!("Người {n}"), "category": "guest", "phone": format!("09{:08}", n)}))
+              crate::helpers::with_consent(json!({"full_name": format!("Người {n}"), "category": "guest", "phone": format!("09{:08}", n)})))
         .await;
     (
         reply.body["registration"]["id"]

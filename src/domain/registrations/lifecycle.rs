@@ -228,6 +228,7 @@ pub async fn self_register(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,
     input: PersonInput,
+    consent: Option<ConsentInput>,
     idem: Option<Idempotency>,
 ) -> ApiResult<Outcome<(Versioned<Registration>, String)>> {
     retrying_transaction!(conn, async |conn| {
@@ -270,6 +271,7 @@ pub async fn self_register(
         let mut v = Validator::new();
         let person = validate_person(conn, &input, &mut v, "").await?;
         v.finish()?;
+        let notice_version = consent::check(conn, conference.id, consent.as_ref()).await?;
         let approval = if mode == RegistrationMode::ApprovalRequired {
             Approval::Required
         } else {
@@ -284,6 +286,7 @@ pub async fn self_register(
             approval,
         )
         .await?;
+        consent::record(conn, row.id, notice_version).await?;
         let created = (present_row(conn, row, &conference.code).await?, token);
         store_if_keyed(conn, idem.as_ref(), &created).await?;
         Ok(Outcome::Fresh(created))

@@ -21,6 +21,7 @@ use crate::domain::common::{
 };
 use crate::domain::contact::{check_email, check_phone};
 use crate::domain::idempotency::{self, Idempotency, Outcome, Replay};
+use crate::domain::privacy::consent::{self, ConsentInput};
 use crate::domain::search::SearchQuery;
 use crate::domain::seats::{self, Approval, SeatCount};
 use crate::domain::substitutions::{self, RegistrationSubstitution, Substituter};
