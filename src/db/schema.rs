@@ -28,6 +28,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    certificates (registration_id) {
+        registration_id -> Uuid,
+        conference_id -> Uuid,
+        code -> Text,
+        rule -> Text,
+        min_sessions -> Nullable<Int4>,
+        issued_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     checkin_devices (id) {
         id -> Uuid,
         conference_id -> Uuid,
@@ -175,6 +186,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    qr_disclosures (id) {
+        id -> Uuid,
+        conference_id -> Uuid,
+        account_id -> Nullable<Uuid>,
+        scope -> Text,
+        unit_id -> Nullable<Uuid>,
+        registration_id -> Nullable<Uuid>,
+        codes -> Int4,
+        disclosed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::Tsvector;
 
@@ -232,6 +256,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(certificates -> conferences (conference_id));
+diesel::joinable!(certificates -> registrations (registration_id));
 diesel::joinable!(checkin_devices -> accounts (created_by));
 diesel::joinable!(checkin_devices -> conferences (conference_id));
 diesel::joinable!(checkins -> accounts (undone_by));
@@ -246,6 +272,10 @@ diesel::joinable!(conferences -> accounts (created_by));
 diesel::joinable!(invitations -> accounts (created_by));
 diesel::joinable!(invitations -> conferences (conference_id));
 diesel::joinable!(invitations -> units (unit_id));
+diesel::joinable!(qr_disclosures -> accounts (account_id));
+diesel::joinable!(qr_disclosures -> conferences (conference_id));
+diesel::joinable!(qr_disclosures -> registrations (registration_id));
+diesel::joinable!(qr_disclosures -> units (unit_id));
 diesel::joinable!(registration_substitutions -> checkin_devices (device_id));
 diesel::joinable!(registration_substitutions -> conferences (conference_id));
 diesel::joinable!(registration_substitutions -> invitations (invitation_id));
@@ -260,6 +290,7 @@ diesel::joinable!(session_signups -> registrations (registration_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     app_settings,
+    certificates,
     checkin_devices,
     checkins,
     conference_organizers,
@@ -268,6 +299,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     invitations,
     login_throttle,
+    qr_disclosures,
     registration_substitutions,
     registrations,
     session_signups,

@@ -12,6 +12,7 @@ pub mod imports;
 pub mod invitations;
 pub mod live;
 pub mod pagination;
+pub mod printouts;
 pub mod password;
 pub mod registrations;
 pub mod search;
