@@ -36,6 +36,7 @@ use crate::error::PROBLEM_CONTENT_TYPE;
         (name = "delegate", description = "What a delegate does with their link token (`X-Delegate-Token`)"),
         (name = "check-in", description = "Devices, scans at the door and per session, undo and history"),
         (name = "operations", description = "Health and readiness probes"),
+        (name = "printouts", description = "Printed documents: sign-in sheets, name badges, certificates of attendance and their public verification"),
     )
 )]
 struct ApiDoc;
