@@ -74,7 +74,7 @@ LEFT JOIN units u ON u.id = r.unit_id
 LEFT JOIN units p ON p.id = u.parent_id AND p.kind = 'district' AND u.kind = 'commune'
 WHERE {WHERE}
 GROUP BY r.unit_id, u.name, u.kind, p.name
-ORDER BY CASE WHEN u.id IS NULL THEN 5 WHEN u.kind = 'agency' THEN 1
+ORDER BY CASE WHEN r.unit_id IS NULL THEN 5 WHEN u.kind = 'agency' THEN 1
               WHEN u.kind IN ('district', 'commune') THEN 2 WHEN u.kind = 'enterprise' THEN 3 ELSE 4 END,
          coalesce(p.name, u.name), p.name IS NOT NULL, u.name, r.unit_id";
 
@@ -347,13 +347,14 @@ pub async fn badge_count(
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
-    let count: Count =
-        diesel::sql_query(format!("SELECT count(*) AS n FROM registrations r WHERE {BADGE_WHERE}"))
-            .bind::<SqlUuid, _>(conference_id)
-            .bind::<Nullable<SqlUuid>, _>(unit_id)
-            .bind::<Nullable<SqlUuid>, _>(registration_id)
-            .get_result(conn)
-            .await?;
+    let count: Count = diesel::sql_query(format!(
+        "SELECT count(*) AS n FROM registrations r WHERE {BADGE_WHERE}"
+    ))
+    .bind::<SqlUuid, _>(conference_id)
+    .bind::<Nullable<SqlUuid>, _>(unit_id)
+    .bind::<Nullable<SqlUuid>, _>(registration_id)
+    .get_result(conn)
+    .await?;
     Ok(count.n)
 }
 

@@ -7,10 +7,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::Actor;
+use crate::domain::printouts::Printout;
 use crate::domain::printouts::badges::{self, BadgeQuery};
 use crate::domain::printouts::certificates::{self, CertificateQuery, VerifiedCertificate};
 use crate::domain::printouts::sheets::{self, SheetFormat, SheetQuery};
-use crate::domain::printouts::Printout;
 use crate::error::{ApiResult, Problem};
 use crate::http::download::{PDF, XLSX, attachment};
 use crate::state::AppState;
@@ -26,10 +26,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(verify_certificate);
 }
 
-/// The bytes of a file.
+/// The bytes of a file (a schema only: responses send the bytes as they are).
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]
-pub struct FileBytes;
+#[allow(dead_code)]
+pub struct FileBytes(Vec<u8>);
 
 fn file(printout: Printout, content_type: &str) -> HttpResponse {
     attachment(&printout.filename, content_type).body(printout.bytes)

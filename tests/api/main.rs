@@ -15,6 +15,7 @@ mod input;
 mod invitations;
 mod lifecycle;
 mod openapi;
+mod printouts;
 mod qr_secrets;
 mod registrations;
 mod scan_functions;

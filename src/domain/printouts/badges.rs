@@ -44,7 +44,10 @@ pub struct BadgeQuery {
 }
 
 /// A badge on an A4 sheet: two across, four down.
-const SHEET_BADGE: (f32, f32) = ((A4_WIDTH - 2.0 * MARGIN) / 2.0, (A4_HEIGHT - 2.0 * MARGIN) / 4.0);
+const SHEET_BADGE: (f32, f32) = (
+    (A4_WIDTH - 2.0 * MARGIN) / 2.0,
+    (A4_HEIGHT - 2.0 * MARGIN) / 4.0,
+);
 const PER_SHEET: usize = 8;
 /// A single badge's page: 100 × 70 mm.
 const SINGLE_PAGE: (f32, f32) = (283.46, 198.43);
@@ -109,7 +112,9 @@ pub async fn badges(
             conn.build_transaction()
                 .read_only()
                 .repeatable_read()
-                .run(async |conn| produce(conn, conference_id, unit_id, registration_id, sender).await)
+                .run(async |conn| {
+                    produce(conn, conference_id, unit_id, registration_id, sender).await
+                })
                 .await
         },
     )
@@ -183,7 +188,10 @@ fn render(
         pdf.draw_page(A4, |canvas| {
             for (index, badge) in badges.iter().enumerate() {
                 let (column, row) = ((index % 2) as f32, (index / 2) as f32);
-                let (x, y) = (MARGIN + column * SHEET_BADGE.0, MARGIN + row * SHEET_BADGE.1);
+                let (x, y) = (
+                    MARGIN + column * SHEET_BADGE.0,
+                    MARGIN + row * SHEET_BADGE.1,
+                );
                 draw_badge(canvas, (x, y), SHEET_BADGE, title, code, badge)?;
             }
             Ok(())
@@ -227,33 +235,84 @@ fn draw_badge(
     let inner = width - 2.0 * PAD;
     let mut line_y = y + PAD + 8.0;
     for line in canvas.fonts.wrap(title, inner, 8.5, Weight::Bold, 2) {
-        canvas.text(&line, x + PAD, line_y, inner, 8.5, Weight::Bold, Align::Center);
+        canvas.text(
+            &line,
+            x + PAD,
+            line_y,
+            inner,
+            8.5,
+            Weight::Bold,
+            Align::Center,
+        );
         line_y += 11.0;
     }
     canvas.line((x + PAD, y + 36.0), (x + width - PAD, y + 36.0), 0.5);
 
-    let qr_side = (height - 36.0 - 2.0 * PAD - 12.0).min(width * 0.4);
+    let qr_side = (height - 36.0 - 2.0 * PAD - 12.0).min(width * 0.32);
     let qr_x = x + width - PAD - qr_side;
-    canvas.qr(&payload_of(badge.id, &badge.qr_secret), qr_x, y + 36.0 + PAD, qr_side)?;
+    canvas.qr(
+        &payload_of(badge.id, &badge.qr_secret),
+        qr_x,
+        y + 36.0 + PAD,
+        qr_side,
+    )?;
     let reference = reference(code, badge.number);
-    canvas.text(&reference, qr_x, y + height - PAD, qr_side, 8.0, Weight::Regular, Align::Center);
+    canvas.text(
+        &reference,
+        qr_x,
+        y + height - PAD,
+        qr_side,
+        8.0,
+        Weight::Regular,
+        Align::Center,
+    );
 
     let text_width = qr_x - x - 2.0 * PAD;
     let mut text_y = y + 36.0 + PAD + 14.0;
-    for line in canvas.fonts.wrap(&badge.full_name, text_width, 14.0, Weight::Bold, 2) {
-        canvas.text(&line, x + PAD, text_y, text_width, 14.0, Weight::Bold, Align::Left);
+    for line in canvas
+        .fonts
+        .wrap(&badge.full_name, text_width, 13.0, Weight::Bold, 2)
+    {
+        canvas.text(
+            &line,
+            x + PAD,
+            text_y,
+            text_width,
+            13.0,
+            Weight::Bold,
+            Align::Left,
+        );
         text_y += 17.0;
     }
     text_y += 4.0;
     if let Some(position) = &badge.position {
-        for line in canvas.fonts.wrap(position, text_width, 9.0, Weight::Regular, 2) {
-            canvas.text(&line, x + PAD, text_y, text_width, 9.0, Weight::Regular, Align::Left);
+        for line in canvas
+            .fonts
+            .wrap(position, text_width, 9.0, Weight::Regular, 2)
+        {
+            canvas.text(
+                &line,
+                x + PAD,
+                text_y,
+                text_width,
+                9.0,
+                Weight::Regular,
+                Align::Left,
+            );
             text_y += 11.0;
         }
     }
     if let Some(unit) = badge.unit_name.as_ref().or(badge.organization.as_ref()) {
         for line in canvas.fonts.wrap(unit, text_width, 9.0, Weight::Regular, 3) {
-            canvas.text(&line, x + PAD, text_y, text_width, 9.0, Weight::Regular, Align::Left);
+            canvas.text(
+                &line,
+                x + PAD,
+                text_y,
+                text_width,
+                9.0,
+                Weight::Regular,
+                Align::Left,
+            );
             text_y += 11.0;
         }
     }

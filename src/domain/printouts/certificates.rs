@@ -236,8 +236,7 @@ async fn issue(
             )
             .await?;
             for chunk in pending.chunks(PAGE_ROWS as usize) {
-                let codes: Vec<(Uuid, String)> =
-                    chunk.iter().map(|id| (*id, new_code())).collect();
+                let codes: Vec<(Uuid, String)> = chunk.iter().map(|id| (*id, new_code())).collect();
                 db::printouts::insert_certificates(conn, conference_id, &codes, rule).await?;
             }
             Ok(pending.len())
@@ -308,15 +307,59 @@ impl CertificatePage {
     fn draw(&self, canvas: &mut Canvas<'_, '_>, row: &CertificateRow) -> ApiResult<()> {
         let labels = self.labels;
         let (width, height) = (canvas.width, canvas.height);
-        canvas.frame(MARGIN, MARGIN, width - 2.0 * MARGIN, height - 2.0 * MARGIN, 2.0);
-        canvas.frame(MARGIN + 6.0, MARGIN + 6.0, width - 2.0 * MARGIN - 12.0, height - 2.0 * MARGIN - 12.0, 0.6);
+        canvas.frame(
+            MARGIN,
+            MARGIN,
+            width - 2.0 * MARGIN,
+            height - 2.0 * MARGIN,
+            2.0,
+        );
+        canvas.frame(
+            MARGIN + 6.0,
+            MARGIN + 6.0,
+            width - 2.0 * MARGIN - 12.0,
+            height - 2.0 * MARGIN - 12.0,
+            0.6,
+        );
         let (x, inner) = (MARGIN + 30.0, width - 2.0 * MARGIN - 60.0);
         if let Some(host) = &self.host {
-            canvas.text(&host.to_uppercase(), x, 90.0, inner, 11.0, Weight::Bold, Align::Center);
+            canvas.text(
+                &host.to_uppercase(),
+                x,
+                90.0,
+                inner,
+                11.0,
+                Weight::Bold,
+                Align::Center,
+            );
         }
-        canvas.text(labels.certificate_title, x, 150.0, inner, 28.0, Weight::Bold, Align::Center);
-        canvas.text(labels.certify, x, 195.0, inner, 13.0, Weight::Regular, Align::Center);
-        canvas.text(&row.full_name, x, 232.0, inner, 24.0, Weight::Bold, Align::Center);
+        canvas.text(
+            labels.certificate_title,
+            x,
+            150.0,
+            inner,
+            28.0,
+            Weight::Bold,
+            Align::Center,
+        );
+        canvas.text(
+            labels.certify,
+            x,
+            195.0,
+            inner,
+            13.0,
+            Weight::Regular,
+            Align::Center,
+        );
+        canvas.text(
+            &row.full_name,
+            x,
+            232.0,
+            inner,
+            24.0,
+            Weight::Bold,
+            Align::Center,
+        );
         let affiliation: Vec<&str> = [
             row.position.as_deref(),
             row.unit_name.as_deref().or(row.organization.as_deref()),
@@ -324,8 +367,24 @@ impl CertificatePage {
         .into_iter()
         .flatten()
         .collect();
-        canvas.text(&affiliation.join(", "), x, 258.0, inner, 12.0, Weight::Regular, Align::Center);
-        canvas.text(labels.attended, x, 290.0, inner, 13.0, Weight::Regular, Align::Center);
+        canvas.text(
+            &affiliation.join(", "),
+            x,
+            258.0,
+            inner,
+            12.0,
+            Weight::Regular,
+            Align::Center,
+        );
+        canvas.text(
+            labels.attended,
+            x,
+            290.0,
+            inner,
+            13.0,
+            Weight::Regular,
+            Align::Center,
+        );
         let mut y = 320.0;
         for line in canvas.fonts.wrap(&self.title, inner, 16.0, Weight::Bold, 2) {
             canvas.text(&line, x, y, inner, 16.0, Weight::Bold, Align::Center);
@@ -335,22 +394,60 @@ impl CertificatePage {
         if let Some(venue) = &self.venue {
             held.push_str(&format!(" {} {venue}", labels.at));
         }
-        canvas.text(&held, x, y + 8.0, inner, 12.0, Weight::Regular, Align::Center);
+        canvas.text(
+            &held,
+            x,
+            y + 8.0,
+            inner,
+            12.0,
+            Weight::Regular,
+            Align::Center,
+        );
 
         let url = format!("{}{}", self.verify_base, row.code);
         let issued = row.issued_at.with_timezone(&self.tz).format("%d/%m/%Y");
         let issued = format!("{}: {issued}", labels.issued_on);
-        canvas.text(&issued, x, height - 130.0, inner, 11.0, Weight::Regular, Align::Right);
+        canvas.text(
+            &issued,
+            x,
+            height - 130.0,
+            inner,
+            11.0,
+            Weight::Regular,
+            Align::Right,
+        );
         let code = format!("{}: {}", labels.code, display(&row.code));
-        canvas.text(&code, x + 80.0, height - 92.0, inner - 80.0, 11.0, Weight::Bold, Align::Left);
+        canvas.text(
+            &code,
+            x + 80.0,
+            height - 92.0,
+            inner - 80.0,
+            11.0,
+            Weight::Bold,
+            Align::Left,
+        );
         let verify = format!("{}: {url}", labels.verify_at);
-        canvas.text(&verify, x + 80.0, height - 76.0, inner - 80.0, 9.0, Weight::Regular, Align::Left);
+        canvas.text(
+            &verify,
+            x + 80.0,
+            height - 76.0,
+            inner - 80.0,
+            9.0,
+            Weight::Regular,
+            Align::Left,
+        );
         canvas.qr(&url, x, height - 130.0, 68.0)
     }
 }
 
-fn render(page: CertificatePage, mut receiver: mpsc::Receiver<Vec<CertificateRow>>) -> ApiResult<Vec<u8>> {
-    let mut pdf = Pdf::new(&format!("{} - {}", page.labels.certificate_title, page.title))?;
+fn render(
+    page: CertificatePage,
+    mut receiver: mpsc::Receiver<Vec<CertificateRow>>,
+) -> ApiResult<Vec<u8>> {
+    let mut pdf = Pdf::new(&format!(
+        "{} - {}",
+        page.labels.certificate_title, page.title
+    ))?;
     while let Some(rows) = receiver.blocking_recv() {
         for row in &rows {
             pdf.draw_page(A4_LANDSCAPE, |canvas| page.draw(canvas, row))?;
@@ -364,7 +461,9 @@ fn render(page: CertificatePage, mut receiver: mpsc::Receiver<Vec<CertificateRow
 pub async fn verify(conn: &mut AsyncPgConnection, typed: &str) -> ApiResult<VerifiedCertificate> {
     let not_found = || ApiError::not_found("no certificate with this code");
     let code = normalize(typed).ok_or_else(not_found)?;
-    let row = db::printouts::verify(conn, &code).await?.ok_or_else(not_found)?;
+    let row = db::printouts::verify(conn, &code)
+        .await?
+        .ok_or_else(not_found)?;
     let tz = zone(&row.time_zone);
     Ok(VerifiedCertificate {
         code: display(&code),

@@ -97,10 +97,12 @@ where
     let (sender, receiver) = mpsc::channel(CHANNEL_PAGES);
     let renderer = tokio::task::spawn_blocking(move || render(receiver));
     let produced = produce(&sender).await;
+    // A closed channel means the renderer stopped first: its error is the one to report.
+    let renderer_stopped = sender.is_closed();
     drop(sender);
     let rendered = renderer.await.map_err(ApiError::internal)?;
     match (produced, rendered) {
-        // The renderer's error first: the producer's may only say that the renderer stopped.
+        (Err(e), _) if !renderer_stopped => Err(e),
         (_, Err(e)) | (Err(e), Ok(_)) => Err(e),
         (Ok(()), Ok(output)) => Ok(output),
     }

@@ -267,8 +267,9 @@ impl Canvas<'_, '_> {
     /// A QR code of `payload`, `side` points wide with its top left corner at (`x`, `y`): one
     /// filled path of its dark modules (the caller leaves the quiet zone around it).
     pub fn qr(&mut self, payload: &str, x: f32, y: f32, side: f32) -> ApiResult<()> {
-        let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
-            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let code =
+            qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
         let modules = code.width();
         let module = side / modules as f32;
         let mut builder = PathBuilder::new();
@@ -307,7 +308,12 @@ mod tests {
     #[test]
     fn text_is_cut_to_fit_with_an_ellipsis() {
         let fonts = Fonts::load().unwrap();
-        let cut = fonts.fit("Trung tâm Khuyến công và Tư vấn phát triển công nghiệp", 100.0, 10.0, Weight::Regular);
+        let cut = fonts.fit(
+            "Trung tâm Khuyến công và Tư vấn phát triển công nghiệp",
+            100.0,
+            10.0,
+            Weight::Regular,
+        );
         assert!(cut.ends_with('…'));
         assert!(fonts.width(&cut, 10.0, Weight::Regular) <= 100.0);
         assert_eq!(fonts.fit("Nguyễn", 100.0, 10.0, Weight::Regular), "Nguyễn");
@@ -316,8 +322,17 @@ mod tests {
     #[test]
     fn wrapped_lines_fit_and_keep_the_words() {
         let fonts = Fonts::load().unwrap();
-        let lines = fonts.wrap("Hội thảo sản xuất sạch hơn trong công nghiệp", 90.0, 10.0, Weight::Bold, 5);
+        let lines = fonts.wrap(
+            "Hội thảo sản xuất sạch hơn trong công nghiệp",
+            90.0,
+            10.0,
+            Weight::Bold,
+            5,
+        );
         assert!(lines.len() > 1);
-        assert_eq!(lines.join(" "), "Hội thảo sản xuất sạch hơn trong công nghiệp");
+        assert_eq!(
+            lines.join(" "),
+            "Hội thảo sản xuất sạch hơn trong công nghiệp"
+        );
     }
 }

@@ -184,7 +184,15 @@ impl PdfSheet {
             }
             let footer_y = canvas.height - MARGIN + 16.0;
             let footer = header.labels.page_of(page, pages);
-            canvas.text(&footer, MARGIN, footer_y, canvas.width - 2.0 * MARGIN, 8.0, Weight::Regular, Align::Right);
+            canvas.text(
+                &footer,
+                MARGIN,
+                footer_y,
+                canvas.width - 2.0 * MARGIN,
+                8.0,
+                Weight::Regular,
+                Align::Right,
+            );
             Ok(())
         })
     }
@@ -222,46 +230,115 @@ fn title_block(canvas: &mut Canvas<'_, '_>, header: &SheetHeader) {
     let labels: &Labels = header.labels;
     let width = canvas.width - 2.0 * MARGIN;
     let x = MARGIN;
-    canvas.text(labels.sheet_title, x, MARGIN + 13.0, width, 13.0, Weight::Bold, Align::Center);
-    canvas.text(&header.conference_title, x, MARGIN + 29.0, width, 11.0, Weight::Bold, Align::Center);
+    canvas.text(
+        labels.sheet_title,
+        x,
+        MARGIN + 13.0,
+        width,
+        13.0,
+        Weight::Bold,
+        Align::Center,
+    );
+    canvas.text(
+        &header.conference_title,
+        x,
+        MARGIN + 29.0,
+        width,
+        11.0,
+        Weight::Bold,
+        Align::Center,
+    );
     let mut when_where = format!("{}: {}", labels.date, header.dates);
     if let Some(venue) = &header.venue {
         when_where.push_str(&format!(" · {}: {venue}", labels.venue));
     }
-    canvas.text(&when_where, x, MARGIN + 43.0, width, 9.0, Weight::Regular, Align::Center);
+    canvas.text(
+        &when_where,
+        x,
+        MARGIN + 43.0,
+        width,
+        9.0,
+        Weight::Regular,
+        Align::Center,
+    );
     let detail: Vec<&str> = [header.session.as_deref(), header.subtitle]
         .into_iter()
         .flatten()
         .collect();
-    canvas.text(&detail.join(" · "), x, MARGIN + 56.0, width, 9.0, Weight::Regular, Align::Center);
+    canvas.text(
+        &detail.join(" · "),
+        x,
+        MARGIN + 56.0,
+        width,
+        9.0,
+        Weight::Regular,
+        Align::Center,
+    );
 }
 
 fn heading_row(canvas: &mut Canvas<'_, '_>, columns: &[(&'static str, f32)], y: f32) {
     let mut x = MARGIN;
     for (title, width) in columns {
         canvas.frame(x, y, *width, HEADER_ROW, 0.8);
-        canvas.text(title, x + 2.0, y + 13.0, width - 4.0, TEXT, Weight::Bold, Align::Center);
+        canvas.text(
+            title,
+            x + 2.0,
+            y + 13.0,
+            width - 4.0,
+            TEXT,
+            Weight::Bold,
+            Align::Center,
+        );
         x += width;
     }
 }
 
 /// Draws one line at `y`; returns its height.
-fn draw_line(canvas: &mut Canvas<'_, '_>, columns: &[(&'static str, f32)], y: f32, line: &Line) -> f32 {
+fn draw_line(
+    canvas: &mut Canvas<'_, '_>,
+    columns: &[(&'static str, f32)],
+    y: f32,
+    line: &Line,
+) -> f32 {
     let full = canvas.width - 2.0 * MARGIN;
     match line {
         Line::Section(text) => {
             canvas.frame(MARGIN, y, full, SECTION_ROW, 0.5);
-            canvas.text(text, MARGIN + 4.0, y + 12.5, full - 8.0, 9.5, Weight::Bold, Align::Left);
+            canvas.text(
+                text,
+                MARGIN + 4.0,
+                y + 12.5,
+                full - 8.0,
+                9.5,
+                Weight::Bold,
+                Align::Left,
+            );
             SECTION_ROW
         }
         Line::Unit(text) => {
             canvas.frame(MARGIN, y, full, UNIT_ROW, 0.5);
-            canvas.text(text, MARGIN + 12.0, y + 11.0, full - 16.0, TEXT, Weight::Bold, Align::Left);
+            canvas.text(
+                text,
+                MARGIN + 12.0,
+                y + 11.0,
+                full - 16.0,
+                TEXT,
+                Weight::Bold,
+                Align::Left,
+            );
             UNIT_ROW
         }
         Line::Total(text) => {
             canvas.frame(MARGIN, y, full, TOTAL_ROW, 0.8);
-            canvas.text(text, MARGIN + 4.0, y + 13.5, full - 8.0, 9.5, Weight::Bold, Align::Left);
+            canvas.text(
+                text,
+                MARGIN + 4.0,
+                y + 13.5,
+                full - 8.0,
+                9.5,
+                Weight::Bold,
+                Align::Left,
+            );
             TOTAL_ROW
         }
         Line::Row(row) => {
@@ -281,7 +358,15 @@ fn draw_line(canvas: &mut Canvas<'_, '_>, columns: &[(&'static str, f32)], y: f3
             let mut x = MARGIN;
             for ((_, width), (text, align)) in columns.iter().zip(cells) {
                 canvas.frame(x, y, *width, ROW, 0.5);
-                canvas.text(text, x + 3.0, y + 14.0, width - 6.0, TEXT, Weight::Regular, align);
+                canvas.text(
+                    text,
+                    x + 3.0,
+                    y + 14.0,
+                    width - 6.0,
+                    TEXT,
+                    Weight::Regular,
+                    align,
+                );
                 x += width;
             }
             ROW

@@ -36,7 +36,9 @@ impl Formats {
                 .set_bold()
                 .set_font_size(14)
                 .set_align(FormatAlign::Center),
-            subtitle: Format::new().set_font_size(10).set_align(FormatAlign::Center),
+            subtitle: Format::new()
+                .set_font_size(10)
+                .set_align(FormatAlign::Center),
             heading: bordered
                 .clone()
                 .set_bold()
@@ -85,7 +87,9 @@ impl XlsxSheet {
 
         let mut workbook = Workbook::new();
         let formats = Formats::new();
-        let sheet = workbook.add_worksheet_with_constant_memory().map_err(xlsx)?;
+        let sheet = workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(xlsx)?;
         sheet.set_name(labels.sheet_file).map_err(xlsx)?;
         sheet.set_paper_size(PAPER_A4);
         if header.with_phone {
@@ -94,7 +98,9 @@ impl XlsxSheet {
             sheet.set_portrait();
         }
         sheet.set_print_fit_to_pages(1, 0);
-        sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW).map_err(xlsx)?;
+        sheet
+            .set_repeat_rows(HEADER_ROW, HEADER_ROW)
+            .map_err(xlsx)?;
         sheet.set_footer(format!("&C{} &P / &N", labels.page));
         for (index, (_, width)) in columns.iter().enumerate() {
             let col = u16::try_from(index).map_err(ApiError::internal)?;

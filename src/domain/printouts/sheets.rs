@@ -132,7 +132,10 @@ fn parse(query: &SheetQuery) -> ApiResult<Parsed> {
             .map(|v| Category::parse_field("category", v))
             .transpose(),
     );
-    let checked_in = keep(&mut errors, parse_flag("checked_in", query.checked_in.as_deref()));
+    let checked_in = keep(
+        &mut errors,
+        parse_flag("checked_in", query.checked_in.as_deref()),
+    );
     let phone = keep(&mut errors, parse_flag("phone", query.phone.as_deref()));
     match (lang, status, category, checked_in, phone) {
         (Some(lang), Some(status), Some(category), Some(checked_in), Some(phone)) => Ok(Parsed {
@@ -218,7 +221,10 @@ pub async fn sign_in_sheet(
         SheetFormat::Pdf => "pdf",
     };
     let filename = match &session {
-        Some(s) => format!("{} - {} - {}.{extension}", labels.sheet_file, conference.code, s.title),
+        Some(s) => format!(
+            "{} - {} - {}.{extension}",
+            labels.sheet_file, conference.code, s.title
+        ),
         None => format!("{} - {}.{extension}", labels.sheet_file, conference.code),
     };
     let bytes = with_renderer(
@@ -227,7 +233,9 @@ pub async fn sign_in_sheet(
             conn.build_transaction()
                 .read_only()
                 .repeatable_read()
-                .run(async |conn| produce(conn, conference_id, &filter, labels, tz, one_day, sender).await)
+                .run(async |conn| {
+                    produce(conn, conference_id, &filter, labels, tz, one_day, sender).await
+                })
                 .await
         },
     )
@@ -388,7 +396,10 @@ mod tests {
         ];
         let blocks = group_blocks(&rows, Labels::of(Lang::Vi));
         assert_eq!(blocks[0].section, Some(("Cơ quan, sở, ngành", 3)));
-        assert_eq!(blocks[1].section, Some(("Huyện, thành phố và xã, phường", 6)));
+        assert_eq!(
+            blocks[1].section,
+            Some(("Huyện, thành phố và xã, phường", 6))
+        );
         assert!(blocks[2].section.is_none());
         assert_eq!(blocks[2].heading, "Xã Kim Long (Huyện Tam Dương)");
         assert_eq!(blocks[3].heading, "Không thuộc đơn vị");
@@ -401,8 +412,13 @@ mod tests {
             checked_in: Some("yes".into()),
             ..SheetQuery::default()
         };
-        let Err(error) = parse(&query) else { panic!("accepted") };
+        let Err(error) = parse(&query) else {
+            panic!("accepted")
+        };
         let body = format!("{error:?}");
-        assert!(body.contains("lang") && body.contains("checked_in"), "{body}");
+        assert!(
+            body.contains("lang") && body.contains("checked_in"),
+            "{body}"
+        );
     }
 }
