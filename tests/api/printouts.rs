@@ -260,7 +260,6 @@ async fn the_xlsx_sheet_groups_by_unit_kind_with_communes_under_their_district_a
         ("5", "Lê Thị Đào", ""),
         ("6", "Phạm Văn Đức", ""),
         ("Không thuộc đơn vị (1)", "", ""),
-        ("Không thuộc đơn vị (1)", "", ""),
         ("7", "Hoàng Văn Giang", ""),
         ("Tổng cộng: 7 đại biểu", "", ""),
     ];
@@ -270,7 +269,7 @@ async fn the_xlsx_sheet_groups_by_unit_kind_with_communes_under_their_district_a
         .collect();
     assert_eq!(body, expected);
     assert_eq!(rows[8][3], "Sở Công Thương");
-    assert_eq!(rows[19][3], "Báo Vĩnh Phúc");
+    assert_eq!(rows[18][3], "Báo Vĩnh Phúc");
 }
 
 #[actix_web::test]

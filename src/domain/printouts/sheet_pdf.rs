@@ -138,7 +138,9 @@ impl PdfSheet {
             if group.section.is_some() {
                 count.place(Block::Section);
             }
-            count.place(Block::Unit);
+            if group.heading.is_some() {
+                count.place(Block::Unit);
+            }
             for _ in 0..group.delegates {
                 count.place(Block::Row);
             }
@@ -206,11 +208,17 @@ impl SheetWriter for PdfSheet {
         let section = group
             .section
             .map(|(title, count)| format!("{title} ({count})"));
-        let unit = format!("{} ({})", group.heading, group.delegates);
+        let unit = group
+            .heading
+            .as_ref()
+            .map(|heading| format!("{heading} ({})", group.delegates));
         if let Some(section) = section {
             self.push(Block::Section, Line::Section(section))?;
         }
-        self.push(Block::Unit, Line::Unit(unit))
+        match unit {
+            Some(unit) => self.push(Block::Unit, Line::Unit(unit)),
+            None => Ok(()),
+        }
     }
 
     fn row(&mut self, line: SheetLine) -> ApiResult<()> {

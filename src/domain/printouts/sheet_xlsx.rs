@@ -173,11 +173,17 @@ impl SheetWriter for XlsxSheet {
         let section = group
             .section
             .map(|(title, count)| format!("{title} ({count})"));
-        let unit = format!("{} ({})", group.heading, group.delegates);
+        let unit = group
+            .heading
+            .as_ref()
+            .map(|heading| format!("{heading} ({})", group.delegates));
         if let Some(section) = section {
             self.heading_row(&section, true)?;
         }
-        self.heading_row(&unit, false)
+        match unit {
+            Some(unit) => self.heading_row(&unit, false),
+            None => Ok(()),
+        }
     }
 
     fn row(&mut self, line: SheetLine) -> ApiResult<()> {

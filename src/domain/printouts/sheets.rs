@@ -70,7 +70,8 @@ pub(crate) struct SheetHeader {
 pub(crate) struct SheetGroup {
     /// `Some((section heading, delegates in the section))` on the first unit of a section.
     pub section: Option<(&'static str, i64)>,
-    pub heading: String,
+    /// The unit's heading; `None` for the delegates of no unit (their section says it).
+    pub heading: Option<String>,
     pub delegates: i64,
 }
 
@@ -332,9 +333,9 @@ fn group_blocks(rows: &[SheetGroupRow], labels: &'static Labels) -> Vec<SheetGro
             .map(|r| r.delegates)
             .sum();
         let heading = match (&row.unit_name, &row.district_name) {
-            (Some(unit), Some(district)) => format!("{unit} ({district})"),
-            (Some(unit), None) => unit.clone(),
-            (None, _) => labels.no_unit.to_owned(),
+            (Some(unit), Some(district)) => Some(format!("{unit} ({district})")),
+            (Some(unit), None) => Some(unit.clone()),
+            (None, _) => None,
         };
         blocks.push(SheetGroup {
             section: opens.then_some((section, section_total)),
@@ -401,8 +402,9 @@ mod tests {
             Some(("Huyện, thành phố và xã, phường", 6))
         );
         assert!(blocks[2].section.is_none());
-        assert_eq!(blocks[2].heading, "Xã Kim Long (Huyện Tam Dương)");
-        assert_eq!(blocks[3].heading, "Không thuộc đơn vị");
+        assert_eq!(blocks[2].heading.as_deref(), Some("Xã Kim Long (Huyện Tam Dương)"));
+        assert_eq!(blocks[3].section, Some(("Không thuộc đơn vị", 1)));
+        assert_eq!(blocks[3].heading, None);
     }
 
     #[test]
