@@ -833,3 +833,51 @@ async fn a_delegate_who_did_not_attend_by_the_rule_gets_no_certificate() {
     bad_rule.assert_problem(422, "validation_failed");
     assert_eq!(app.count("SELECT count(*) FROM certificates").await, 1);
 }
+
+#[actix_web::test]
+async fn concurrent_generations_issue_one_certificate_per_attendee() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let path = format!("/api/v1/conferences/{}/certificates.pdf", f.cid);
+
+    let (a, b) = tokio::join!(
+        download(&app, &f.organizer, &path),
+        download(&app, &f.organizer, &path)
+    );
+
+    assert_eq!(pdf_pages(&a.1), 2);
+    assert_eq!(pdf_pages(&b.1), 2);
+    assert_eq!(app.count("SELECT count(*) FROM certificates").await, 2);
+    let codes = codes(&app).await;
+    let (text_a, text_b) = (pdf_text(&a.1), pdf_text(&b.1));
+    for code in &codes {
+        let printed = format!("{}-{}", &code[..5], &code[5..]);
+        assert!(
+            text_a.contains(&printed) && text_b.contains(&printed),
+            "{printed}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn badges_and_certificates_are_404_to_other_organizers_and_log_nothing() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let stranger = app.organizer("stranger").await;
+
+    for path in [
+        format!("/api/v1/conferences/{}/badges.pdf", f.cid),
+        format!("/api/v1/conferences/{}/certificates.pdf", f.cid),
+        format!(
+            "/api/v1/conferences/{}/registrations/{}/certificate.pdf",
+            f.cid,
+            f.id("Nguyễn Văn An")
+        ),
+    ] {
+        app.get(&path, Some(&stranger))
+            .await
+            .assert_problem(404, "not_found");
+    }
+    assert_eq!(app.count("SELECT count(*) FROM qr_disclosures").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM certificates").await, 0);
+}
