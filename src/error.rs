@@ -121,6 +121,7 @@ error_codes! {
     MethodNotAllowed => "method_not_allowed",
     MissingToken => "missing_token",
     NonceReused => "nonce_reused",
+    NotAttended => "not_attended",
     NotFound => "not_found",
     NotInvited => "not_invited",
     NotReady => "not_ready",

@@ -9,6 +9,7 @@ pub mod connect;
 pub mod idempotency;
 pub mod invitations;
 pub mod privacy;
+pub mod printouts;
 pub mod registrations;
 pub mod reports;
 pub mod schema;

@@ -45,6 +45,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    certificates (registration_id) {
+        registration_id -> Uuid,
+        conference_id -> Uuid,
+        code -> Text,
+        rule -> Text,
+        min_sessions -> Nullable<Int4>,
+        issued_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     checkin_devices (id) {
         id -> Uuid,
         conference_id -> Uuid,
@@ -205,6 +216,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    qr_disclosures (id) {
+        id -> Uuid,
+        conference_id -> Uuid,
+        account_id -> Nullable<Uuid>,
+        scope -> Text,
+        unit_id -> Nullable<Uuid>,
+        registration_id -> Nullable<Uuid>,
+        codes -> Int4,
+        disclosed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::Tsvector;
 
@@ -268,6 +292,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(certificates -> conferences (conference_id));
+diesel::joinable!(certificates -> registrations (registration_id));
 diesel::joinable!(checkin_devices -> accounts (created_by));
 diesel::joinable!(checkin_devices -> conferences (conference_id));
 diesel::joinable!(checkins -> accounts (undone_by));
@@ -284,6 +310,10 @@ diesel::joinable!(invitations -> conferences (conference_id));
 diesel::joinable!(invitations -> units (unit_id));
 diesel::joinable!(privacy_notices -> accounts (created_by));
 diesel::joinable!(privacy_notices -> conferences (conference_id));
+diesel::joinable!(qr_disclosures -> accounts (account_id));
+diesel::joinable!(qr_disclosures -> conferences (conference_id));
+diesel::joinable!(qr_disclosures -> registrations (registration_id));
+diesel::joinable!(qr_disclosures -> units (unit_id));
 diesel::joinable!(registration_substitutions -> checkin_devices (device_id));
 diesel::joinable!(registration_substitutions -> conferences (conference_id));
 diesel::joinable!(registration_substitutions -> invitations (invitation_id));
@@ -299,6 +329,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     app_settings,
     audit_log,
+    certificates,
     checkin_devices,
     checkins,
     conference_organizers,
@@ -308,6 +339,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     login_throttle,
     privacy_notices,
+    qr_disclosures,
     registration_substitutions,
     registrations,
     session_signups,

@@ -15,6 +15,7 @@ pub mod live;
 pub mod pagination;
 pub mod password;
 pub mod privacy;
+pub mod printouts;
 pub mod registrations;
 pub mod reports;
 pub mod search;

@@ -12,6 +12,7 @@ pub mod invitations;
 pub mod middleware;
 pub mod ops;
 pub mod privacy;
+pub mod printouts;
 pub mod registrations;
 pub mod reports;
 pub mod sessions;
@@ -47,7 +48,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(exports::routes)
             .configure(reports::routes)
             .configure(privacy::routes)
-            .configure(audit::routes),
+            .configure(audit::routes)
+            .configure(printouts::routes),
     );
 }
 

@@ -19,6 +19,7 @@ mod invitations;
 mod lifecycle;
 mod openapi;
 mod privacy;
+mod printouts;
 mod qr_secrets;
 mod registrations;
 mod report_fixture;

@@ -27,7 +27,12 @@ pub async fn organizer_qr_payload(
 }
 
 pub(super) fn qr_payload(row: &RegistrationRow) -> String {
-    format!("{QR_PREFIX}{}:{}", row.id, row.qr_secret)
+    payload_of(row.id, &row.qr_secret)
+}
+
+/// The QR payload of a registration id and its secret (badges print it too).
+pub fn payload_of(id: Uuid, secret: &str) -> String {
+    format!("{QR_PREFIX}{id}:{secret}")
 }
 
 /// A QR code as an SVG document.

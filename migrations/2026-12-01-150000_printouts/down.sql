@@ -1,0 +1,2 @@
+DROP TABLE qr_disclosures;
+DROP TABLE certificates;
