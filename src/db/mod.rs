@@ -6,6 +6,7 @@ pub mod checkins;
 pub mod conferences;
 pub mod idempotency;
 pub mod invitations;
+pub mod outbox;
 pub mod registrations;
 pub mod schema;
 pub mod sessions;

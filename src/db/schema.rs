@@ -157,6 +157,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox (id) {
+        id -> Uuid,
+        conference_id -> Uuid,
+        channel -> Text,
+        event -> Text,
+        registration_id -> Nullable<Uuid>,
+        invitation_id -> Nullable<Uuid>,
+        data -> Jsonb,
+        link_token -> Nullable<Text>,
+        state -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     registration_substitutions (id) {
         id -> Uuid,
         registration_id -> Uuid,
@@ -203,6 +222,7 @@ diesel::table! {
         name_folded -> Text,
         name_words -> Nullable<Tsvector>,
         search_words -> Nullable<Tsvector>,
+        language -> Text,
     }
 }
 
@@ -246,6 +266,9 @@ diesel::joinable!(conferences -> accounts (created_by));
 diesel::joinable!(invitations -> accounts (created_by));
 diesel::joinable!(invitations -> conferences (conference_id));
 diesel::joinable!(invitations -> units (unit_id));
+diesel::joinable!(outbox -> conferences (conference_id));
+diesel::joinable!(outbox -> invitations (invitation_id));
+diesel::joinable!(outbox -> registrations (registration_id));
 diesel::joinable!(registration_substitutions -> checkin_devices (device_id));
 diesel::joinable!(registration_substitutions -> conferences (conference_id));
 diesel::joinable!(registration_substitutions -> invitations (invitation_id));
@@ -268,6 +291,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     invitations,
     login_throttle,
+    outbox,
     registration_substitutions,
     registrations,
     session_signups,
