@@ -8,7 +8,7 @@ use chrono::{Days, NaiveTime, TimeZone, Utc};
 use clap::{Parser, Subcommand};
 use diesel_async::AsyncConnection;
 
-use crate::config::{AuthSettings, DatabaseSettings, LogSettings, ServeSettings};
+use crate::config::{AuthSettings, DatabaseSettings, LogSettings, NotifySettings, ServeSettings};
 use crate::domain::accounts::{self, NewAccount, Role};
 use crate::domain::conferences::{self, NewConference, RegistrationMode};
 use crate::domain::sessions::{self, NewSession, SessionKind};
@@ -35,9 +35,18 @@ pub enum Command {
         database: DatabaseSettings,
         #[command(flatten)]
         serve: ServeSettings,
+        #[command(flatten)]
+        notify: NotifySettings,
         /// Do not apply migrations; /readyz reports 503 until they are applied.
         #[arg(long)]
         no_migrate: bool,
+    },
+    /// See and retry the notification queue.
+    Outbox {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(subcommand)]
+        command: crate::outbox_cli::OutboxCommand,
     },
     /// Create the database if missing and apply pending migrations.
     Migrate {
@@ -71,8 +80,10 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve {
             database,
             serve,
+            notify,
             no_migrate,
-        } => run_serve(database, serve, no_migrate).await,
+        } => run_serve(database, serve, notify, no_migrate).await,
+        Command::Outbox { database, command } => crate::outbox_cli::run(&database, command).await,
         Command::Migrate { database } => {
             prepare_database(&database, true).await?;
             Ok(())
@@ -137,10 +148,13 @@ async fn prepare_database(database: &DatabaseSettings, migrate: bool) -> Result<
 async fn run_serve(
     database: DatabaseSettings,
     serve: ServeSettings,
+    notify: NotifySettings,
     no_migrate: bool,
 ) -> Result<(), String> {
+    crate::domain::notifications::worker::check_settings(&notify)
+        .map_err(|e| format!("cannot start: {e}"))?;
     prepare_database(&database, !no_migrate).await?;
-    let state = crate::startup::build_state(
+    let mut state = crate::startup::build_state(
         &database,
         serve.jwt_secret.as_ref(),
         &serve.auth,
@@ -150,6 +164,17 @@ async fn run_serve(
     .await
     .map_err(|e| format!("cannot start: {e}"))?;
     warn_unless_english_messages(&state.pool).await;
+    let worker =
+        crate::domain::notifications::worker::Worker::from_settings(state.pool.clone(), &notify)
+            .map_err(|e| format!("cannot start: {e}"))?;
+    state.email_configured = worker.sends_email();
+    if !state.email_configured {
+        tracing::warn!(
+            "HOITHAO_SMTP_URL is not set: emails are queued in the outbox (state pending) and \
+             none is sent until a server with SMTP configured runs"
+        );
+    }
+    actix_web::rt::spawn(worker.run(state.shutdown.clone()));
     let listener = TcpListener::bind(serve.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", serve.listen))?;
     tracing::info!(address = %serve.listen, "listening");

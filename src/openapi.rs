@@ -36,6 +36,7 @@ use crate::error::PROBLEM_CONTENT_TYPE;
         (name = "delegate", description = "What a delegate does with their link token (`X-Delegate-Token`)"),
         (name = "check-in", description = "Devices, scans at the door and per session, undo and history"),
         (name = "operations", description = "Health and readiness probes"),
+        (name = "notifications", description = "The notification outbox: queue state, messages, retrying dead letters"),
     )
 )]
 struct ApiDoc;

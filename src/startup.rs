@@ -63,6 +63,7 @@ pub async fn build_state(
         trust_forwarded_for,
         checkin_window_margin,
         shutdown: crate::shutdown::Shutdown::default(),
+        email_configured: false,
     })
 }
 

@@ -146,6 +146,7 @@ pub async fn create(
             actor.account_id,
         )
         .await?;
+        crate::domain::notifications::outbox::attach_invitation_link(conn, row.id, &token).await?;
         let unit_name = unit.map(|u| u.name).unwrap_or_default();
         Ok(InvitationWithToken {
             invitation: to_invitation(row, unit_name, 0),

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod invitations;
 pub mod live;
+pub mod notifications;
 pub mod pagination;
 pub mod password;
 pub mod registrations;

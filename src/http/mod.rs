@@ -9,6 +9,7 @@ pub mod download;
 pub mod invitations;
 pub mod middleware;
 pub mod ops;
+pub mod outbox;
 pub mod registrations;
 pub mod sessions;
 pub mod substitutions;
@@ -39,7 +40,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(registrations::routes)
             .configure(substitutions::routes)
             .configure(invitations::routes)
-            .configure(checkins::routes),
+            .configure(checkins::routes)
+            .configure(outbox::routes),
     );
 }
 

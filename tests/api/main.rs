@@ -14,6 +14,7 @@ mod imports;
 mod input;
 mod invitations;
 mod lifecycle;
+mod notifications;
 mod openapi;
 mod qr_secrets;
 mod registrations;
