@@ -60,6 +60,16 @@ impl SmtpSink {
         }
     }
 
+    /// Holds each message `seconds` after its data arrived (0 stops it).
+    pub fn delay(&self, seconds: u32) {
+        let marker = self.dir.join("delay");
+        if seconds > 0 {
+            std::fs::write(marker, seconds.to_string()).unwrap();
+        } else {
+            let _ = std::fs::remove_file(marker);
+        }
+    }
+
     /// Every message received so far, as `(envelope recipients, raw message)`.
     pub fn messages(&self) -> Vec<(Vec<String>, Vec<u8>)> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(&self.dir)
@@ -692,4 +702,98 @@ fn serve_refuses_an_invalid_smtp_url_with_one_line_naming_the_variable() {
     assert_eq!(errors.len(), 1, "{stderr}");
     assert!(errors[0].contains("HOITHAO_SMTP_URL"), "{stderr}");
     assert!(!stderr.contains("pa55word"), "{stderr}");
+}
+
+/// `hoithao serve` as a child process on `database_url`, its worker sending to `smtp_url`.
+fn serve_process(database_url: &str, smtp_url: &str) -> Child {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    Command::new(binary())
+        .args([
+            "serve",
+            "--no-migrate",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("DATABASE_URL", database_url)
+        .env("HOITHAO_SMTP_URL", smtp_url)
+        .env("HOITHAO_OUTBOX_POLL_MS", "50")
+        .env("HOITHAO_OUTBOX_LEASE_SECS", "2")
+        .env("HOITHAO_OUTBOX_RETRY_BASE_MS", "0")
+        .env(
+            "HOITHAO_JWT_SECRET",
+            "a-test-signing-secret-of-at-least-32-bytes",
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn wait_until(app: &TestApp, sql: &str) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        if app.count(sql).await > 0 {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+#[actix_web::test]
+async fn a_serve_process_killed_mid_delivery_leaves_the_message_to_another_with_the_same_id() {
+    let sink = SmtpSink::start();
+    sink.delay(3);
+    let app = TestApp::spawn().await;
+    let token = app.organizer("org").await;
+    let conference = open_conference(&app, &token, json!({})).await;
+    let mut first = serve_process(&app.db.url, &sink.url());
+
+    self_register(
+        &app,
+        &conference,
+        json!({"full_name": "Phạm Thị Yến", "category": "enterprise", "email": "yen@example.vn"}),
+    )
+    .await;
+    let claimed = wait_until(&app, "SELECT count(*) FROM outbox WHERE state = 'sending'").await;
+    // The message is on the wire, held by the slow server: kill the sender outright.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    first.kill().unwrap();
+    first.wait().unwrap();
+    sink.delay(0);
+    let mut second = serve_process(&app.db.url, &sink.url());
+    let sent = wait_until(&app, "SELECT count(*) FROM outbox WHERE state = 'sent'").await;
+    // The first server may still accept the killed sender's copy once its hold ends.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    assert!(claimed && sent);
+    let messages = sink.messages();
+    assert!(
+        (1..=2).contains(&messages.len()),
+        "{} copies",
+        messages.len()
+    );
+    let ids: std::collections::HashSet<String> = messages
+        .iter()
+        .map(|(_, raw)| {
+            MessageParser::default()
+                .parse(raw)
+                .unwrap()
+                .message_id()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "every copy carries the same Message-ID");
+    assert_eq!(
+        app.count("SELECT attempts::bigint FROM outbox").await,
+        2,
+        "claimed by the killed process, then by the other"
+    );
 }

@@ -1,7 +1,10 @@
 """An SMTP server for the notification tests (aiosmtpd): each message it accepts is written to
 DIR as <n>.eml, with the envelope recipients in <n>.rcpt. While DIR/refuse exists, every
-message is refused with `451 try again later` (a temporary failure)."""
+message is refused with `451 try again later` (a temporary failure); while DIR/delay exists,
+each message is held that many seconds after its data arrived (a slow server, to kill a
+sender mid-delivery)."""
 
+import asyncio
 import itertools
 import os
 import socket
@@ -18,6 +21,10 @@ class Sink:
     async def handle_DATA(self, server, session, envelope):
         if os.path.exists(os.path.join(self.directory, "refuse")):
             return "451 4.3.0 try again later"
+        delay = os.path.join(self.directory, "delay")
+        if os.path.exists(delay):
+            with open(delay) as f:
+                await asyncio.sleep(float(f.read() or "0"))
         n = next(self.counter)
         path = os.path.join(self.directory, f"{os.getpid()}-{n:06}")
         with open(path + ".rcpt.tmp", "w") as f:
