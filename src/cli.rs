@@ -168,6 +168,7 @@ async fn run_serve(
         crate::domain::notifications::worker::Worker::from_settings(state.pool.clone(), &notify)
             .map_err(|e| format!("cannot start: {e}"))?;
     state.email_configured = worker.sends_email();
+    state.webhook_allow_private = notify.webhook_allow_private;
     if !state.email_configured {
         tracing::warn!(
             "HOITHAO_SMTP_URL is not set: emails are queued in the outbox (state pending) and \

@@ -280,4 +280,11 @@ pub struct NotifySettings {
     /// Seconds a claimed message stays with its worker; past it another worker may take it.
     #[arg(long, env = "HOITHAO_OUTBOX_LEASE_SECS", default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub outbox_lease_secs: u32,
+    /// Hours a webhook endpoint may fail every delivery before it is disabled.
+    #[arg(long, env = "HOITHAO_WEBHOOK_DISABLE_AFTER_HOURS", default_value_t = 72, value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub webhook_disable_after_hours: u32,
+    /// Let webhook endpoints use http and resolve to private, loopback or link-local
+    /// addresses (local development and tests only: it opens the door to request forgery).
+    #[arg(long, env = "HOITHAO_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
+    pub webhook_allow_private: bool,
 }

@@ -22,7 +22,11 @@ use crate::error::PROBLEM_CONTENT_TYPE;
                        (`application/problem+json`) with a stable `code`.",
         license(name = "Apache-2.0"),
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(
+        crate::error::Problem,
+        crate::error::FieldError,
+        crate::domain::notifications::webhooks::WebhookPayload,
+    )),
     modifiers(&BearerScheme),
     tags(
         (name = "auth", description = "Login and the current account"),
@@ -145,6 +149,7 @@ fn link_created_resources(api: &mut OpenApiDoc) {
 pub fn spec_json() -> serde_json::Value {
     let mut json = serde_json::to_value(spec()).unwrap_or_default();
     describe_conditional_headers(&mut json);
+    crate::http::webhooks::document(&mut json);
     let schemas = json
         .pointer("/components/schemas")
         .cloned()

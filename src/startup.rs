@@ -64,6 +64,7 @@ pub async fn build_state(
         checkin_window_margin,
         shutdown: crate::shutdown::Shutdown::default(),
         email_configured: false,
+        webhook_allow_private: false,
     })
 }
 

@@ -15,6 +15,7 @@ pub mod signups;
 pub mod throttle;
 pub mod transport;
 pub mod units;
+pub mod webhooks;
 
 use std::time::Duration;
 

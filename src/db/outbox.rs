@@ -21,8 +21,10 @@ pub struct ClaimedRow {
     pub event: String,
     pub registration_id: Option<Uuid>,
     pub invitation_id: Option<Uuid>,
+    pub endpoint_id: Option<Uuid>,
     pub data: serde_json::Value,
     pub link_token: Option<String>,
+    pub created_at: DateTime<Utc>,
     /// Including this one: the claim counts the attempt.
     pub attempts: i32,
 }
@@ -61,7 +63,8 @@ pub async fn attach_link_tokens(
     diesel::sql_query(format!(
         "UPDATE outbox o SET link_token = t.token \
          FROM unnest($1::uuid[], $2::text[]) AS t(id, token) \
-         WHERE o.{column} = t.id AND o.created_at = now() AND o.link_token IS NULL \
+         WHERE o.{column} = t.id AND o.channel = 'email' AND o.created_at = now() \
+           AND o.link_token IS NULL \
            AND o.state = 'pending'"
     ))
     .bind::<Array<diesel::sql_types::Uuid>, _>(ids)
@@ -94,8 +97,8 @@ pub async fn claim(
                       WHERE state IN ('pending', 'sending') AND next_attempt_at <= now() \
                         AND channel = ANY($1) \
                       ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) \
-         RETURNING id, conference_id, channel, event, registration_id, invitation_id, data, \
-                   link_token, attempts",
+         RETURNING id, conference_id, channel, event, registration_id, invitation_id, \
+                   endpoint_id, data, link_token, created_at, attempts",
     )
     .bind::<Array<Text>, _>(channels)
     .bind::<BigInt, _>(limit)

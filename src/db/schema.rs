@@ -164,6 +164,7 @@ diesel::table! {
         event -> Text,
         registration_id -> Nullable<Uuid>,
         invitation_id -> Nullable<Uuid>,
+        endpoint_id -> Nullable<Uuid>,
         data -> Jsonb,
         link_token -> Nullable<Text>,
         state -> Text,
@@ -252,6 +253,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Uuid,
+        endpoint_id -> Uuid,
+        outbox_id -> Uuid,
+        attempted_at -> Timestamptz,
+        status_code -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        duration_ms -> Int4,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Uuid,
+        conference_id -> Uuid,
+        url -> Text,
+        events -> Array<Nullable<Text>>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamptz>,
+        enabled -> Bool,
+        failing_since -> Nullable<Timestamptz>,
+        disabled_reason -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(checkin_devices -> accounts (created_by));
 diesel::joinable!(checkin_devices -> conferences (conference_id));
 diesel::joinable!(checkins -> accounts (undone_by));
@@ -269,6 +300,7 @@ diesel::joinable!(invitations -> units (unit_id));
 diesel::joinable!(outbox -> conferences (conference_id));
 diesel::joinable!(outbox -> invitations (invitation_id));
 diesel::joinable!(outbox -> registrations (registration_id));
+diesel::joinable!(outbox -> webhook_endpoints (endpoint_id));
 diesel::joinable!(registration_substitutions -> checkin_devices (device_id));
 diesel::joinable!(registration_substitutions -> conferences (conference_id));
 diesel::joinable!(registration_substitutions -> invitations (invitation_id));
@@ -279,6 +311,10 @@ diesel::joinable!(registrations -> invitations (invitation_id));
 diesel::joinable!(registrations -> units (unit_id));
 diesel::joinable!(session_signups -> conference_sessions (session_id));
 diesel::joinable!(session_signups -> registrations (registration_id));
+diesel::joinable!(webhook_attempts -> outbox (outbox_id));
+diesel::joinable!(webhook_attempts -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_endpoints -> accounts (created_by));
+diesel::joinable!(webhook_endpoints -> conferences (conference_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -296,4 +332,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     registrations,
     session_signups,
     units,
+    webhook_attempts,
+    webhook_endpoints,
 );

@@ -14,6 +14,7 @@ pub mod registrations;
 pub mod sessions;
 pub mod substitutions;
 pub mod units;
+pub mod webhooks;
 
 use std::net::IpAddr;
 
@@ -41,7 +42,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(substitutions::routes)
             .configure(invitations::routes)
             .configure(checkins::routes)
-            .configure(outbox::routes),
+            .configure(outbox::routes)
+            .configure(webhooks::routes),
     );
 }
 

@@ -24,3 +24,4 @@ mod sessions;
 mod signups;
 mod substitutions;
 mod units;
+mod webhooks;

@@ -123,6 +123,8 @@ pub fn notify_settings(smtp_url: Option<String>) -> NotifySettings {
         outbox_concurrency: 4,
         outbox_poll_ms: 50,
         outbox_lease_secs: 60,
+        webhook_disable_after_hours: 72,
+        webhook_allow_private: true,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod email;
 pub mod message;
 pub mod outbox;
 pub mod templates;
+pub mod webhooks;
 pub mod worker;
 
 use crate::domain::common::text_enum;
@@ -55,6 +56,9 @@ text_enum! {
         ConferenceChanged => "conference.changed",
         #[serde(rename = "conference.cancelled")]
         ConferenceCancelled => "conference.cancelled",
+        /// A successful entry at the door or a session (webhooks only).
+        #[serde(rename = "checkin.recorded")]
+        CheckinRecorded => "checkin.recorded",
     }
 }
 

@@ -143,6 +143,9 @@ mod tests {
         let templates = Templates::load().unwrap_or_else(|e| panic!("{e}"));
         for event in Event::VALUES {
             let event: Event = event.parse().unwrap_or_else(|e| panic!("{e:?}"));
+            if event == Event::CheckinRecorded {
+                continue; // webhooks only
+            }
             for lang in [Lang::Vi, Lang::En] {
                 let rendered = templates
                     .render(lang, &ctx(event, "Hội thảo"))

@@ -30,6 +30,10 @@ pub struct DeliverySettings {
     pub poll: Duration,
     pub lease_secs: i32,
     pub reminder_lead_minutes: i32,
+    /// Webhook endpoints may resolve to private and loopback addresses, over http.
+    pub webhook_allow_private: bool,
+    /// An endpoint failing for this long is disabled.
+    pub webhook_disable_after_hours: i32,
 }
 
 /// Longest pause between two attempts.
@@ -70,6 +74,7 @@ pub struct Worker {
     mailer: Option<Mailer>,
     composer: Arc<Composer>,
     settings: DeliverySettings,
+    webhook_tls: rustls::ClientConfig,
 }
 
 impl Worker {
@@ -78,13 +83,14 @@ impl Worker {
         mailer: Option<Mailer>,
         composer: Composer,
         settings: DeliverySettings,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, String> {
+        Ok(Self {
             pool,
             mailer,
             composer: Arc::new(composer),
             settings,
-        }
+            webhook_tls: super::webhooks::tls_config()?,
+        })
     }
 
     /// The worker `serve` runs, from its settings. An invalid SMTP URL or sender is an error
@@ -112,8 +118,10 @@ impl Worker {
             poll: Duration::from_millis(settings.outbox_poll_ms),
             lease_secs: settings.outbox_lease_secs as i32,
             reminder_lead_minutes: (settings.reminder_lead_hours * 60) as i32,
+            webhook_allow_private: settings.webhook_allow_private,
+            webhook_disable_after_hours: settings.webhook_disable_after_hours as i32,
         };
-        Ok(Self::new(pool, mailer, composer, delivery))
+        Self::new(pool, mailer, composer, delivery)
     }
 
     /// Whether emails can leave this process.
@@ -166,13 +174,10 @@ impl Worker {
     /// Claims one batch and delivers it; returns how many rows it handled.
     pub async fn run_once(&self) -> Result<usize, crate::db::BoxError> {
         let channels: Vec<&str> = if self.mailer.is_some() {
-            vec!["email"]
+            vec!["email", "webhook"]
         } else {
-            Vec::new()
+            vec!["webhook"]
         };
-        if channels.is_empty() {
-            return Ok(0);
-        }
         let claimed = {
             let mut conn = self.pool.get().await?;
             db::outbox::claim(
@@ -196,6 +201,9 @@ impl Worker {
     }
 
     async fn deliver(&self, row: &ClaimedRow) -> Result<(), crate::db::BoxError> {
+        if row.channel == "webhook" {
+            return self.deliver_webhook(row).await;
+        }
         let prepared = {
             let mut conn = self.pool.get().await?;
             match self.composer.prepare(&mut conn, row).await {
@@ -226,6 +234,60 @@ impl Worker {
                     .await?;
             }
             (Prepared::Send(_), None) => {}
+        }
+        Ok(())
+    }
+
+    async fn deliver_webhook(&self, row: &ClaimedRow) -> Result<(), crate::db::BoxError> {
+        let Some(endpoint_id) = row.endpoint_id else {
+            return Ok(());
+        };
+        let keys = {
+            let mut conn = self.pool.get().await?;
+            match db::webhooks::keys(&mut conn, endpoint_id).await? {
+                Some(keys) if keys.enabled => keys,
+                _ => {
+                    db::outbox::mark_skipped(&mut conn, row.id, row.attempts, "endpoint disabled")
+                        .await?;
+                    return Ok(());
+                }
+            }
+        };
+        let body = super::webhooks::payload(row).map_err(|e| e.to_string())?;
+        let delivered = super::webhooks::post(
+            &self.webhook_tls,
+            &keys,
+            row,
+            body,
+            self.settings.webhook_allow_private,
+        )
+        .await;
+        let mut conn = self.pool.get().await?;
+        db::webhooks::record_attempt(
+            &mut conn,
+            endpoint_id,
+            row.id,
+            delivered.status_code,
+            delivered.error.as_deref(),
+            delivered.duration_ms,
+        )
+        .await?;
+        match delivered.error {
+            None => {
+                db::outbox::mark_sent(&mut conn, row.id, row.attempts).await?;
+            }
+            Some(error) => {
+                self.record_failure(&mut conn, row, &error, false).await?;
+                if db::webhooks::disable_if_failing_for(
+                    &mut conn,
+                    endpoint_id,
+                    self.settings.webhook_disable_after_hours,
+                )
+                .await?
+                {
+                    tracing::warn!(%endpoint_id, "webhook endpoint disabled: it failed for too long");
+                }
+            }
         }
         Ok(())
     }
