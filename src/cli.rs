@@ -164,11 +164,13 @@ async fn run_serve(
     .await
     .map_err(|e| format!("cannot start: {e}"))?;
     warn_unless_english_messages(&state.pool).await;
-    let worker =
-        crate::domain::notifications::worker::Worker::from_settings(state.pool.clone(), &notify)
-            .map_err(|e| format!("cannot start: {e}"))?;
+    let worker = crate::domain::notifications::worker::Worker::from_settings(
+        state.pool.clone(),
+        &notify,
+        serve.webhook_allow_private,
+    )
+    .map_err(|e| format!("cannot start: {e}"))?;
     state.email_configured = worker.sends_email();
-    state.webhook_allow_private = notify.webhook_allow_private;
     if !state.email_configured {
         tracing::warn!(
             "HOITHAO_SMTP_URL is not set: emails are queued in the outbox (state pending) and \

@@ -121,6 +121,10 @@ pub struct ServeSettings {
     /// scan is still admitted; outside them it is `outside_window`.
     #[arg(long, env = "HOITHAO_CHECKIN_WINDOW_MARGIN_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u32).range(0..=1440))]
     pub checkin_window_margin_minutes: u32,
+    /// Let webhook endpoints use http and resolve to private, loopback or link-local
+    /// addresses (local development and tests only: it opens the door to request forgery).
+    #[arg(long, env = "HOITHAO_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
+    pub webhook_allow_private: bool,
 }
 
 /// Token, password and login-throttle settings.
@@ -283,8 +287,4 @@ pub struct NotifySettings {
     /// Hours a webhook endpoint may fail every delivery before it is disabled.
     #[arg(long, env = "HOITHAO_WEBHOOK_DISABLE_AFTER_HOURS", default_value_t = 72, value_parser = clap::value_parser!(u32).range(1..=8760))]
     pub webhook_disable_after_hours: u32,
-    /// Let webhook endpoints use http and resolve to private, loopback or link-local
-    /// addresses (local development and tests only: it opens the door to request forgery).
-    #[arg(long, env = "HOITHAO_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
-    pub webhook_allow_private: bool,
 }

@@ -600,7 +600,7 @@ t3 AS (SELECT id, 3 AS tier FROM m3
        WHERE (SELECT count(*) FROM t0) + (SELECT count(*) FROM t1) + (SELECT count(*) FROM t2) < $page LIMIT $sample)
 SELECT r.id, r.conference_id, r.number, r.full_name, r.position, r.unit_id, r.organization, r.category,
        r.email, r.phone, r.status, r.source, r.invitation_id, r.qr_secret, r.waitlisted_at, r.version,
-       r.created_at, r.updated_at
+       r.created_at, r.updated_at, r.language
 FROM registrations r
 JOIN (SELECT * FROM t0 UNION ALL SELECT * FROM t1 UNION ALL SELECT * FROM t2 UNION ALL SELECT * FROM t3) ranked USING (id)
 ORDER BY ranked.tier, r.name_folded, r.id

@@ -204,6 +204,44 @@ pub async fn revoke(
     })
 }
 
+/// Issues the invitation's link again: a new token (shown once, and emailed to the unit's
+/// contact by the `invitation.resent` notification); the previous link stops working.
+pub async fn resend(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    conference_id: Uuid,
+    id: Uuid,
+) -> ApiResult<InvitationWithToken> {
+    retrying_transaction!(conn, async |conn| {
+        let conference = load(
+            conn,
+            conference_id,
+            Some(actor),
+            Access::Private,
+            Lock::None,
+        )
+        .await?;
+        ensure_editable(&conference)?;
+        let row = db::invitations::find(conn, conference_id, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("invitation not found"))?;
+        if row.revoked_at.is_some() {
+            return Err(ApiError::conflict(
+                ErrorCode::RegistrationClosed,
+                "a revoked invitation cannot be sent again",
+            ));
+        }
+        let token = tokens::random_secret();
+        let row = db::invitations::reissue_token(conn, id, &tokens::hash(&token)).await?;
+        crate::domain::notifications::outbox::attach_invitation_link(conn, row.id, &token).await?;
+        let unit = db::invitations::unit_name(conn, row.unit_id).await?;
+        Ok(InvitationWithToken {
+            invitation: to_invitation(row, unit, 0),
+            token,
+        })
+    })
+}
+
 /// The live invitation behind a token: revoked or unknown tokens are a 404.
 async fn resolve(
     conn: &mut AsyncPgConnection,

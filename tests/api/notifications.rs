@@ -124,14 +124,13 @@ pub fn notify_settings(smtp_url: Option<String>) -> NotifySettings {
         outbox_poll_ms: 50,
         outbox_lease_secs: 60,
         webhook_disable_after_hours: 72,
-        webhook_allow_private: true,
     }
 }
 
 /// Starts a delivery worker on `app`'s database, as `serve` does; it stops with the returned
 /// handle.
 pub fn start_worker(pool: hoithao::db::DbPool, settings: &NotifySettings) -> Shutdown {
-    let worker = Worker::from_settings(pool, settings).unwrap();
+    let worker = Worker::from_settings(pool, settings, true).unwrap();
     let shutdown = Shutdown::default();
     actix_web::rt::spawn(worker.run(shutdown.clone()));
     shutdown
@@ -613,7 +612,7 @@ async fn without_smtp_emails_stay_pending_and_the_queue_says_so() {
 }
 
 #[actix_web::test]
-async fn an_invitation_emails_the_units_contact_its_link_and_seats() {
+async fn an_invitation_emails_the_units_contact_its_link_and_seats_and_a_resend_a_new_link() {
     let sink = SmtpSink::start();
     let app = TestApp::spawn().await;
     let _worker = start_worker(app.state.pool.clone(), &notify_settings(Some(sink.url())));
@@ -650,6 +649,46 @@ async fn an_invitation_emails_the_units_contact_its_link_and_seats() {
         invitation.body["token"].as_str().unwrap()
     );
     assert!(text.contains(&link), "{text}");
+
+    let resent = app
+        .post(
+            &format!(
+                "/api/v1/conferences/{conference}/invitations/{}/resend",
+                invitation.body["invitation"]["id"].as_str().unwrap()
+            ),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
+    let messages = sink.wait_for(2).await;
+    assert_eq!(messages.len(), 2);
+    let text = MessageParser::default()
+        .parse(&messages[1].1)
+        .unwrap()
+        .body_text(0)
+        .unwrap()
+        .into_owned();
+    let new_token = resent.body["token"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("invitation#token={new_token}")),
+        "{text}"
+    );
+    let old = app
+        .client
+        .get(app.url("/api/v1/invitation"))
+        .header(
+            "X-Invitation-Token",
+            invitation.body["token"].as_str().unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        old.status(),
+        StatusCode::NOT_FOUND,
+        "the old link stops working"
+    );
 }
 
 #[actix_web::test]

@@ -14,9 +14,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::helpers::{
-    TestApp, TestDatabase, database_settings, serve_settings, test_auth_settings,
-};
+use crate::helpers::TestApp;
 use crate::notifications::{notify_settings, start_worker};
 
 /// What the receiver got: the three signature headers and the body.
@@ -106,28 +104,7 @@ fn verifies(secret: &str, delivery: &Received) -> bool {
 
 /// The API with `HOITHAO_WEBHOOK_ALLOW_PRIVATE` as given (the receiver is on loopback).
 async fn app_allowing_private(allow: bool) -> TestApp {
-    let db = TestDatabase::create().await;
-    let settings = serve_settings(test_auth_settings());
-    let mut state = hoithao::startup::build_state(
-        &database_settings(&db.url),
-        settings.jwt_secret.as_ref(),
-        &settings.auth,
-        false,
-        chrono::Duration::minutes(60),
-    )
-    .await
-    .unwrap();
-    state.webhook_allow_private = allow;
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = hoithao::startup::serve(state.clone(), &settings, listener).unwrap();
-    actix_web::rt::spawn(server);
-    TestApp {
-        address: format!("http://127.0.0.1:{port}"),
-        db,
-        state,
-        client: reqwest::Client::new(),
-    }
+    TestApp::spawn_with(|settings| settings.webhook_allow_private = allow).await
 }
 
 async fn open_conference(app: &TestApp, token: &str) -> String {

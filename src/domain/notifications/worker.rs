@@ -95,7 +95,11 @@ impl Worker {
 
     /// The worker `serve` runs, from its settings. An invalid SMTP URL or sender is an error
     /// naming the variable (`serve` refuses to start with it).
-    pub fn from_settings(pool: DbPool, settings: &NotifySettings) -> Result<Self, String> {
+    pub fn from_settings(
+        pool: DbPool,
+        settings: &NotifySettings,
+        webhook_allow_private: bool,
+    ) -> Result<Self, String> {
         let default_from = super::email::parse_sender(&settings.mail_from)?;
         let mailer = settings
             .smtp_url
@@ -118,7 +122,7 @@ impl Worker {
             poll: Duration::from_millis(settings.outbox_poll_ms),
             lease_secs: settings.outbox_lease_secs as i32,
             reminder_lead_minutes: (settings.reminder_lead_hours * 60) as i32,
-            webhook_allow_private: settings.webhook_allow_private,
+            webhook_allow_private,
             webhook_disable_after_hours: settings.webhook_disable_after_hours as i32,
         };
         Self::new(pool, mailer, composer, delivery)
