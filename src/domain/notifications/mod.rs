@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod email;
 pub mod message;
 pub mod outbox;
+pub mod ssrf;
 pub mod templates;
 pub mod webhooks;
 pub mod worker;
