@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use diesel_async::AsyncConnection;
 
 use crate::config::{
-    AuthSettings, DatabaseSettings, LogSettings, RetentionSettings, ServeSettings,
+    AuthSettings, DatabaseSettings, LogSettings, NotifySettings, RetentionSettings, ServeSettings,
 };
 use crate::domain::accounts::{self, NewAccount, Role};
 use crate::domain::conferences::{self, NewConference, RegistrationMode};
@@ -39,9 +39,18 @@ pub enum Command {
         serve: ServeSettings,
         #[command(flatten)]
         retention: RetentionSettings,
+        #[command(flatten)]
+        notify: NotifySettings,
         /// Do not apply migrations; /readyz reports 503 until they are applied.
         #[arg(long)]
         no_migrate: bool,
+    },
+    /// See and retry the notification queue.
+    Outbox {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(subcommand)]
+        command: crate::outbox_cli::OutboxCommand,
     },
     /// Create the database if missing and apply pending migrations.
     Migrate {
@@ -102,11 +111,16 @@ impl Command {
     fn load_secret_files(&mut self) -> Result<(), String> {
         match self {
             Command::Serve {
-                database, serve, ..
+                database,
+                serve,
+                notify,
+                ..
             } => {
                 database.load_secret_files()?;
-                serve.load_secret_files()
+                serve.load_secret_files()?;
+                notify.load_secret_files()
             }
+            Command::Outbox { database, .. } => database.load_secret_files(),
             Command::Migrate { database }
             | Command::CreateAdmin { database, .. }
             | Command::SeedDemo { database }
@@ -123,8 +137,10 @@ pub async fn run(mut cli: Cli) -> Result<(), String> {
             database,
             serve,
             retention,
+            notify,
             no_migrate,
-        } => run_serve(database, serve, retention, no_migrate).await,
+        } => run_serve(database, serve, retention, notify, no_migrate).await,
+        Command::Outbox { database, command } => crate::outbox_cli::run(&database, command).await,
         Command::Migrate { database } => {
             prepare_database(&database, true).await?;
             Ok(())
@@ -210,10 +226,13 @@ async fn run_serve(
     database: DatabaseSettings,
     serve: ServeSettings,
     retention: RetentionSettings,
+    notify: NotifySettings,
     no_migrate: bool,
 ) -> Result<(), String> {
+    crate::domain::notifications::worker::check_settings(&notify)
+        .map_err(|e| format!("cannot start: {e}"))?;
     prepare_database(&database, !no_migrate).await?;
-    let state = crate::startup::build_state(
+    let mut state = crate::startup::build_state(
         &database,
         serve.jwt_secret.as_ref(),
         &serve.auth,
@@ -223,6 +242,20 @@ async fn run_serve(
     .await
     .map_err(|e| format!("cannot start: {e}"))?;
     warn_unless_english_messages(&state.pool).await;
+    let worker = crate::domain::notifications::worker::Worker::from_settings(
+        state.pool.clone(),
+        &notify,
+        serve.webhook_allow_private,
+    )
+    .map_err(|e| format!("cannot start: {e}"))?;
+    state.email_configured = worker.sends_email();
+    if !state.email_configured {
+        tracing::warn!(
+            "HOITHAO_SMTP_URL is not set: emails are queued in the outbox (state pending) and \
+             none is sent until a server with SMTP configured runs"
+        );
+    }
+    actix_web::rt::spawn(worker.run(state.shutdown.clone()));
     let listener = TcpListener::bind(serve.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", serve.listen))?;
     tracing::info!(address = %serve.listen, "listening");

@@ -105,6 +105,17 @@ impl DatabaseSettings {
     }
 }
 
+impl NotifySettings {
+    /// Takes `HOITHAO_SMTP_URL` from `HOITHAO_SMTP_URL_FILE` when that is set (and refuses both):
+    /// the URL may carry the SMTP password.
+    pub fn load_secret_files(&mut self) -> Result<(), String> {
+        if let Some(url) = secret_from_env("HOITHAO_SMTP_URL")? {
+            self.smtp_url = Some(url);
+        }
+        Ok(())
+    }
+}
+
 impl ServeSettings {
     /// Takes the JWT keys from `HOITHAO_JWT_SECRET_FILE` and `HOITHAO_JWT_PREVIOUS_SECRET_FILE`
     /// when those are set (and refuses a variable set both ways).
@@ -184,6 +195,10 @@ pub struct ServeSettings {
     /// scan is still admitted; outside them it is `outside_window`.
     #[arg(long, env = "HOITHAO_CHECKIN_WINDOW_MARGIN_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u32).range(0..=1440))]
     pub checkin_window_margin_minutes: u32,
+    /// Let webhook endpoints use http and resolve to private, loopback or link-local
+    /// addresses (local development and tests only: it opens the door to request forgery).
+    #[arg(long, env = "HOITHAO_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
+    pub webhook_allow_private: bool,
 }
 
 /// How long personal data is kept once a conference has ended.
@@ -345,4 +360,51 @@ mod tests {
         assert!(missing.contains("nope"), "{missing}");
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// Notification settings of `hoithao serve`: outbound email and the outbox workers.
+#[derive(Clone, Debug, Args)]
+pub struct NotifySettings {
+    /// SMTP server as a URL: `smtp://host:25` (plain), `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtps://user:password@host:465` (TLS). When unset, emails stay queued.
+    #[arg(long, env = "HOITHAO_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+    /// Default sender of emails, `Name <address>` or an address.
+    #[arg(
+        long,
+        env = "HOITHAO_MAIL_FROM",
+        default_value = "Hội thảo <no-reply@hoithao.invalid>"
+    )]
+    pub mail_from: String,
+    /// Public base URL of the service, used for the links in emails.
+    #[arg(
+        long,
+        env = "HOITHAO_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
+    /// Hours before a conference starts that its confirmed delegates get a reminder.
+    #[arg(long, env = "HOITHAO_REMINDER_LEAD_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub reminder_lead_hours: u32,
+    /// Delivery attempts before a message goes to the dead letters.
+    #[arg(long, env = "HOITHAO_OUTBOX_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub outbox_max_attempts: u32,
+    /// First retry delay in milliseconds; it doubles per attempt (with jitter), up to 6 hours.
+    #[arg(long, env = "HOITHAO_OUTBOX_RETRY_BASE_MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    pub outbox_retry_base_ms: u64,
+    /// Messages a worker claims at a time.
+    #[arg(long, env = "HOITHAO_OUTBOX_BATCH_SIZE", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub outbox_batch_size: u32,
+    /// Deliveries a process runs at the same time.
+    #[arg(long, env = "HOITHAO_OUTBOX_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub outbox_concurrency: u32,
+    /// Milliseconds between looks at the outbox when it had nothing due.
+    #[arg(long, env = "HOITHAO_OUTBOX_POLL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub outbox_poll_ms: u64,
+    /// Seconds a claimed message stays with its worker; past it another worker may take it.
+    #[arg(long, env = "HOITHAO_OUTBOX_LEASE_SECS", default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub outbox_lease_secs: u32,
+    /// Hours a webhook endpoint may fail every delivery before it is disabled.
+    #[arg(long, env = "HOITHAO_WEBHOOK_DISABLE_AFTER_HOURS", default_value_t = 72, value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub webhook_disable_after_hours: u32,
 }

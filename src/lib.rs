@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod openapi;
+pub mod outbox_cli;
 pub mod probe;
 pub mod shutdown;
 pub mod startup;

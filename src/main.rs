@@ -7,6 +7,7 @@ use hoithao::cli::{Cli, run};
 
 #[actix_web::main]
 async fn main() -> ExitCode {
+    hoithao::domain::notifications::webhooks::install_crypto_provider();
     let cli = Cli::parse();
     hoithao::telemetry::init(cli.log.log_format);
     match run(cli).await {

@@ -22,7 +22,13 @@ use crate::error::PROBLEM_CONTENT_TYPE;
                        (`application/problem+json`) with a stable `code`.",
         license(name = "Apache-2.0"),
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError, crate::domain::common::Lang, crate::domain::reports::csv::Delimiter)),
+    components(schemas(
+        crate::error::Problem,
+        crate::error::FieldError,
+        crate::domain::common::Lang,
+        crate::domain::reports::csv::Delimiter,
+        crate::domain::notifications::webhooks::WebhookPayload,
+    )),
     modifiers(&BearerScheme),
     tags(
         (name = "auth", description = "Login and the current account"),
@@ -40,6 +46,7 @@ use crate::error::PROBLEM_CONTENT_TYPE;
         (name = "privacy", description = "Privacy notices and consent, a person's data export, erasure and retention"),
         (name = "audit", description = "The audit log: who wrote what, when and from where (field names, never values)"),
         (name = "printouts", description = "Printed documents: sign-in sheets, name badges, certificates of attendance and their public verification"),
+        (name = "notifications", description = "The notification outbox: queue state, messages, retrying dead letters"),
     )
 )]
 struct ApiDoc;
@@ -154,6 +161,7 @@ fn link_created_resources(api: &mut OpenApiDoc) {
 pub fn spec_json() -> serde_json::Value {
     let mut json = serde_json::to_value(spec()).unwrap_or_default();
     describe_conditional_headers(&mut json);
+    crate::http::webhooks::document(&mut json);
     let schemas = json
         .pointer("/components/schemas")
         .cloned()

@@ -69,6 +69,8 @@ pub async fn build_state(
         trust_forwarded_for,
         checkin_window_margin,
         shutdown: crate::shutdown::Shutdown::default(),
+        email_configured: false,
+        webhook_allow_private: false,
     })
 }
 
@@ -215,6 +217,8 @@ pub fn serve(
     let spec = crate::openapi::spec_json();
     let body_limit = settings.body_limit_bytes;
     let body_timeout = std::time::Duration::from_secs(settings.body_timeout_secs);
+    let mut state = state;
+    state.webhook_allow_private = settings.webhook_allow_private;
     let mut server = HttpServer::new(move || {
         app(
             state.clone(),

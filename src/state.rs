@@ -21,4 +21,8 @@ pub struct AppState {
     pub checkin_window_margin: chrono::Duration,
     /// Set on SIGTERM/SIGINT: long-lived streams end and responses close their connections.
     pub shutdown: crate::shutdown::Shutdown,
+    /// Whether `HOITHAO_SMTP_URL` is set on this process (emails stay queued otherwise).
+    pub email_configured: bool,
+    /// `HOITHAO_WEBHOOK_ALLOW_PRIVATE`: endpoints may use http and private addresses.
+    pub webhook_allow_private: bool,
 }

@@ -96,6 +96,22 @@ pub async fn revoke(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Invit
         .await
 }
 
+/// A new link token for the invitation (the old link stops working).
+pub async fn reissue_token(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    token_hash: &[u8],
+) -> QueryResult<InvitationRow> {
+    diesel::update(invitations::table.find(id))
+        .set((
+            invitations::token_hash.eq(token_hash),
+            invitations::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(InvitationRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
 /// Invitations of a conference with their unit's name and confirmed count.
 pub async fn list_with_counts(
     conn: &mut AsyncPgConnection,

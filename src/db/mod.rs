@@ -8,8 +8,9 @@ pub mod conferences;
 pub mod connect;
 pub mod idempotency;
 pub mod invitations;
-pub mod privacy;
+pub mod outbox;
 pub mod printouts;
+pub mod privacy;
 pub mod registrations;
 pub mod reports;
 pub mod schema;
@@ -21,6 +22,7 @@ pub mod throttle;
 pub mod tls;
 pub mod transport;
 pub mod units;
+pub mod webhooks;
 
 use std::time::Duration;
 

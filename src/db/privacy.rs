@@ -128,6 +128,26 @@ pub async fn erase_undo_reasons(
     .await
 }
 
+/// The outbox holds ids and event data, not the person; what may name them is the link token
+/// waiting to be emailed and an SMTP server's error text. Emails not yet sent are skipped (the
+/// address they would go to is gone), and what they carried is cleared.
+pub async fn erase_outbox(
+    conn: &mut AsyncPgConnection,
+    registration_ids: &[Uuid],
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE outbox
+         SET link_token = NULL, last_error = NULL,
+             state = CASE WHEN state IN ('pending', 'sending', 'dead') THEN 'skipped' ELSE state END
+         WHERE registration_id = ANY($1) AND channel = 'email'
+           AND (link_token IS NOT NULL OR last_error IS NOT NULL
+                OR state IN ('pending', 'sending', 'dead'))",
+    )
+    .bind::<Array<SqlUuid>, _>(registration_ids)
+    .execute(conn)
+    .await
+}
+
 /// Login throttle rows keyed by any of these emails (`account:` and `account-ip:` keys).
 pub async fn erase_throttle_keys(
     conn: &mut AsyncPgConnection,
@@ -418,7 +438,11 @@ pub async fn personal_data(
                    'substituted_by', s.substituted_by, 'substituted_at', s.substituted_at)
                    ORDER BY s.substituted_at, s.id)
                FROM registration_substitutions s WHERE s.registration_id = r.id), '[]'),
-           'notifications', '[]'::jsonb) AS document
+           'notifications', coalesce((
+               SELECT jsonb_agg(jsonb_build_object('id', o.id, 'channel', o.channel,
+                   'event', o.event, 'state', o.state, 'attempts', o.attempts,
+                   'created_at', o.created_at, 'sent_at', o.sent_at) ORDER BY o.created_at, o.id)
+               FROM outbox o WHERE o.registration_id = r.id AND o.channel = 'email'), '[]')) AS document
          FROM registrations r
          LEFT JOIN units u ON u.id = r.unit_id
          LEFT JOIN privacy_notices n

@@ -31,6 +31,8 @@ pub struct RegistrationRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// `vi` or `en`: the language of the delegate's emails.
+    pub language: String,
 }
 
 /// The person on a registration: what organizers, units and delegates may edit.
@@ -47,6 +49,8 @@ pub struct PersonWrite {
     pub search_text: String,
     /// The folded full name (`search_text` starts with it); ranks exact name matches first.
     pub name_folded: String,
+    /// `vi` or `en`: the language of the delegate's emails.
+    pub language: String,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +85,7 @@ pub async fn insert(
             registrations::phone.eq(&new.person.phone),
             registrations::search_text.eq(&new.person.search_text),
             registrations::name_folded.eq(&new.person.name_folded),
+            registrations::language.eq(&new.person.language),
             registrations::status.eq(&new.status),
             registrations::source.eq(&new.source),
             registrations::invitation_id.eq(new.invitation_id),
@@ -114,6 +119,7 @@ pub async fn insert_many(
                 registrations::phone.eq(&new.person.phone),
                 registrations::search_text.eq(&new.person.search_text),
                 registrations::name_folded.eq(&new.person.name_folded),
+                registrations::language.eq(&new.person.language),
                 registrations::status.eq(&new.status),
                 registrations::source.eq(&new.source),
                 registrations::invitation_id.eq(new.invitation_id),
@@ -594,7 +600,7 @@ t3 AS (SELECT id, 3 AS tier FROM m3
        WHERE (SELECT count(*) FROM t0) + (SELECT count(*) FROM t1) + (SELECT count(*) FROM t2) < $page LIMIT $sample)
 SELECT r.id, r.conference_id, r.number, r.full_name, r.position, r.unit_id, r.organization, r.category,
        r.email, r.phone, r.status, r.source, r.invitation_id, r.qr_secret, r.waitlisted_at, r.version,
-       r.created_at, r.updated_at
+       r.created_at, r.updated_at, r.language
 FROM registrations r
 JOIN (SELECT * FROM t0 UNION ALL SELECT * FROM t1 UNION ALL SELECT * FROM t2 UNION ALL SELECT * FROM t3) ranked USING (id)
 ORDER BY ranked.tier, r.name_folded, r.id

@@ -187,6 +187,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox (id) {
+        id -> Uuid,
+        conference_id -> Uuid,
+        channel -> Text,
+        event -> Text,
+        registration_id -> Nullable<Uuid>,
+        invitation_id -> Nullable<Uuid>,
+        endpoint_id -> Nullable<Uuid>,
+        data -> Jsonb,
+        link_token -> Nullable<Text>,
+        state -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     privacy_notices (conference_id, version) {
         conference_id -> Uuid,
         version -> Int4,
@@ -257,6 +277,7 @@ diesel::table! {
         name_folded -> Text,
         name_words -> Nullable<Tsvector>,
         search_words -> Nullable<Tsvector>,
+        language -> Text,
         legal_basis -> Text,
         consent_notice_version -> Nullable<Int4>,
         consent_at -> Nullable<Timestamptz>,
@@ -292,6 +313,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Uuid,
+        endpoint_id -> Uuid,
+        outbox_id -> Uuid,
+        attempted_at -> Timestamptz,
+        status_code -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        duration_ms -> Int4,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Uuid,
+        conference_id -> Uuid,
+        url -> Text,
+        events -> Array<Nullable<Text>>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamptz>,
+        enabled -> Bool,
+        failing_since -> Nullable<Timestamptz>,
+        disabled_reason -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(certificates -> conferences (conference_id));
 diesel::joinable!(certificates -> registrations (registration_id));
 diesel::joinable!(checkin_devices -> accounts (created_by));
@@ -308,6 +359,10 @@ diesel::joinable!(conferences -> accounts (created_by));
 diesel::joinable!(invitations -> accounts (created_by));
 diesel::joinable!(invitations -> conferences (conference_id));
 diesel::joinable!(invitations -> units (unit_id));
+diesel::joinable!(outbox -> conferences (conference_id));
+diesel::joinable!(outbox -> invitations (invitation_id));
+diesel::joinable!(outbox -> registrations (registration_id));
+diesel::joinable!(outbox -> webhook_endpoints (endpoint_id));
 diesel::joinable!(privacy_notices -> accounts (created_by));
 diesel::joinable!(privacy_notices -> conferences (conference_id));
 diesel::joinable!(qr_disclosures -> accounts (account_id));
@@ -324,6 +379,10 @@ diesel::joinable!(registrations -> invitations (invitation_id));
 diesel::joinable!(registrations -> units (unit_id));
 diesel::joinable!(session_signups -> conference_sessions (session_id));
 diesel::joinable!(session_signups -> registrations (registration_id));
+diesel::joinable!(webhook_attempts -> outbox (outbox_id));
+diesel::joinable!(webhook_attempts -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_endpoints -> accounts (created_by));
+diesel::joinable!(webhook_endpoints -> conferences (conference_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -338,10 +397,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     invitations,
     login_throttle,
+    outbox,
     privacy_notices,
     qr_disclosures,
     registration_substitutions,
     registrations,
     session_signups,
     units,
+    webhook_attempts,
+    webhook_endpoints,
 );

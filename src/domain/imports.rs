@@ -148,6 +148,7 @@ pub async fn import_delegates(
                 category: category.unwrap_or(Category::Guest),
                 email: cell("email"),
                 phone: cell("phone"),
+                language: None,
             };
             let person = check_person(
                 &input,
@@ -214,9 +215,11 @@ pub async fn import_delegates(
 
         let mut number = seats.registration_seq;
         let mut new_rows = Vec::with_capacity(people.len());
+        let mut links = Vec::with_capacity(people.len());
         for (person, decision) in people.into_iter().zip(decisions) {
             number += 1;
             let status = decision.status()?;
+            let link = tokens::random_secret();
             new_rows.push(NewRegistration {
                 id: Uuid::now_v7(),
                 conference_id,
@@ -226,11 +229,12 @@ pub async fn import_delegates(
                 source: RegistrationSource::Import.as_str().to_owned(),
                 invitation_id: None,
                 qr_secret: tokens::random_secret(),
-                // Imported delegates get their link from the organizer later; this hash
-                // matches no token anyone holds.
-                delegate_token_hash: tokens::hash(&tokens::random_secret()),
+                // Imported delegates get their link by email (when they have an address);
+                // no one else ever holds it.
+                delegate_token_hash: tokens::hash(&link),
                 waitlisted_at: provisional_waitlisted_at(status),
             });
+            links.push(link);
         }
         for chunk in new_rows.chunks(INSERT_CHUNK) {
             db::registrations::insert_many(conn, chunk).await?;
@@ -241,6 +245,8 @@ pub async fn import_delegates(
             .map(|row| row.id)
             .collect();
         db::registrations::stamp_waitlisted(conn, &waitlisted).await?;
+        let ids: Vec<Uuid> = new_rows.iter().map(|row| row.id).collect();
+        crate::domain::notifications::outbox::attach_delegate_links(conn, &ids, &links).await?;
         db::registrations::set_counters(conn, conference_id, count.confirmed, number).await?;
         Ok(ImportReport {
             dry_run,

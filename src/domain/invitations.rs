@@ -146,6 +146,7 @@ pub async fn create(
             actor.account_id,
         )
         .await?;
+        crate::domain::notifications::outbox::attach_invitation_link(conn, row.id, &token).await?;
         let unit_name = unit.map(|u| u.name).unwrap_or_default();
         Ok(InvitationWithToken {
             invitation: to_invitation(row, unit_name, 0),
@@ -200,6 +201,44 @@ pub async fn revoke(
         };
         let unit = db::invitations::unit_name(conn, row.unit_id).await?;
         Ok(to_invitation(row, unit, 0))
+    })
+}
+
+/// Issues the invitation's link again: a new token (shown once, and emailed to the unit's
+/// contact by the `invitation.resent` notification); the previous link stops working.
+pub async fn resend(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    conference_id: Uuid,
+    id: Uuid,
+) -> ApiResult<InvitationWithToken> {
+    retrying_transaction!(conn, async |conn| {
+        let conference = load(
+            conn,
+            conference_id,
+            Some(actor),
+            Access::Private,
+            Lock::None,
+        )
+        .await?;
+        ensure_editable(&conference)?;
+        let row = db::invitations::find(conn, conference_id, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("invitation not found"))?;
+        if row.revoked_at.is_some() {
+            return Err(ApiError::conflict(
+                ErrorCode::RegistrationClosed,
+                "a revoked invitation cannot be sent again",
+            ));
+        }
+        let token = tokens::random_secret();
+        let row = db::invitations::reissue_token(conn, id, &tokens::hash(&token)).await?;
+        crate::domain::notifications::outbox::attach_invitation_link(conn, row.id, &token).await?;
+        let unit = db::invitations::unit_name(conn, row.unit_id).await?;
+        Ok(InvitationWithToken {
+            invitation: to_invitation(row, unit, 0),
+            token,
+        })
     })
 }
 

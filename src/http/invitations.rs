@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_invitation)
         .service(list_invitations)
         .service(revoke_invitation)
+        .service(resend_invitation)
         .service(view_invitation)
         .service(invitation_registrations)
         .service(register_through_invitation)
@@ -106,6 +107,31 @@ async fn revoke_invitation(
     let (conference_id, id) = path.into_inner();
     Ok(web::Json(
         invitations::revoke(&mut *state.pool.get().await?, &actor, conference_id, id).await?,
+    ))
+}
+
+/// Send an invitation again
+///
+/// Issues a new link token (returned once; the previous link stops working) and emails it,
+/// with the seat count, to the unit's contact (`invitation.resent`).
+#[utoipa::path(
+    tag = "invitations",
+    params(("conference_id" = Uuid, Path, description = "Conference id"), ("invitation_id" = Uuid, Path, description = "Invitation id")),
+    responses(
+        (status = 200, description = "The invitation with its new token", body = InvitationWithToken),
+        (status = 404, description = "No such invitation of a conference the caller organizes (`not_found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Revoked (`registration_closed`) or conference cancelled (`conference_cancelled`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/conferences/{conference_id}/invitations/{invitation_id}/resend")]
+async fn resend_invitation(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<web::Json<InvitationWithToken>> {
+    let (conference_id, id) = path.into_inner();
+    Ok(web::Json(
+        invitations::resend(&mut *state.pool.get().await?, &actor, conference_id, id).await?,
     ))
 }
 

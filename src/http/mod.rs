@@ -11,13 +11,15 @@ pub mod exports;
 pub mod invitations;
 pub mod middleware;
 pub mod ops;
-pub mod privacy;
+pub mod outbox;
 pub mod printouts;
+pub mod privacy;
 pub mod registrations;
 pub mod reports;
 pub mod sessions;
 pub mod substitutions;
 pub mod units;
+pub mod webhooks;
 
 use std::net::IpAddr;
 
@@ -49,7 +51,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(reports::routes)
             .configure(privacy::routes)
             .configure(audit::routes)
-            .configure(printouts::routes),
+            .configure(printouts::routes)
+            .configure(outbox::routes)
+            .configure(webhooks::routes),
     );
 }
 

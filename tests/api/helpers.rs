@@ -142,6 +142,7 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn create() -> Self {
+        hoithao::domain::notifications::webhooks::install_crypto_provider();
         let created = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -234,6 +235,8 @@ pub fn serve_settings(auth: AuthSettings) -> ServeSettings {
         shutdown_timeout_secs: 5,
         trust_forwarded_for: false,
         checkin_window_margin_minutes: 60,
+        // Webhook receivers in tests listen on loopback.
+        webhook_allow_private: true,
     }
 }
 

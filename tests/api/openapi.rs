@@ -103,6 +103,14 @@ async fn one_of_each_create(
         )
         .await;
     keep("/api/v1/conferences/{conference_id}/sessions", session);
+    let webhook = app
+        .post(
+            format!("{base}/webhooks"),
+            Some(admin),
+            json!({"url": "http://127.0.0.1:9/hook", "events": ["checkin.recorded"]}),
+        )
+        .await;
+    keep("/api/v1/conferences/{conference_id}/webhooks", webhook);
     let device = app
         .post(
             format!("{base}/devices"),

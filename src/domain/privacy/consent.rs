@@ -189,6 +189,9 @@ pub struct SelfRegistrationInput {
     /// Vietnamese formats (`0912 345 678`, `+84912345678`) are stored as E.164.
     #[schema(example = "0912 345 678", max_length = 32)]
     pub phone: Option<String>,
+    /// The language of the delegate's emails: `vi` (the default) or `en`.
+    #[serde(default)]
+    pub language: Option<crate::domain::common::Lang>,
     /// Acceptance of the conference's current privacy notice
     /// (`GET /conferences/{id}/privacy-notice`). Missing or refused: 422 naming `consent`;
     /// an older version: 409 `notice_version_not_current`.
@@ -207,6 +210,7 @@ impl SelfRegistrationInput {
                 category: self.category,
                 email: self.email,
                 phone: self.phone,
+                language: self.language,
             },
             self.consent,
         )

@@ -1,7 +1,7 @@
 //! Erasure: a registration's people become an anonymous row that still counts in attendance.
 //!
 //! One eraser per table group, run in order in one transaction; a new table that copies
-//! personal data adds its eraser to `ERASERS` (the notifications outbox will).
+//! personal data adds its eraser to `ERASERS`.
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -64,6 +64,7 @@ pub const ERASERS: &[(&str, Eraser)] = &[
     ("registration_substitutions", erase_substitutions),
     ("checkins", erase_undo_reasons),
     ("idempotency_keys", erase_stored_responses),
+    ("outbox", erase_outbox),
     ("login_throttle", erase_throttle_keys),
     ("registrations", erase_registrations),
 ];
@@ -74,6 +75,16 @@ fn erase_substitutions<'a>(
 ) -> BoxFuture<'a, ApiResult<()>> {
     Box::pin(async move {
         db::privacy::erase_substitutions(conn, &s.registration_ids, ERASED_NAME).await?;
+        Ok(())
+    })
+}
+
+fn erase_outbox<'a>(
+    conn: &'a mut AsyncPgConnection,
+    s: &'a Subject,
+) -> BoxFuture<'a, ApiResult<()>> {
+    Box::pin(async move {
+        db::privacy::erase_outbox(conn, &s.registration_ids).await?;
         Ok(())
     })
 }

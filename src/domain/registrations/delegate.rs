@@ -24,6 +24,12 @@ pub async fn substitute_locked(
         &tokens::hash(&token),
     )
     .await?;
+    crate::domain::notifications::outbox::attach_delegate_links(
+        conn,
+        &[row.id],
+        std::slice::from_ref(&token),
+    )
+    .await?;
     Ok((row, token))
 }
 

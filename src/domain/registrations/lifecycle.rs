@@ -54,6 +54,13 @@ pub async fn insert(
     if status == RegistrationStatus::Waitlisted {
         db::registrations::stamp_waitlisted(conn, &[row.id]).await?;
     }
+    // The trigger enqueued the delegate's email; it carries the link only this call knows.
+    crate::domain::notifications::outbox::attach_delegate_links(
+        conn,
+        &[row.id],
+        std::slice::from_ref(&token),
+    )
+    .await?;
     Ok((row, token))
 }
 

@@ -246,6 +246,9 @@ pub struct PersonInput {
     /// Vietnamese formats (`0912 345 678`, `+84912345678`) are stored as E.164.
     #[schema(example = "0912 345 678", max_length = 32)]
     pub phone: Option<String>,
+    /// The language of the delegate's emails: `vi` (the default) or `en`.
+    #[serde(default)]
+    pub language: Option<crate::domain::common::Lang>,
 }
 
 /// Changes to the person: absent fields stay, `null` clears an optional field.

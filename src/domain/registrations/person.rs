@@ -92,6 +92,11 @@ pub fn check_person(
             phone,
             search_text: String::new(),
             name_folded: String::new(),
+            language: input
+                .language
+                .unwrap_or(crate::domain::common::Lang::Vi)
+                .as_str()
+                .to_owned(),
         },
         unit_name,
     }
@@ -117,6 +122,7 @@ pub async fn patched_person(
         },
         email: patch.email.unwrap_or_else(|| current.email.clone()),
         phone: patch.phone.unwrap_or_else(|| current.phone.clone()),
+        language: Some(current.language.parse()?),
     };
     validate_person(conn, &input, v, "").await
 }

@@ -26,7 +26,7 @@ pub async fn organizer_qr_payload(
     Ok(qr_payload(&row))
 }
 
-pub(super) fn qr_payload(row: &RegistrationRow) -> String {
+pub fn qr_payload(row: &RegistrationRow) -> String {
     payload_of(row.id, &row.qr_secret)
 }
 

@@ -1,0 +1,18 @@
+DROP TRIGGER checkins_outbox ON checkins;
+DROP FUNCTION outbox_on_checkin();
+DROP TRIGGER conferences_outbox ON conferences;
+DROP FUNCTION outbox_on_conference();
+DROP TRIGGER invitations_outbox_token ON invitations;
+DROP TRIGGER invitations_outbox_insert ON invitations;
+DROP FUNCTION outbox_on_invitation();
+DROP TRIGGER registration_substitutions_outbox ON registration_substitutions;
+DROP FUNCTION outbox_on_substitution();
+DROP TRIGGER registrations_outbox_status ON registrations;
+DROP TRIGGER registrations_outbox_insert ON registrations;
+DROP FUNCTION outbox_on_registration();
+DROP FUNCTION outbox_registration_event(text, text);
+DROP FUNCTION outbox_webhooks(uuid, text, uuid, uuid, jsonb);
+DROP TABLE webhook_attempts;
+DROP TABLE outbox;
+DROP TABLE webhook_endpoints;
+ALTER TABLE registrations DROP COLUMN language;

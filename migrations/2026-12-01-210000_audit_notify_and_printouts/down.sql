@@ -1,0 +1,2 @@
+DROP TRIGGER audit ON certificates;
+DROP TRIGGER audit ON webhook_endpoints;
