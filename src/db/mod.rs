@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod attendance;
+pub mod bundles;
 pub mod checkins;
 pub mod conferences;
 pub mod connect;
