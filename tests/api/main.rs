@@ -4,6 +4,7 @@
 mod accounts;
 mod arrivals;
 mod auth;
+mod bundles;
 mod checkins;
 mod cli;
 mod conferences;
