@@ -29,8 +29,8 @@ pub struct BundleEntry {
     pub qr_secret_sha256: String,
 }
 
-/// A device's offline copy of the delegate list (the schema `BundleDownload::into_stream`
-/// writes, a page of entries at a time).
+// The schema `BundleDownload::into_stream` writes, a page of entries at a time.
+/// A device's offline copy of the delegate list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Bundle {
     /// Send back as `since` to get only what changed after this bundle.
