@@ -103,6 +103,17 @@ def main():
         alone = [download() for _ in range(5)]
         print(f"full bundle alone ({alone[0][1] / 1024:.0f} KiB gzip): median {statistics.median(t for t, _ in alone):.0f} ms "
               f"of 5 (min {min(t for t, _ in alone):.0f}, max {max(t for t, _ in alone):.0f})")
+        plain = []
+        for _ in range(3):
+            started = time.perf_counter()
+            resp, payload = call("GET", f"/conferences/{cid}/device-bundle", token)
+            plain.append((time.perf_counter() - started) * 1000)
+        print(f"full bundle alone, identity ({len(payload) / 1024:.0f} KiB): median {statistics.median(plain):.0f} ms of 3")
+        started = time.perf_counter()
+        digest = psql(f"EXPLAIN (ANALYZE, TIMING OFF) SELECT encode(sha256(convert_to(string_agg(r.id::text || ':' || "
+                      f"r.changed_xid::text || ':' || coalesce(u.name, ''), E'\\n' ORDER BY r.number), 'UTF8')), 'hex') "
+                      f"FROM registrations r LEFT JOIN units u ON u.id = r.unit_id WHERE r.conference_id = '{cid}'")
+        print(f"of which the ETag digest query: {digest.splitlines()[-1]}")
         print(f"server peak RSS after single downloads: {rss(server.pid, 'VmHWM'):.1f} MiB")
         latencies = []
         lock = threading.Lock()
