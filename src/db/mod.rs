@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod attendance;
 pub mod audit;
+pub mod bundles;
 pub mod checkins;
 pub mod conferences;
 pub mod connect;

@@ -3,6 +3,7 @@
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
+use futures_util::TryStreamExt;
 use futures_util::future::{Ready, ready};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -347,35 +348,27 @@ async fn device_bundle(
     let device =
         checkins::authenticate_device(&mut *state.pool.get().await?, &token.0, path.into_inner())
             .await?;
-    let bundle = checkins::bundle(
-        &mut *state.pool.get().await?,
-        &device,
-        query.since.as_deref(),
-    )
-    .await?;
-    // The content decides the tag, not the watermark, which moves with unrelated transactions.
-    let body = serde_json::to_vec(&bundle.registrations).map_err(ApiError::internal)?;
-    let etag = {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(&body);
-        format!("\"{}-{}\"", bundle.full, hex::encode(&digest[..12]))
-    };
+    let download =
+        checkins::open_bundle(state.pool.get().await?, &device, query.since.as_deref()).await?;
     let matches = req
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
             v.split(',')
-                .any(|tag| tag.trim().trim_start_matches("W/") == etag)
+                .any(|tag| tag.trim().trim_start_matches("W/") == download.etag)
         });
+    let etag = download.etag.clone();
     if matches {
+        download.close().await?;
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))
             .finish());
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag))
-        .json(bundle))
+        .content_type(header::ContentType::json())
+        .streaming(download.into_stream().map_ok(web::Bytes::from)))
 }
 
 /// Live check-ins (organizer)

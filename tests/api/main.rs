@@ -5,6 +5,7 @@ mod accounts;
 mod arrivals;
 mod audit;
 mod auth;
+mod bundles;
 mod checkins;
 mod cli;
 mod conferences;

@@ -29,6 +29,7 @@ pub struct BundleEntry {
     pub qr_secret_sha256: String,
 }
 
+// The schema `BundleDownload::into_stream` writes, a page of entries at a time.
 /// A device's offline copy of the delegate list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Bundle {
@@ -39,14 +40,62 @@ pub struct Bundle {
     pub registrations: Vec<BundleEntry>,
 }
 
-/// The bundle, or only what changed since `since`. The bundle is read in one repeatable-read
-/// snapshot and its watermark is that snapshot: a delta holds exactly the registrations whose
-/// last change that snapshot could not see, whatever order concurrent transactions commit in.
-pub async fn bundle(
-    conn: &mut AsyncPgConnection,
+/// Rows read and sent at a time: bounds a download's memory whatever the conference's size.
+const PAGE_ROWS: i64 = 1000;
+
+/// A bundle download, open on its own connection in one repeatable-read snapshot: the
+/// watermark, the ETag and every row come from that snapshot. Send it with `into_stream` or
+/// release it with `close`; dropped half-way (the client hung up), the connection is closed
+/// by the pool rather than reused with the snapshot open.
+pub struct BundleDownload<C> {
+    /// Quoted strong ETag: whether the bundle is full and a digest of its content, which the
+    /// watermark is not part of (it moves with unrelated transactions).
+    pub etag: String,
+    conn: C,
+    conference_id: Uuid,
+    conference_code: String,
+    since: Option<String>,
+    watermark: String,
+}
+
+/// Opens the bundle, or only what changed since `since`. Its watermark is its snapshot: a
+/// delta holds exactly the registrations whose last change that snapshot could not see,
+/// whatever order concurrent transactions commit in.
+pub async fn open_bundle<C>(
+    mut conn: C,
     device: &DeviceRow,
     since: Option<&str>,
-) -> ApiResult<Bundle> {
+) -> ApiResult<BundleDownload<C>>
+where
+    C: std::ops::DerefMut<Target = AsyncPgConnection> + Send + 'static,
+{
+    use base64::Engine;
+    use sha2::Digest;
+    let since = since.map(parse_watermark).transpose()?;
+    let conference =
+        db::conferences::find_with_membership(&mut conn, device.conference_id, None, Lock::None)
+            .await?
+            .ok_or_else(|| ApiError::not_found("conference not found"))?
+            .0;
+    db::bundles::begin_snapshot(&mut conn).await?;
+    let watermark = db::checkins::current_snapshot(&mut conn).await?;
+    let digest =
+        db::bundles::content_digest(&mut conn, device.conference_id, since.as_deref()).await?;
+    // The reference of every entry is made of the conference code.
+    let tag = sha2::Sha256::digest(format!("{}\n{digest}", conference.code));
+    Ok(BundleDownload {
+        etag: format!("\"{}-{}\"", since.is_none(), hex::encode(&tag[..12])),
+        conn,
+        conference_id: device.conference_id,
+        conference_code: conference.code,
+        since,
+        watermark: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(watermark),
+    })
+}
+
+/// A `since` the API issued: base64 of a snapshot `xmin:xmax:xip,…`, checked here so
+/// PostgreSQL never sees a malformed one.
+fn parse_watermark(text: &str) -> ApiResult<String> {
     use base64::Engine;
     let invalid = || {
         ApiError::bad_request(
@@ -54,81 +103,131 @@ pub async fn bundle(
             "since is not a watermark this API issued",
         )
     };
-    let since = match since {
-        None => None,
-        Some(text) => {
-            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(text)
-                .map_err(|_| invalid())?;
-            let snapshot = String::from_utf8(bytes).map_err(|_| invalid())?;
-            // xmin:xmax:xip,... — checked here so PostgreSQL never sees a malformed snapshot.
-            let parts: Vec<&str> = snapshot.split(':').collect();
-            let numbers = |part: &str| {
-                part.split(',').all(|n| {
-                    !n.is_empty() && n.len() <= 20 && n.bytes().all(|b| b.is_ascii_digit())
-                })
-            };
-            let well_formed = parts.len() == 3
-                && numbers(parts[0])
-                && numbers(parts[1])
-                && (parts[2].is_empty() || numbers(parts[2]))
-                && parts[0].parse::<u64>().ok() <= parts[1].parse::<u64>().ok();
-            if !well_formed {
-                return Err(invalid());
-            }
-            Some(snapshot)
-        }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .map_err(|_| invalid())?;
+    let snapshot = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let parts: Vec<&str> = snapshot.split(':').collect();
+    let numbers = |part: &str| {
+        part.split(',')
+            .all(|n| !n.is_empty() && n.len() <= 20 && n.bytes().all(|b| b.is_ascii_digit()))
     };
-    let conference =
-        db::conferences::find_with_membership(conn, device.conference_id, None, Lock::None)
-            .await?
-            .ok_or_else(|| ApiError::not_found("conference not found"))?
-            .0;
-    let (watermark, rows) = conn
-        .build_transaction()
-        .repeatable_read()
-        .read_only()
-        .run::<_, ApiError, _>(async |conn| {
-            let watermark = db::checkins::current_snapshot(conn).await?;
-            let rows =
-                db::checkins::bundle_rows(conn, device.conference_id, since.as_deref()).await?;
-            Ok((watermark, rows))
+    let well_formed = parts.len() == 3
+        && numbers(parts[0])
+        && numbers(parts[1])
+        && (parts[2].is_empty() || numbers(parts[2]))
+        && parts[0].parse::<u64>().ok() <= parts[1].parse::<u64>().ok();
+    if well_formed {
+        Ok(snapshot)
+    } else {
+        Err(invalid())
+    }
+}
+
+/// Where a streamed download stands.
+enum Step {
+    Head,
+    RowsAfter(i32),
+    Done,
+}
+
+impl<C> BundleDownload<C>
+where
+    C: std::ops::DerefMut<Target = AsyncPgConnection> + Send + 'static,
+{
+    /// Ends the snapshot without sending the bundle (the device already holds it).
+    pub async fn close(mut self) -> ApiResult<()> {
+        self.close_snapshot().await
+    }
+
+    /// The bundle as JSON (the `Bundle` schema), produced a page of rows at a time: memory
+    /// stays bounded by one page whatever the conference's size. The snapshot ends with the
+    /// last page; an error part-way ends the stream, so the client sees a truncated body,
+    /// never a well-formed partial bundle.
+    pub fn into_stream(self) -> impl futures_util::Stream<Item = ApiResult<Vec<u8>>> + 'static {
+        futures_util::stream::unfold((self, Step::Head), |(mut download, step)| async move {
+            let (chunk, next) = match step {
+                Step::Head => (download.head(), Step::RowsAfter(0)),
+                Step::RowsAfter(after) => match download.page(after).await {
+                    Ok((chunk, Some(last))) => (Ok(chunk), Step::RowsAfter(last)),
+                    Ok((mut chunk, None)) => match download.close_snapshot().await {
+                        Ok(()) => {
+                            chunk.extend_from_slice(b"]}");
+                            (Ok(chunk), Step::Done)
+                        }
+                        Err(error) => (Err(error), Step::Done),
+                    },
+                    Err(error) => (Err(error), Step::Done),
+                },
+                Step::Done => return None,
+            };
+            Some((chunk, (download, next)))
         })
+    }
+
+    fn head(&self) -> ApiResult<Vec<u8>> {
+        let watermark = serde_json::to_string(&self.watermark).map_err(ApiError::internal)?;
+        Ok(format!(
+            "{{\"watermark\":{watermark},\"full\":{},\"registrations\":[",
+            self.since.is_none()
+        )
+        .into_bytes())
+    }
+
+    /// The entries after number `after`, comma-separated (with the comma before them unless
+    /// they are the first), and the last number read unless this was the last page.
+    async fn page(&mut self, after: i32) -> ApiResult<(Vec<u8>, Option<i32>)> {
+        let rows = db::bundles::bundle_page(
+            &mut self.conn,
+            self.conference_id,
+            self.since.as_deref(),
+            after,
+            PAGE_ROWS,
+        )
         .await?;
-    let registrations = rows
-        .into_iter()
-        .map(|row| {
-            let reference = crate::domain::registrations::reference(&conference.code, row.number);
-            let name_folded = fold(&row.full_name);
-            let search_folded = [
-                Some(name_folded.as_str()),
-                row.unit_name.as_deref(),
-                Some(&reference),
-            ]
-            .into_iter()
-            .flatten()
-            .map(fold)
-            .filter(|part| !part.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-            Ok(BundleEntry {
-                registration_id: row.id,
-                reference,
-                name_folded,
-                search_folded,
-                full_name: row.full_name,
-                position: row.position,
-                unit_name: row.unit_name,
-                category: row.category.parse()?,
-                status: row.status.parse()?,
-                session_ids: row.session_ids,
-                qr_secret_sha256: hex::encode(tokens::hash(&row.qr_secret)),
-            })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(Bundle {
-        watermark: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(watermark),
-        full: since.is_none(),
-        registrations,
+        let last = (rows.len() as i64 == PAGE_ROWS).then(|| rows[rows.len() - 1].number);
+        let mut chunk = Vec::with_capacity(rows.len() * 400);
+        for (index, row) in rows.into_iter().enumerate() {
+            if after > 0 || index > 0 {
+                chunk.push(b',');
+            }
+            let entry = entry(&self.conference_code, row)?;
+            serde_json::to_writer(&mut chunk, &entry).map_err(ApiError::internal)?;
+        }
+        Ok((chunk, last))
+    }
+
+    async fn close_snapshot(&mut self) -> ApiResult<()> {
+        Ok(db::bundles::end_snapshot(&mut self.conn).await?)
+    }
+}
+
+/// One registration as a device needs it.
+fn entry(conference_code: &str, row: db::bundles::BundleRow) -> ApiResult<BundleEntry> {
+    let reference = crate::domain::registrations::reference(conference_code, row.number);
+    let name_folded = fold(&row.full_name);
+    let search_folded = [
+        Some(name_folded.as_str()),
+        row.unit_name.as_deref(),
+        Some(&reference),
+    ]
+    .into_iter()
+    .flatten()
+    .map(fold)
+    .filter(|part| !part.is_empty())
+    .collect::<Vec<_>>()
+    .join(" ");
+    Ok(BundleEntry {
+        registration_id: row.id,
+        reference,
+        name_folded,
+        search_folded,
+        full_name: row.full_name,
+        position: row.position,
+        unit_name: row.unit_name,
+        category: row.category.parse()?,
+        status: row.status.parse()?,
+        session_ids: row.session_ids,
+        qr_secret_sha256: hex::encode(tokens::hash(&row.qr_secret)),
     })
 }
