@@ -87,7 +87,8 @@ async fn attendance_xlsx(
 ///
 /// One workbook with everything to report upward: summary, by unit, by unit kind, by district,
 /// by session, no-shows, every delegate (as the delegate export), every check-in (as the
-/// check-in export) and the substitutions.
+/// check-in export), the substitutions and the conference's audit log (field names, never
+/// values).
 #[utoipa::path(
     tag = "reports",
     params(("conference_id" = Uuid, Path, description = "Conference id"), LangQuery),

@@ -363,10 +363,31 @@ async fn the_package_has_every_sheet_with_the_reports_counts_and_every_row() {
             "Biểu đồ",
             "Đại biểu",
             "Điểm danh",
-            "Thay thế"
+            "Thay thế",
+            "Nhật ký thao tác"
         ]
     );
     assert_eq!(sheet(&bytes, "Đại biểu").len(), 1 + 7);
+    // The audit log: every entry of this conference, field names and never values.
+    let audit = sheet(&bytes, "Nhật ký thao tác");
+    let logged = app
+        .count(&format!(
+            "SELECT count(*) FROM audit_log WHERE conference_id = '{}'",
+            f.cid
+        ))
+        .await;
+    assert!(logged > 0);
+    assert_eq!(audit.len() as i64, 1 + logged);
+    assert!(
+        audit.iter().skip(1).any(|row| row[1] == "registrations"
+            && row[3] == "insert"
+            && row[4].contains("full_name")),
+        "{audit:?}"
+    );
+    assert!(
+        !audit.iter().flatten().any(|cell| cell.contains("Nguyễn")),
+        "the log names fields, not the people in them"
+    );
     assert_eq!(sheet(&bytes, "Điểm danh").len(), 1 + 6);
     assert_eq!(sheet(&bytes, "Thay thế").len(), 1 + 1);
     let units = sheet(&bytes, "Theo đơn vị");

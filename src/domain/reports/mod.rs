@@ -8,6 +8,7 @@
 //! byte is sent.
 
 pub mod attendance;
+pub mod audit;
 pub mod charts;
 pub mod checkins;
 pub mod csv;
@@ -90,6 +91,7 @@ enum Stage {
     Ready(Part),
     Delegates(delegates::DelegatePages),
     Checkins(checkins::CheckinPages),
+    Audit(audit::AuditPages),
 }
 
 /// A file being produced: its name and the parts still to come.
@@ -125,6 +127,7 @@ impl Export {
                 }
                 Some(Stage::Delegates(pages)) => pages.next_page(conn).await?,
                 Some(Stage::Checkins(pages)) => pages.next_page(conn).await?,
+                Some(Stage::Audit(pages)) => pages.next_page(conn).await?,
             };
             match page {
                 Some(rows) => return Ok(Some(Part::Rows(rows))),
@@ -182,8 +185,8 @@ impl Export {
         Ok(export)
     }
 
-    /// The post-event package: the report's sheets, then every delegate, every scan and the
-    /// substitutions, in one workbook.
+    /// The post-event package: the report's sheets, then every delegate, every scan, the
+    /// substitutions and the audit log, in one workbook.
     pub async fn package(
         conn: &mut AsyncPgConnection,
         actor: &Actor,
@@ -206,6 +209,12 @@ impl Export {
         if let Some((head, rows)) = substitutions {
             export.sheet(head, rows);
         }
+        export
+            .stages
+            .push_back(Stage::Ready(Part::Sheet(audit::head(&labels))));
+        export
+            .stages
+            .push_back(Stage::Audit(audit::AuditPages::new(&conference, labels)));
         Ok(export)
     }
 
