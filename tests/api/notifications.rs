@@ -15,7 +15,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, database_settings};
+use crate::helpers::TestApp;
 
 /// A real SMTP server: every accepted message lands in its directory.
 pub struct SmtpSink {
@@ -527,7 +527,7 @@ async fn a_claim_whose_worker_died_is_delivered_by_another_with_the_same_message
 }
 
 #[actix_web::test]
-async fn two_workers_on_one_database_deliver_a_burst_of_a_thousand_exactly_once() {
+async fn two_serve_processes_on_one_database_deliver_a_burst_of_a_thousand_exactly_once() {
     let sink = SmtpSink::start();
     let app = TestApp::spawn().await;
     let token = app.organizer("org").await;
@@ -538,11 +538,11 @@ async fn two_workers_on_one_database_deliver_a_burst_of_a_thousand_exactly_once(
             "{n},Đại biểu số {n},guest,daibieu{n}@example.vn\n"
         ));
     }
-    // Two "processes": each worker has its own pool, as two `serve` replicas would.
-    let settings = notify_settings(Some(sink.url()));
-    let other_pool = hoithao::db::build_pool(&database_settings(&app.db.url)).unwrap();
-    let _first = start_worker(app.state.pool.clone(), &settings);
-    let _second = start_worker(other_pool, &settings);
+    // Two replicas: two `serve` processes on the test's database, each with its workers.
+    let _replicas = [
+        Replica(serve_process(&app.db.url, &sink.url())),
+        Replica(serve_process(&app.db.url, &sink.url())),
+    ];
 
     let imported = app
         .request(
@@ -582,6 +582,16 @@ async fn two_workers_on_one_database_deliver_a_burst_of_a_thousand_exactly_once(
             .await,
         1000
     );
+}
+
+/// A `serve` process stopped when the test ends, passed or failed.
+struct Replica(Child);
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 #[actix_web::test]
