@@ -392,6 +392,7 @@ async fn seed_demo(database: &DatabaseSettings) -> Result<(), String> {
         registration_mode: Some(RegistrationMode::InvitationOnly),
         host_organization: Some("Trung tâm Khuyến công và Tư vấn phát triển công nghiệp Vĩnh Phúc".to_owned()),
         co_host_organizations: Some(vec!["Công ty TNHH xanh GANAM".to_owned()]),
+        sender_email: None,
     };
     let agenda = [
         (

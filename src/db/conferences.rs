@@ -31,6 +31,7 @@ pub struct ConferenceRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub sender_email: Option<String>,
 }
 
 /// Every editable column; used for both insert and full-row update.
@@ -53,6 +54,7 @@ pub struct ConferenceWrite<'a> {
     pub host_organization: Option<&'a str>,
     pub co_host_organizations: &'a [String],
     pub search_text: &'a str,
+    pub sender_email: Option<&'a str>,
 }
 
 pub async fn insert(

@@ -148,6 +148,7 @@ diesel::table! {
         registration_seq -> Int4,
         retention_days -> Nullable<Int4>,
         personal_data_erased_at -> Nullable<Timestamptz>,
+        sender_email -> Nullable<Text>,
     }
 }
 

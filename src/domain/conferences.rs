@@ -49,6 +49,8 @@ pub struct Conference {
     pub registration_mode: RegistrationMode,
     pub host_organization: Option<String>,
     pub co_host_organizations: Vec<String>,
+    /// The address its emails come from (the server's default when absent).
+    pub sender_email: Option<String>,
     pub status: ConferenceStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -79,6 +81,7 @@ impl Versioned<Conference> {
                 .flatten()
                 .cloned()
                 .collect(),
+            sender_email: row.sender_email.clone(),
             status: row.status.parse()?,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -134,6 +137,10 @@ pub struct NewConference {
     pub host_organization: Option<String>,
     #[schema(max_items = 20)]
     pub co_host_organizations: Option<Vec<String>>,
+    /// The address the conference's emails come from, if the SMTP server may send as it;
+    /// defaults to the server's `HOITHAO_MAIL_FROM` address.
+    #[schema(example = "hoithao@sct.vinhphuc.gov.vn", max_length = 254)]
+    pub sender_email: Option<String>,
 }
 
 /// Changes to a conference: absent fields stay as they are, `null` clears an optional field.
@@ -190,6 +197,9 @@ pub struct ConferencePatch {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(nullable = false, max_items = 20)]
     pub co_host_organizations: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 254)]
+    pub sender_email: Option<Option<String>>,
 }
 
 /// Filters of the conference list.
@@ -230,6 +240,7 @@ struct ConferenceFields {
     registration_mode: RegistrationMode,
     host_organization: Option<String>,
     co_host_organizations: Vec<String>,
+    sender_email: Option<String>,
     search_text: String,
 }
 
@@ -270,6 +281,11 @@ impl ConferenceFields {
             input.co_host_organizations.as_deref().unwrap_or_default(),
             20,
             300,
+        );
+        let sender_email = crate::domain::contact::check_email(
+            &mut v,
+            "sender_email".to_owned(),
+            input.sender_email.as_deref(),
         );
 
         let time_zone = input
@@ -366,6 +382,7 @@ impl ConferenceFields {
             registration_mode: input.registration_mode.unwrap_or(RegistrationMode::Open),
             host_organization,
             co_host_organizations,
+            sender_email,
             search_text,
         })
     }
@@ -387,6 +404,7 @@ impl ConferenceFields {
             registration_mode: self.registration_mode.as_str(),
             host_organization: self.host_organization.as_deref(),
             co_host_organizations: &self.co_host_organizations,
+            sender_email: self.sender_email.as_deref(),
             search_text: &self.search_text,
         }
     }
@@ -418,6 +436,7 @@ impl NewConference {
                     .cloned()
                     .collect(),
             ),
+            sender_email: row.sender_email.clone(),
         })
     }
 
@@ -439,7 +458,8 @@ impl NewConference {
             registration_opens_at,
             registration_closes_at,
             capacity,
-            host_organization
+            host_organization,
+            sender_email
         );
         set_some!(
             time_zone,

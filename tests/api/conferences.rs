@@ -75,7 +75,8 @@ async fn validation_reports_every_invalid_field_and_writes_nothing() {
             json!({
                 "code": "Not a slug!", "title": "  ", "starts_at": "2030-07-19T17:00:00+07:00",
                 "ends_at": "2030-07-19T08:00:00+07:00", "time_zone": "Mars/Olympus", "capacity": 0,
-                "venue_name": "x".repeat(301), "co_host_organizations": ["ok", ""]
+                "venue_name": "x".repeat(301), "co_host_organizations": ["ok", ""],
+                "sender_email": "not an address"
             }),
         )
         .await;
@@ -87,6 +88,7 @@ async fn validation_reports_every_invalid_field_and_writes_nothing() {
         ("title", "required"),
         ("venue_name", "too_long"),
         ("co_host_organizations[1]", "required"),
+        ("sender_email", "invalid_format"),
         ("time_zone", "unknown_time_zone"),
         ("ends_at", "must_be_after_start"),
         ("capacity", "out_of_range"),

@@ -198,7 +198,13 @@ async fn a_confirmed_registration_emails_the_delegate_in_vietnamese_with_qr_cale
     let app = TestApp::spawn().await;
     let _worker = start_worker(app.state.pool.clone(), &notify_settings(Some(sink.url())));
     let token = app.organizer("org").await;
-    let conference = open_conference(&app, &token, json!({})).await;
+    // The conference sends as its own address (normalised to lower case).
+    let conference = open_conference(
+        &app,
+        &token,
+        json!({"sender_email": "HoiThao@SCT.VinhPhuc.gov.vn"}),
+    )
+    .await;
 
     let created = self_register(
         &app,
@@ -215,6 +221,8 @@ async fn a_confirmed_registration_emails_the_delegate_in_vietnamese_with_qr_cale
     let subject = message.subject().unwrap();
     assert!(subject.contains("Xác nhận đăng ký"), "{subject}");
     assert!(subject.contains("Hội thảo sản xuất sạch hơn"), "{subject}");
+    let from = message.from().unwrap().first().unwrap();
+    assert_eq!(from.address().unwrap(), "hoithao@sct.vinhphuc.gov.vn");
     let to = message.to().unwrap().first().unwrap();
     assert_eq!(to.address().unwrap(), "yen@example.vn");
     assert_eq!(to.name().unwrap(), "Phạm Thị Yến");

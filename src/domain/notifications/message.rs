@@ -112,11 +112,15 @@ fn sender_name(conference: &ConferenceRow) -> String {
 }
 
 impl Composer {
+    /// The conference's own address when it has one (validated when it was set), else the
+    /// server's; the name is always the host's.
     fn from(&self, conference: &ConferenceRow) -> Mailbox {
-        Mailbox::new(
-            Some(sender_name(conference)),
-            self.default_from.email.clone(),
-        )
+        let address = conference
+            .sender_email
+            .as_deref()
+            .and_then(|email| email.parse().ok())
+            .unwrap_or_else(|| self.default_from.email.clone());
+        Mailbox::new(Some(sender_name(conference)), address)
     }
 
     /// Builds the message of a claimed email row.
