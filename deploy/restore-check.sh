@@ -46,8 +46,11 @@ serve() { # $1 = database; serves it as the app role, migrated beforehand by the
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   API=http://127.0.0.1:$port/api/v1
   printf 'postgres://%s:%s@%s/%s\n' "$APP" "$APP_PW" "$HOSTPORT" "$1" > "$WORK/app_url"
-  DATABASE_URL_FILE=$WORK/app_url HOITHAO_JWT_SECRET=restore-check-signing-key-0123456789abcdef \
-    HOITHAO_LISTEN=127.0.0.1:$port "$BIN" serve --no-migrate >"$WORK/serve-$1.log" 2>&1 &
+  # The URL comes from a file, as in the systemd unit; a DATABASE_URL inherited from the caller
+  # (CI exports one) would make serve refuse the pair.
+  env -u DATABASE_URL DATABASE_URL_FILE="$WORK/app_url" \
+    HOITHAO_JWT_SECRET=restore-check-signing-key-0123456789abcdef \
+    HOITHAO_LISTEN="127.0.0.1:$port" "$BIN" serve --no-migrate >"$WORK/serve-$1.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 100); do
     "$BIN" probe --ready --url "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
