@@ -117,11 +117,13 @@ impl PdfSheet {
             (
                 A4,
                 vec![
-                    (labels.number, 26.0),
-                    (labels.full_name, 120.0),
-                    (labels.position, 95.0),
-                    (labels.unit, 112.0),
-                    (labels.checked_in, 40.0),
+                    // Portrait A4 leaves about 96 pt (34 mm) to sign in: enough, and the unit
+                    // and position, which people check, are cut short less often.
+                    (labels.number, 24.0),
+                    (labels.full_name, 115.0),
+                    (labels.position, 100.0),
+                    (labels.unit, 140.0),
+                    (labels.checked_in, 48.0),
                     (labels.signature, 0.0),
                 ],
             )
