@@ -333,6 +333,42 @@ async fn the_pdf_sheet_prints_vietnamese_names_intact_with_page_numbers_in_eithe
 }
 
 #[actix_web::test]
+async fn a_long_position_and_organization_wrap_onto_a_second_line_of_the_pdf_sheet_rather_than_being_cut()
+ {
+    let app = TestApp::spawn().await;
+    let organizer = app.organizer("org").await;
+    let conference = app.published_conference(&organizer, json!({})).await;
+    let cid = conference["id"].as_str().unwrap();
+    // Of no unit in the directory, so the organization is printed only in the row's cell.
+    let organization = "Trung tâm Khuyến công và Tư vấn phát triển công nghiệp Vĩnh Phúc";
+    let position = "Phó Trưởng phòng Quản lý Công nghiệp";
+    let reply = app
+        .post(
+            format!("/api/v1/conferences/{cid}/registrations"),
+            Some(&organizer),
+            json!({"full_name": "Nguyễn Thị Phương Thảo", "position": position,
+                   "organization": organization, "category": "enterprise",
+                   "phone": "0912345678"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+
+    let (_, pdf) = download(
+        &app,
+        &organizer,
+        &format!("/api/v1/conferences/{cid}/sign-in-sheet.pdf"),
+    )
+    .await;
+
+    let text = pdf_text(&pdf);
+    assert!(!text.contains('…'), "something was cut:\n{text}");
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for word in organization.split(' ').chain(position.split(' ')) {
+        assert!(words.contains(&word), "{word:?} missing from:\n{text}");
+    }
+}
+
+#[actix_web::test]
 async fn a_long_pdf_sheet_repeats_its_headings_and_numbers_every_page() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;

@@ -16,6 +16,8 @@ const SECTION_ROW: f32 = 18.0;
 const UNIT_ROW: f32 = 16.0;
 const TOTAL_ROW: f32 = 20.0;
 const TEXT: f32 = 8.5;
+/// The size of a cell's text when it needs three lines to fit in `ROW`.
+const SMALL_TEXT: f32 = 6.6;
 
 /// What takes a place on a page.
 #[derive(Clone, Copy)]
@@ -368,20 +370,45 @@ fn draw_line(
             let mut x = MARGIN;
             for ((_, width), (text, align)) in columns.iter().zip(cells) {
                 canvas.frame(x, y, *width, ROW, 0.5);
-                canvas.text(
-                    text,
-                    x + 3.0,
-                    y + 14.0,
-                    width - 6.0,
-                    TEXT,
-                    Weight::Regular,
-                    align,
-                );
+                // A long name, position or unit takes a second line rather than being cut:
+                // people check those against the person signing. Rows keep one height so
+                // that pages can be counted before the first one is drawn.
+                let (lines, size) = cell_lines(canvas, text, width - 6.0);
+                let baselines: &[f32] = match lines.len() {
+                    0 | 1 => &[14.0],
+                    2 => &[9.5, 19.0],
+                    _ => &[7.2, 14.0, 20.8],
+                };
+                for (line, baseline) in lines.iter().zip(baselines) {
+                    canvas.text(
+                        line,
+                        x + 3.0,
+                        y + baseline,
+                        width - 6.0,
+                        size,
+                        Weight::Regular,
+                        align,
+                    );
+                }
                 x += width;
             }
             ROW
         }
     }
+}
+
+/// A cell's text as lines that fit `width`: one or two lines at the table's size, else up
+/// to three at a smaller one (only the rest of a very long name is cut).
+fn cell_lines(canvas: &Canvas<'_, '_>, text: &str, width: f32) -> (Vec<String>, f32) {
+    let fonts = canvas.fonts;
+    let lines = fonts.wrap(text, width, TEXT, Weight::Regular, usize::MAX);
+    if lines.len() <= 2 {
+        return (lines, TEXT);
+    }
+    (
+        fonts.wrap(text, width, SMALL_TEXT, Weight::Regular, 3),
+        SMALL_TEXT,
+    )
 }
 
 #[cfg(test)]
