@@ -35,7 +35,7 @@ pub async fn insert_validated(
     let fields = ConferenceFields::validate(input)?;
     let row = db::conferences::insert(conn, Uuid::now_v7(), creator, fields.write()).await?;
     if let Some(account_id) = creator {
-        db::conferences::add_organizer(conn, row.id, account_id).await?;
+        db::conferences::add_organizer(conn, row.id.into(), account_id.into()).await?;
     }
     Ok(row)
 }

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::db::conferences::ConferenceRow;
+pub use crate::db::ids::{AccountId, ConferenceId};
 pub use crate::domain::common::{
     Access, ConferenceStatus, Lock, RegistrationMode, Versioned, ensure_editable, load,
 };
