@@ -149,18 +149,15 @@ impl TestDatabase {
             .as_secs();
         let name = format!("hoithao_test_{created}_{}", Uuid::new_v4().simple());
         let client = admin_client().await;
+        // The default clone strategy (WAL_LOG) on purpose: `STRATEGY FILE_COPY` forces a
+        // checkpoint per database and made the suite slower here (README, "Test it").
         // A concurrent run from a checkout with other migrations sweeps our template as
         // outdated: build it again and retry.
         let mut attempts = 0;
         loop {
             let template = ensure_template().await;
             match client
-                .batch_execute(&format!(
-                    "CREATE DATABASE {name} TEMPLATE {template}{}",
-                    std::env::var("HOITHAO_TEST_CLONE")
-                        .map(|s| format!(" STRATEGY {s}"))
-                        .unwrap_or_default()
-                ))
+                .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
                 .await
             {
                 Ok(()) => break,
