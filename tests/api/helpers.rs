@@ -149,8 +149,8 @@ impl TestDatabase {
             .as_secs();
         let name = format!("hoithao_test_{created}_{}", Uuid::new_v4().simple());
         let client = admin_client().await;
-        // The default clone strategy (WAL_LOG) on purpose: `STRATEGY FILE_COPY` forces a
-        // checkpoint per database and made the suite slower here (README, "Test it").
+        // The default clone strategy (WAL_LOG) on purpose: `STRATEGY FILE_COPY` checkpoints
+        // the server per database and measured no faster here (README, "Test it").
         // A concurrent run from a checkout with other migrations sweeps our template as
         // outdated: build it again and retry.
         let mut attempts = 0;
