@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::ids::{AccountId, ConferenceId};
 use crate::db::schema::{accounts, conference_organizers, conferences};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -218,7 +219,7 @@ pub async fn list(
 
 #[derive(Queryable, Debug)]
 pub struct OrganizerRow {
-    pub account_id: Uuid,
+    pub account_id: AccountId,
     pub email: String,
     pub display_name: String,
     pub added_at: DateTime<Utc>,
@@ -226,8 +227,8 @@ pub struct OrganizerRow {
 
 pub async fn add_organizer(
     conn: &mut AsyncPgConnection,
-    conference_id: Uuid,
-    account_id: Uuid,
+    conference_id: ConferenceId,
+    account_id: AccountId,
 ) -> QueryResult<()> {
     diesel::insert_into(conference_organizers::table)
         .values((
@@ -242,8 +243,8 @@ pub async fn add_organizer(
 
 pub async fn remove_organizer(
     conn: &mut AsyncPgConnection,
-    conference_id: Uuid,
-    account_id: Uuid,
+    conference_id: ConferenceId,
+    account_id: AccountId,
 ) -> QueryResult<usize> {
     diesel::delete(conference_organizers::table.find((conference_id, account_id)))
         .execute(conn)
@@ -252,7 +253,7 @@ pub async fn remove_organizer(
 
 pub async fn list_organizers(
     conn: &mut AsyncPgConnection,
-    conference_id: Uuid,
+    conference_id: ConferenceId,
 ) -> QueryResult<Vec<OrganizerRow>> {
     conference_organizers::table
         .inner_join(accounts::table)

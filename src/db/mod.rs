@@ -8,6 +8,7 @@ pub mod checkins;
 pub mod conferences;
 pub mod connect;
 pub mod idempotency;
+pub mod ids;
 pub mod invitations;
 pub mod outbox;
 pub mod printouts;

@@ -17,7 +17,7 @@ pub use crate::domain::actor::Role;
 use crate::domain::pagination;
 use crate::domain::password::PasswordHasher;
 use crate::domain::text::{Validator, like_contains, query_text};
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldCode};
 
 /// An account that can log in.
 #[derive(Debug, Serialize, ToSchema)]
@@ -106,14 +106,14 @@ pub async fn create(
     let mut v = Validator::new();
     let email = normalize_email(&input.email);
     if email.is_none() {
-        v.push("email", "invalid_format", "not an email address");
+        v.push("email", FieldCode::InvalidFormat, "not an email address");
     }
     let display_name = v.required_line("display_name", &input.display_name, 200);
     let length = input.password.chars().count();
     if !(10..=256).contains(&length) {
         v.push(
             "password",
-            "invalid_length",
+            FieldCode::InvalidLength,
             "password must be 10 to 256 characters",
         );
     }

@@ -35,7 +35,7 @@ macro_rules! text_enum {
                     $($text => Ok($name::$variant),)+
                     other => Err($crate::error::FieldError::new(
                         field,
-                        "unknown_value",
+                        $crate::error::FieldCode::UnknownValue,
                         format!("{field} must be one of {}, not {:?}", Self::VALUES.join(", "), other),
                     )),
                 }

@@ -3,6 +3,7 @@
 use phonenumber::Mode;
 
 use crate::domain::text::Validator;
+use crate::error::FieldCode;
 use phonenumber::country::Id;
 
 /// Lower-cased, trimmed email, if it has the shape of an address.
@@ -49,7 +50,7 @@ pub fn check_email(v: &mut Validator, field: String, raw: Option<&str>) -> Optio
     let raw = raw.map(str::trim).filter(|e| !e.is_empty())?;
     let email = normalize_email(raw);
     if email.is_none() {
-        v.push(field, "invalid_format", "not an email address");
+        v.push(field, FieldCode::InvalidFormat, "not an email address");
     }
     email
 }
@@ -64,7 +65,7 @@ pub fn check_phone(v: &mut Validator, field: String, raw: Option<&str>) -> Optio
         } else {
             "not a phone number (e.g. 0912 345 678 or +84912345678)"
         };
-        v.push(field, "invalid_phone", message);
+        v.push(field, FieldCode::InvalidPhone, message);
     }
     phone
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::db;
-use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldCode, FieldError};
 
 /// A client's key plus what it is used for.
 #[derive(Debug, Clone)]
@@ -25,7 +25,7 @@ impl Idempotency {
         if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(ApiError::validation(vec![FieldError::new(
                 "Idempotency-Key",
-                "invalid_format",
+                FieldCode::InvalidFormat,
                 "use 1 to 200 visible ASCII characters, e.g. a UUID",
             )]));
         }

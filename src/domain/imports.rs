@@ -18,7 +18,7 @@ use crate::domain::seats::{Approval, SeatCount, SeatDecision};
 use crate::domain::text::{Validator, fold};
 use crate::domain::tokens;
 use crate::domain::units::{ImportReport, map_headers};
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldCode};
 
 /// Column names accepted in delegate CSVs, Vietnamese or English.
 const DELEGATE_COLUMNS: [(&str, &[&str]); 7] = [
@@ -96,7 +96,11 @@ pub async fn import_delegates(
             let record = match record {
                 Ok(record) => record,
                 Err(e) => {
-                    v.push(format!("rows[{}]", index + 1), "invalid_csv", e.to_string());
+                    v.push(
+                        format!("rows[{}]", index + 1),
+                        FieldCode::InvalidCsv,
+                        e.to_string(),
+                    );
                     continue;
                 }
             };
@@ -114,7 +118,7 @@ pub async fn import_delegates(
             if category.is_none() {
                 v.push(
                     format!("{prefix}category"),
-                    "unknown_category",
+                    FieldCode::UnknownCategory,
                     format!("unknown category {category_text:?}"),
                 );
             }
@@ -125,7 +129,7 @@ pub async fn import_delegates(
                     Some([_, _, ..]) => {
                         v.push(
                             format!("{prefix}unit"),
-                            "ambiguous_unit",
+                            FieldCode::AmbiguousUnit,
                             format!("several units are named {unit:?}"),
                         );
                         None
@@ -133,7 +137,7 @@ pub async fn import_delegates(
                     _ => {
                         v.push(
                             format!("{prefix}unit"),
-                            "unknown_unit",
+                            FieldCode::UnknownUnit,
                             format!("no unit named {unit:?}"),
                         );
                         None
@@ -161,7 +165,7 @@ pub async fn import_delegates(
             {
                 v.push(
                     format!("{prefix}email"),
-                    "duplicate",
+                    FieldCode::Duplicate,
                     "this email is already registered or appears earlier in the file",
                 );
             }
@@ -170,7 +174,7 @@ pub async fn import_delegates(
             {
                 v.push(
                     format!("{prefix}phone"),
-                    "duplicate",
+                    FieldCode::Duplicate,
                     "this phone is already registered or appears earlier in the file",
                 );
             }
@@ -192,7 +196,7 @@ pub async fn import_delegates(
                 .map(|c| usize::try_from(c - seats.confirmed_count).unwrap_or(0));
             v.push(
                 "rows",
-                "capacity_reached",
+                FieldCode::CapacityReached,
                 format!(
                     "only {} seats are free for {} delegates",
                     free.unwrap_or(0),

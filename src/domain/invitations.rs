@@ -26,7 +26,7 @@ use crate::domain::seats::Approval;
 use crate::domain::substitutions::Substituter;
 use crate::domain::text::Validator;
 use crate::domain::tokens;
-use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldCode, FieldError};
 
 /// An invitation with its seat counts.
 #[derive(Debug, Serialize, ToSchema)]
@@ -117,7 +117,11 @@ pub async fn create(
         ensure_editable(&conference)?;
         let mut v = Validator::new();
         if !(1..=10_000).contains(&input.seats) {
-            v.push("seats", "out_of_range", "seats must be between 1 and 10000");
+            v.push(
+                "seats",
+                FieldCode::OutOfRange,
+                "seats must be between 1 and 10000",
+            );
         }
         let expires_at = input
             .expires_at
@@ -126,13 +130,13 @@ pub async fn create(
         if expires_at.is_some_and(|t| t <= Utc::now()) {
             v.push(
                 "expires_at",
-                "in_the_past",
+                FieldCode::InThePast,
                 "expires_at must be in the future",
             );
         }
         let unit = db::units::find(conn, input.unit_id, false).await?;
         if unit.is_none() {
-            v.push("unit_id", "unknown_unit", "no such unit");
+            v.push("unit_id", FieldCode::UnknownUnit, "no such unit");
         }
         v.finish()?;
         let token = tokens::random_secret();
@@ -341,7 +345,7 @@ pub async fn register(
     if input.delegates.is_empty() || input.delegates.len() > 500 {
         return Err(ApiError::validation(vec![FieldError::new(
             "delegates",
-            "invalid_length",
+            FieldCode::InvalidLength,
             "send 1 to 500 delegates",
         )]));
     }
@@ -409,7 +413,7 @@ fn of_invited_unit(
     {
         v.push(
             format!("{prefix}unit_id"),
-            "other_unit",
+            FieldCode::OtherUnit,
             "delegates of an invitation belong to the invited unit",
         );
     }
@@ -448,7 +452,7 @@ pub async fn edit(
         {
             return Err(ApiError::validation(vec![FieldError::new(
                 "unit_id",
-                "other_unit",
+                FieldCode::OtherUnit,
                 "delegates of an invitation belong to the invited unit",
             )]));
         }

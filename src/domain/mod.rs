@@ -69,7 +69,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 
 use chrono_tz::Tz;
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, FieldCode};
 
 /// Deserializes a field that may be absent (`None`), `null` (`Some(None)`) or a value, so that
 /// PATCH can tell "leave as is" from "clear".
@@ -142,7 +142,7 @@ pub fn check_timestamp(
     if !(1970..=9998).contains(&utc.year()) {
         v.push(
             field,
-            "out_of_range",
+            FieldCode::OutOfRange,
             format!("{field} must fall between the years 1970 and 9998"),
         );
     }

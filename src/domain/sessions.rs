@@ -12,7 +12,7 @@ use crate::domain::actor::Actor;
 use crate::domain::common::{Access, Lock, Versioned, ensure_editable, load, text_enum};
 use crate::domain::text::Validator;
 use crate::domain::{check_timestamp, double_option, in_zone, non_null, pagination};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, FieldCode};
 
 text_enum! {
     /// What happens in a session.
@@ -176,21 +176,21 @@ impl SessionFields {
         if ends_at <= starts_at {
             v.push(
                 "ends_at",
-                "must_be_after_start",
+                FieldCode::MustBeAfterStart,
                 "ends_at must be after starts_at",
             );
         }
         if starts_at < conference.starts_at || starts_at >= conference.ends_at {
             v.push(
                 "starts_at",
-                "outside_conference",
+                FieldCode::OutsideConference,
                 "the session must start within the conference",
             );
         }
         if ends_at > conference.ends_at || ends_at <= conference.starts_at {
             v.push(
                 "ends_at",
-                "outside_conference",
+                FieldCode::OutsideConference,
                 "the session must end within the conference",
             );
         }
@@ -200,7 +200,7 @@ impl SessionFields {
         {
             v.push(
                 "capacity",
-                "out_of_range",
+                FieldCode::OutOfRange,
                 "capacity must be between 1 and 1000000",
             );
         }
@@ -346,7 +346,7 @@ pub async fn update(
         {
             return Err(ApiError::validation(vec![crate::error::FieldError::new(
                 "capacity",
-                "below_signups",
+                FieldCode::BelowSignups,
                 format!("{} delegates are signed up already", current.signup_count),
             )]));
         }

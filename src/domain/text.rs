@@ -4,7 +4,7 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::error::{ApiError, ErrorCode, FieldCode, FieldError};
 
 /// Folds text for search: lower case, diacritics removed, `đ`/`Đ` mapped to `d`,
 /// whitespace collapsed. `Nguyễn Văn Đức` becomes `nguyen van duc`.
@@ -85,7 +85,7 @@ impl Validator {
         Self::default()
     }
 
-    pub fn push(&mut self, field: impl Into<String>, code: &str, message: impl Into<String>) {
+    pub fn push(&mut self, field: impl Into<String>, code: FieldCode, message: impl Into<String>) {
         self.errors.push(FieldError::new(field, code, message));
     }
 
@@ -117,7 +117,11 @@ impl Validator {
     pub fn required_line(&mut self, field: &str, value: &str, max: usize) -> String {
         let cleaned = clean(value);
         if cleaned.is_empty() {
-            self.push(field, "required", format!("{field} must not be empty"));
+            self.push(
+                field,
+                FieldCode::Required,
+                format!("{field} must not be empty"),
+            );
         } else {
             self.check_clean(field, value, &cleaned, max, false);
         }
@@ -153,7 +157,7 @@ impl Validator {
         if values.len() > max_items {
             self.push(
                 field,
-                "too_many_items",
+                FieldCode::TooManyItems,
                 format!("{field} has more than {max_items} items"),
             );
         }
@@ -169,13 +173,13 @@ impl Validator {
         if has_forbidden_chars(raw, multiline) {
             self.push(
                 field,
-                "invalid_characters",
+                FieldCode::InvalidCharacters,
                 format!("{field} contains control, invisible or text-direction characters"),
             );
         } else if raw.chars().count() > max || cleaned.chars().count() > max {
             self.push(
                 field,
-                "too_long",
+                FieldCode::TooLong,
                 format!("{field} must be at most {max} characters"),
             );
         }

@@ -14,7 +14,7 @@ use crate::domain::common::{Versioned, text_enum};
 use crate::domain::contact::{check_email, check_phone};
 use crate::domain::text::{self, Validator, fold};
 use crate::domain::{double_option, non_null, pagination};
-use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldCode, FieldError};
 
 text_enum! {
     /// What a unit is.
@@ -178,7 +178,7 @@ fn validate(
     if input.kind == UnitKind::Commune && parent_kind != Some(UnitKind::District) {
         v.push(
             field("parent_id"),
-            "commune_needs_district",
+            FieldCode::CommuneNeedsDistrict,
             "a commune's parent must be a district",
         );
     }
@@ -206,7 +206,7 @@ async fn parent_kind(
     match db::units::find(conn, parent_id, false).await? {
         Some(parent) => Ok(Some(parent.kind.parse()?)),
         None => {
-            v.push("parent_id", "unknown_unit", "no such parent unit");
+            v.push("parent_id", FieldCode::UnknownUnit, "no such parent unit");
             Ok(None)
         }
     }
@@ -390,7 +390,11 @@ pub async fn import_csv_with(
             let record = match record {
                 Ok(record) => record,
                 Err(e) => {
-                    v.push(format!("rows[{}]", index + 1), "invalid_csv", e.to_string());
+                    v.push(
+                        format!("rows[{}]", index + 1),
+                        FieldCode::InvalidCsv,
+                        e.to_string(),
+                    );
                     continue;
                 }
             };
@@ -407,7 +411,7 @@ pub async fn import_csv_with(
             if kind.is_none() {
                 v.push(
                     format!("{prefix}kind"),
-                    "unknown_kind",
+                    FieldCode::UnknownKind,
                     format!("unknown unit kind {kind_text:?}"),
                 );
             }
@@ -419,7 +423,7 @@ pub async fn import_csv_with(
                     Some([_, _, ..]) => {
                         v.push(
                             format!("{prefix}parent"),
-                            "ambiguous_unit",
+                            FieldCode::AmbiguousUnit,
                             format!("several units are named {parent:?}"),
                         );
                         parent_known = false;
@@ -428,7 +432,7 @@ pub async fn import_csv_with(
                     _ => {
                         v.push(
                             format!("{prefix}parent"),
-                            "unknown_unit",
+                            FieldCode::UnknownUnit,
                             format!("no unit named {parent:?}"),
                         );
                         parent_known = false;
@@ -458,7 +462,7 @@ pub async fn import_csv_with(
             {
                 v.push(
                     format!("{prefix}name"),
-                    "unit_name_taken",
+                    FieldCode::UnitNameTaken,
                     "a unit with this name exists under the same parent",
                 );
             }
@@ -467,7 +471,7 @@ pub async fn import_csv_with(
             {
                 v.push(
                     format!("{prefix}admin_code"),
-                    "admin_code_taken",
+                    FieldCode::AdminCodeTaken,
                     "another unit has this administrative code",
                 );
             }

@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use crate::auth::{Actor, MaybeActor};
 use crate::domain::conferences::{
-    self, Conference, ConferencePatch, ConferenceQuery, NewConference, Organizer, Transition,
+    self, AccountId, Conference, ConferenceId, ConferencePatch, ConferenceQuery, NewConference,
+    Organizer, Transition,
 };
 use crate::error::{ApiResult, Problem};
 use crate::http::{created, if_match, versioned};
@@ -248,7 +249,7 @@ async fn cancel_conference(
 async fn list_organizers(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<Uuid>,
+    path: web::Path<ConferenceId>,
 ) -> ApiResult<web::Json<Vec<Organizer>>> {
     Ok(web::Json(
         conferences::organizers(&mut *state.pool.get().await?, &actor, path.into_inner()).await?,
@@ -273,7 +274,7 @@ async fn list_organizers(
 async fn add_organizer(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(ConferenceId, AccountId)>,
 ) -> ApiResult<HttpResponse> {
     let (conference_id, account_id) = path.into_inner();
     conferences::add_organizer(
@@ -304,7 +305,7 @@ async fn add_organizer(
 async fn remove_organizer(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(ConferenceId, AccountId)>,
 ) -> ApiResult<HttpResponse> {
     let (conference_id, account_id) = path.into_inner();
     conferences::remove_organizer(

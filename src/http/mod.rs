@@ -123,13 +123,17 @@ fn json_error(err: JsonPayloadError) -> ApiError {
                 })
                 .unwrap_or("body")
                 .to_owned();
-            ApiError::validation(vec![FieldError::new(field, "invalid_value", message)])
+            ApiError::validation(vec![FieldError::new(
+                field,
+                crate::error::FieldCode::InvalidValue,
+                message,
+            )])
         }
         JsonPayloadError::Payload(e) if middleware::is_body_timeout(&e) => body_timeout(&e),
         JsonPayloadError::Payload(e) if middleware::is_not_an_object(&e) => {
             ApiError::validation(vec![FieldError::new(
                 "body",
-                "must_be_object",
+                crate::error::FieldCode::MustBeObject,
                 "the body must be a JSON object",
             )])
         }

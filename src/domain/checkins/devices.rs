@@ -75,7 +75,11 @@ pub async fn create_device(
         let gate = v.optional_text("gate", input.gate.as_deref(), 100, false);
         let session_ids = input.session_ids.clone().unwrap_or_default();
         if session_ids.len() > 100 {
-            v.push("session_ids", "too_many_items", "at most 100 sessions");
+            v.push(
+                "session_ids",
+                crate::error::FieldCode::TooManyItems,
+                "at most 100 sessions",
+            );
         }
         for (index, session_id) in session_ids.iter().enumerate() {
             if db::sessions::find(conn, conference_id, *session_id, false)
@@ -84,7 +88,7 @@ pub async fn create_device(
             {
                 v.push(
                     format!("session_ids[{index}]"),
-                    "unknown_session",
+                    crate::error::FieldCode::UnknownSession,
                     "no such session in this conference",
                 );
             }

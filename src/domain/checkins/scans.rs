@@ -22,12 +22,16 @@ pub(super) fn scan_args(input: &ScanRequest, method: &'static str) -> ApiResult<
     if input.code.is_some() == input.registration_id.is_some() {
         v.push(
             "code",
-            "code_or_registration_id",
+            crate::error::FieldCode::CodeOrRegistrationId,
             "give either code or registration_id",
         );
     }
     if input.code.as_deref().is_some_and(|c| c.len() > 200) {
-        v.push("code", "too_long", "code must be at most 200 characters");
+        v.push(
+            "code",
+            crate::error::FieldCode::TooLong,
+            "code must be at most 200 characters",
+        );
     }
     let occurred_at = check_timestamp(&mut v, "occurred_at", &input.occurred_at);
     v.finish()?;
@@ -94,7 +98,7 @@ pub(super) fn refusal(code: &str) -> ApiError {
         "session_not_served" => ApiError::forbidden("this device does not serve that session"),
         "unknown_session" => ApiError::validation(vec![FieldError::new(
             "session_id",
-            "unknown_session",
+            crate::error::FieldCode::UnknownSession,
             "no such session in this conference",
         )]),
         "nonce_reused" => ApiError::conflict(
@@ -152,7 +156,7 @@ pub async fn upload(
     if batch.scans.is_empty() || batch.scans.len() > 1000 {
         return Err(ApiError::validation(vec![FieldError::new(
             "scans",
-            "invalid_length",
+            crate::error::FieldCode::InvalidLength,
             "send 1 to 1000 scans",
         )]));
     }
@@ -220,7 +224,7 @@ pub async fn backfill(
     if input.registration_id.is_none() {
         return Err(ApiError::validation(vec![FieldError::new(
             "registration_id",
-            "required",
+            crate::error::FieldCode::Required,
             "back-fills name the registration",
         )]));
     }

@@ -13,7 +13,7 @@ use crate::db::{self};
 use crate::domain::actor::Actor;
 use crate::domain::common::{Access, Lock, load};
 use crate::domain::{pagination, retrying_transaction};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, FieldCode};
 
 /// Gives the messages a registration's change just enqueued the delegate link token issued
 /// with it (only its hash is stored elsewhere). Call in the transaction that issued it.
@@ -224,7 +224,7 @@ pub async fn retry(
     if request.ids.as_ref().is_some_and(|ids| ids.len() > 1000) {
         return Err(ApiError::validation(vec![crate::error::FieldError::new(
             "ids",
-            "too_many",
+            FieldCode::TooMany,
             "retry at most 1000 messages at a time",
         )]));
     }

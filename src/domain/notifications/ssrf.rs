@@ -5,7 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use crate::error::FieldError;
+use crate::error::{FieldCode, FieldError};
 
 /// Whether an address is on the public internet: not private, loopback, link-local,
 /// unspecified, multicast, broadcast, shared (CGNAT), documentation or unique-local.
@@ -44,23 +44,23 @@ pub async fn check_url(
     value: &str,
     allow_private: bool,
 ) -> Result<(url::Url, String, Vec<SocketAddr>), FieldError> {
-    let field = |code: &str, message: &str| FieldError::new("url", code, message);
+    let field = |code: FieldCode, message: &str| FieldError::new("url", code, message);
     let url = url::Url::parse(value.trim())
-        .map_err(|_| field("invalid_url", "url must be an absolute http(s) URL"))?;
+        .map_err(|_| field(FieldCode::InvalidUrl, "url must be an absolute http(s) URL"))?;
     match url.scheme() {
         "https" => {}
         "http" if allow_private => {}
-        _ => return Err(field("must_be_https", "url must use https")),
+        _ => return Err(field(FieldCode::MustBeHttps, "url must use https")),
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(field(
-            "credentials_in_url",
+            FieldCode::CredentialsInUrl,
             "url must not carry a user or password",
         ));
     }
     let host = url
         .host_str()
-        .ok_or_else(|| field("invalid_url", "url must name a host"))?
+        .ok_or_else(|| field(FieldCode::InvalidUrl, "url must name a host"))?
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_owned();
@@ -75,11 +75,14 @@ pub async fn check_url(
     .map(Iterator::collect)
     .unwrap_or_default();
     if addrs.is_empty() {
-        return Err(field("unresolvable", "url's host does not resolve"));
+        return Err(field(
+            FieldCode::Unresolvable,
+            "url's host does not resolve",
+        ));
     }
     if !allow_private && addrs.iter().any(|a| !is_public(a.ip())) {
         return Err(field(
-            "private_address",
+            FieldCode::PrivateAddress,
             "url resolves to a private, loopback or link-local address",
         ));
     }

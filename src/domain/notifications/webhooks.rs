@@ -26,7 +26,7 @@ use crate::db::{self};
 use crate::domain::actor::Actor;
 use crate::domain::common::{Access, Lock, load};
 use crate::domain::retrying_transaction;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, FieldCode, FieldError};
 
 /// Longest wait for an endpoint's answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -150,7 +150,7 @@ fn check_events(events: &[Event]) -> Result<Vec<String>, FieldError> {
     if events.is_empty() {
         return Err(FieldError::new(
             "events",
-            "required",
+            FieldCode::Required,
             "name at least one event type",
         ));
     }

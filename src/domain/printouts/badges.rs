@@ -15,7 +15,7 @@ use crate::db::{self};
 use crate::domain::actor::Actor;
 use crate::domain::common::{Access, Lang, Lock, load, reference, text_enum};
 use crate::domain::registrations::{ensure_live, payload_of};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, FieldCode, FieldError};
 
 text_enum! {
     /// How badges are laid out.
@@ -71,7 +71,7 @@ pub async fn badges(
     if query.unit_id.is_some() && query.registration_id.is_some() {
         errors.push(FieldError::new(
             "registration_id",
-            "not_allowed",
+            FieldCode::NotAllowed,
             "give unit_id or registration_id, not both",
         ));
     }

@@ -19,7 +19,7 @@ use crate::db::{self, conferences::ConferenceRow};
 use crate::domain::actor::Actor;
 use crate::domain::common::{Access, Lang, Lock, load, text_enum};
 use crate::domain::retrying_transaction;
-use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldCode, FieldError};
 
 text_enum! {
     /// Who counts as having attended.
@@ -111,7 +111,7 @@ fn parse_rule(query: &CertificateQuery) -> ApiResult<(Lang, AttendanceRule, Opti
         (Some(AttendanceRule::Sessions), None) => {
             errors.push(FieldError::new(
                 "min_sessions",
-                "required",
+                FieldCode::Required,
                 "min_sessions is required with rule=sessions",
             ));
             None
@@ -119,7 +119,7 @@ fn parse_rule(query: &CertificateQuery) -> ApiResult<(Lang, AttendanceRule, Opti
         (Some(AttendanceRule::Door), Some(_)) => {
             errors.push(FieldError::new(
                 "min_sessions",
-                "not_allowed",
+                FieldCode::NotAllowed,
                 "min_sessions goes with rule=sessions only",
             ));
             None
@@ -129,7 +129,7 @@ fn parse_rule(query: &CertificateQuery) -> ApiResult<(Lang, AttendanceRule, Opti
             _ => {
                 errors.push(FieldError::new(
                     "min_sessions",
-                    "out_of_range",
+                    FieldCode::OutOfRange,
                     "min_sessions must be a whole number from 1 to 1000",
                 ));
                 None
@@ -158,7 +158,7 @@ pub async fn certificates(
     if registration_id.is_some() && query.unit_id.is_some() {
         return Err(ApiError::validation(vec![FieldError::new(
             "unit_id",
-            "not_allowed",
+            FieldCode::NotAllowed,
             "unit_id does not go with one registration",
         )]));
     }

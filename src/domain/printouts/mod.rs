@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::db;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, FieldCode, FieldError};
 
 pub use labels::Labels;
 
@@ -41,7 +41,7 @@ pub(crate) fn parse_flag(field: &str, value: Option<&str>) -> Result<Option<bool
         Some("false") => Ok(Some(false)),
         Some(other) => Err(FieldError::new(
             field,
-            "unknown_value",
+            FieldCode::UnknownValue,
             format!("{field} must be true or false, not {other:?}"),
         )),
     }
@@ -58,7 +58,7 @@ pub(crate) async fn check_unit(
     {
         return Err(ApiError::validation(vec![FieldError::new(
             field,
-            "unknown_unit",
+            FieldCode::UnknownUnit,
             "no such unit",
         )]));
     }

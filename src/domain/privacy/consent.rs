@@ -14,7 +14,7 @@ use crate::domain::common::{Access, Lock, load};
 use crate::domain::registrations::{Category, PersonInput};
 use crate::domain::retrying_transaction;
 use crate::domain::text::Validator;
-use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldCode, FieldError};
 
 /// A version of a conference's privacy notice.
 #[derive(Debug, Serialize, ToSchema)]
@@ -86,13 +86,13 @@ pub async fn publish(
     let mut v = Validator::new();
     let text_vi = v.optional_text("text_vi", Some(&input.text_vi), 20000, true);
     if text_vi.is_none() {
-        v.push("text_vi", "required", "text_vi must not be empty");
+        v.push("text_vi", FieldCode::Required, "text_vi must not be empty");
     }
     let text_en = v.optional_text("text_en", input.text_en.as_deref(), 20000, true);
     if input.text_en.is_some() && text_en.is_none() {
         v.push(
             "text_en",
-            "required",
+            FieldCode::Required,
             "text_en must not be empty; leave it out for a notice in Vietnamese only",
         );
     }
@@ -134,7 +134,7 @@ pub async fn check(
     let refused = |message: &str| {
         ApiError::validation(vec![FieldError::new(
             "consent",
-            "consent_required",
+            FieldCode::ConsentRequired,
             message,
         )])
     };

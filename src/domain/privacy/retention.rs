@@ -11,7 +11,7 @@ use crate::db;
 use crate::db::audit::AuditActor;
 use crate::domain::privacy::erasure::{self, ErasedBy};
 use crate::domain::retrying_transaction;
-use crate::error::ApiResult;
+use crate::error::{ApiResult, FieldCode};
 
 /// Advisory lock key of the purge job, so replicas never run it at the same time.
 const PURGE_LOCK_KEY: i64 = 0x0068_6f69_7075_7267;
@@ -117,7 +117,7 @@ pub async fn set_days(
         return Err(crate::error::ApiError::validation(vec![
             crate::error::FieldError::new(
                 "retention_days",
-                "out_of_range",
+                FieldCode::OutOfRange,
                 "retention_days must be between 0 and 36500",
             ),
         ]));

@@ -45,7 +45,7 @@ pub async fn bulk(
     if request.registration_ids.is_empty() || request.registration_ids.len() > 500 {
         return Err(ApiError::validation(vec![crate::error::FieldError::new(
             "registration_ids",
-            "invalid_length",
+            crate::error::FieldCode::InvalidLength,
             "send 1 to 500 registration ids",
         )]));
     }
@@ -61,7 +61,7 @@ pub async fn bulk(
     if action.is_none() && request.patch.is_none() {
         return Err(ApiError::validation(vec![crate::error::FieldError::new(
             "patch",
-            "required",
+            crate::error::FieldCode::Required,
             "an edit needs the changes in `patch`",
         )]));
     }

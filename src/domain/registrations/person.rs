@@ -49,7 +49,11 @@ pub async fn validate_person(
     };
     let person = check_person(input, unit.clone().flatten(), v, prefix);
     if unit.is_some_and(|found| found.is_none()) {
-        v.push(format!("{prefix}unit_id"), "unknown_unit", "no such unit");
+        v.push(
+            format!("{prefix}unit_id"),
+            crate::error::FieldCode::UnknownUnit,
+            "no such unit",
+        );
     }
     Ok(person)
 }
@@ -77,7 +81,7 @@ pub fn check_person(
     if !contact_given {
         v.push(
             field("email"),
-            "contact_required",
+            crate::error::FieldCode::ContactRequired,
             "give an email or a phone number",
         );
     }
