@@ -78,9 +78,8 @@ where
             .ok_or_else(|| ApiError::not_found("conference not found"))?
             .0;
     db::bundles::begin_snapshot(&mut conn).await?;
-    let watermark = db::checkins::current_snapshot(&mut conn).await?;
-    let digest =
-        db::bundles::content_digest(&mut conn, device.conference_id, since.as_deref()).await?;
+    let (watermark, digest) =
+        db::bundles::snapshot_and_digest(&mut conn, device.conference_id, since.as_deref()).await?;
     // The reference of every entry is made of the conference code.
     let tag = sha2::Sha256::digest(format!("{}\n{digest}", conference.code));
     Ok(BundleDownload {
