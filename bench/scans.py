@@ -99,6 +99,42 @@ def drive(concurrency, duration, work, token):
     return state, time.perf_counter() - started
 
 
+class ScanCeiling:
+    """What the database allows: pgbench running bench/scan_ceiling.sql (the minimal work of a
+    scan, one round trip) on scratch tables of the bench database, with the server's
+    concurrency, between the server's own runs."""
+
+    def __init__(self, url, delegates, concurrency, duration):
+        self.url, self.delegates, self.concurrency, self.duration = url, delegates, concurrency, duration
+        subprocess.run(["psql", url, "-qv", "ON_ERROR_STOP=1", "-c", f"""
+            CREATE TABLE scan_ceiling_delegates (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                                                 secret_sha256 bytea NOT NULL UNIQUE);
+            INSERT INTO scan_ceiling_delegates (secret_sha256)
+                SELECT sha256(n::text::bytea) FROM generate_series(1, {delegates}) AS n;
+            CREATE TABLE scan_ceiling_checkins (registration_id uuid NOT NULL, slot integer NOT NULL,
+                                                received_at timestamptz NOT NULL DEFAULT now(),
+                                                PRIMARY KEY (registration_id, slot));
+            CREATE SEQUENCE scan_ceiling_seq;
+            ANALYZE scan_ceiling_delegates;"""], check=True, capture_output=True)
+
+    def run(self, name, duplicates):
+        filled = int(psql("SELECT count(*) FROM scan_ceiling_checkins")) if duplicates else 0
+        if duplicates and filled == 0:
+            return float("nan")
+        out = subprocess.run(
+            ["pgbench", "-n", "-M", "prepared", "-c", str(self.concurrency), "-j", "2", "-T", str(max(1, round(self.duration))),
+             "-f", os.path.join(ROOT, "bench/scan_ceiling.sql"), "-D", f"delegates={self.delegates}",
+             "-D", f"duplicates={int(duplicates)}", "-D", f"filled={max(filled, 1)}", self.url],
+            capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"pgbench failed: {out.stderr[-2000:]}")
+        out = out.stdout
+        tps = float(next(line for line in out.splitlines() if line.startswith("tps =")).split()[2])
+        latency = next((line.split("=")[1].strip() for line in out.splitlines() if line.startswith("latency average")), "?")
+        print(f"{name}: {tps:.0f}/s, latency average {latency}")
+        return tps
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--delegates", type=int, default=5000)
@@ -175,6 +211,8 @@ def main():
                   f"errors {figures['unexpected'] + figures['socket_errors']}")
             return figures
 
+        ceiling = ScanCeiling(f"{SERVER}/{DB}", len(codes), args.concurrency, args.duration)
+        first_ceiling = ceiling.run("ceiling, first scans (pgbench)", duplicates=False)
         first = wrk_scans("first scans", "ok")
         acknowledged = first["acknowledged"]
         stored_online = int(psql(f"SELECT count(*) FROM checkins WHERE conference_id = '{cid}' AND method = 'scan' AND outcome = 'ok'"))
@@ -184,7 +222,11 @@ def main():
                         f"WHERE conference_id = '{cid}' AND method = 'scan' AND outcome = 'ok'").splitlines()
         with open(targets_file, "w") as f:
             f.write("".join(f"{code_of[r]}\t{s}\n" for r, s in (line.split("|") for line in admitted)))
-        wrk_scans("duplicate scans", "already_checked_in")
+        duplicates = wrk_scans("duplicate scans", "already_checked_in")
+        duplicate_ceiling = ceiling.run("ceiling, duplicate scans (pgbench)", duplicates=True)
+        for name, figures, tps in (("first scans", first, first_ceiling), ("duplicate scans", duplicates, duplicate_ceiling)):
+            rate = figures["requests"] / figures["seconds"]
+            print(f"{name}: the server does {rate:.0f}/s = {100 * rate / tps:.0f}% of the pgbench ceiling ({tps:.0f}/s)")
 
         def full_bundle(client, index):
             if index >= 200:

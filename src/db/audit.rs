@@ -1,22 +1,32 @@
 //! The audit log: who is acting on a connection, and reading the log.
 //!
 //! Rows are written by the `audit_row_change` trigger (migration 190000) on every audited
-//! table, so no write path can forget them. The actor is the session setting `hoithao.actor`:
-//! a write request runs inside `CURRENT_ACTOR.scope(..)` (`src/http/audit.rs`), and every
-//! connection checked out from the pool within it gets the setting (`build_pool`'s hooks call
-//! `set_actor`). Background work sets it for its own transaction with `set_transaction_actor`.
+//! table, so no write path can forget them. The actor is the session setting `hoithao.actor`,
+//! given to every connection at every checkout from the pool (`build_pool`'s hooks call
+//! `checkout_actor` and `set_actor`): the request's actor inside `CURRENT_ACTOR.scope(..)`
+//! (`src/http/audit.rs` names one for every request), the system for work outside requests
+//! (the outbox worker, the retention purge). Because every checkout overwrites it, a
+//! connection never carries the previous holder's actor into a write. The one exception is a
+//! device's scan (`named_by_statement`): its statement sets a transaction-local actor itself,
+//! which overrides whatever the session holds, so the hot path keeps its single round trip.
+
+use std::future::Future;
 
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Bytea, Nullable, Text, Uuid as SqlUuid};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Bool, Bytea, Nullable, Text, Untyped, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::schema::audit_log;
 
 tokio::task_local! {
-    /// Who the current request acts as; set for write requests only.
+    /// Who the current request acts as.
     pub static CURRENT_ACTOR: AuditActor;
+    /// Present while a request runs statements that name their actor themselves.
+    static NAMED_BY_STATEMENT: ();
 }
 
 /// Who writes: an account, a device, a delegate or invitation link, the public (anonymous
@@ -41,13 +51,53 @@ impl AuditActor {
     }
 }
 
-const SET_ACTOR: &str = "SELECT set_config('hoithao.actor', json_build_object(
-    'kind', $1::text,
-    'id', coalesce($2::uuid, CASE $1::text
-        WHEN 'delegate' THEN (SELECT id FROM registrations WHERE delegate_token_hash = $3)
-        WHEN 'invitation' THEN (SELECT id FROM invitations WHERE token_hash = $3)
-        WHEN 'device' THEN (SELECT id FROM checkin_devices WHERE token_hash = $3) END),
-    'role', $4::text, 'ip', $5::text, 'request_id', $6::text)::text, $7) AS value";
+/// `set_config('hoithao.actor', …)` with a fixed text, so that each connection prepares it
+/// once and then sends it in one round trip (`sql_query` would prepare it at every call).
+struct SetActor<'a> {
+    actor: &'a AuditActor,
+    local: bool,
+}
+
+impl QueryId for SetActor<'_> {
+    type QueryId = SetActor<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for SetActor<'_> {
+    type SqlType = Untyped;
+}
+
+impl QueryFragment<Pg> for SetActor<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let actor = self.actor;
+        out.push_sql("SELECT set_config('hoithao.actor', json_build_object('kind', ");
+        out.push_bind_param::<Text, str>(actor.kind)?;
+        out.push_sql("::text, 'id', coalesce(");
+        out.push_bind_param::<Nullable<SqlUuid>, _>(&actor.id)?;
+        // The token's hash is bound once per kind it may resolve as; only the matching
+        // branch runs.
+        out.push_sql("::uuid, CASE ");
+        out.push_bind_param::<Text, str>(actor.kind)?;
+        out.push_sql(
+            "::text WHEN 'delegate' THEN (SELECT id FROM registrations WHERE delegate_token_hash = ",
+        );
+        out.push_bind_param::<Nullable<Bytea>, _>(&actor.token_hash)?;
+        out.push_sql(") WHEN 'invitation' THEN (SELECT id FROM invitations WHERE token_hash = ");
+        out.push_bind_param::<Nullable<Bytea>, _>(&actor.token_hash)?;
+        out.push_sql(") WHEN 'device' THEN (SELECT id FROM checkin_devices WHERE token_hash = ");
+        out.push_bind_param::<Nullable<Bytea>, _>(&actor.token_hash)?;
+        out.push_sql(") END), 'role', ");
+        out.push_bind_param::<Nullable<Text>, _>(&actor.role)?;
+        out.push_sql("::text, 'ip', ");
+        out.push_bind_param::<Nullable<Text>, _>(&actor.client_ip)?;
+        out.push_sql("::text, 'request_id', ");
+        out.push_bind_param::<Nullable<Text>, _>(&actor.request_id)?;
+        out.push_sql("::text)::text, ");
+        out.push_bind_param::<Bool, _>(&self.local)?;
+        out.push_sql(") AS value");
+        Ok(())
+    }
+}
 
 #[derive(QueryableByName)]
 struct Setting {
@@ -57,14 +107,7 @@ struct Setting {
 }
 
 async fn set(conn: &mut AsyncPgConnection, actor: &AuditActor, local: bool) -> QueryResult<()> {
-    diesel::sql_query(SET_ACTOR)
-        .bind::<Text, _>(actor.kind)
-        .bind::<Nullable<SqlUuid>, _>(actor.id)
-        .bind::<Nullable<Bytea>, _>(actor.token_hash.as_deref())
-        .bind::<Nullable<Text>, _>(actor.role.as_deref())
-        .bind::<Nullable<Text>, _>(actor.client_ip.as_deref())
-        .bind::<Nullable<Text>, _>(actor.request_id.as_deref())
-        .bind::<Bool, _>(local)
+    SetActor { actor, local }
         .get_result::<Setting>(conn)
         .await?;
     Ok(())
@@ -83,9 +126,24 @@ pub async fn set_transaction_actor(
     set(conn, actor, true).await
 }
 
-/// The actor of the current request, if it is a write request.
+/// The actor of the current request, if any.
 pub fn current_actor() -> Option<AuditActor> {
     CURRENT_ACTOR.try_with(Clone::clone).ok()
+}
+
+/// Runs `work`, whose statements name their actor themselves (a transaction-local
+/// `hoithao.actor`): the connections it checks out skip the session setting.
+pub async fn named_by_statement<F: Future>(work: F) -> F::Output {
+    NAMED_BY_STATEMENT.scope((), work).await
+}
+
+/// What a connection being checked out must be told: `None` inside `named_by_statement`,
+/// else the request's actor, or the system for work outside any request.
+pub fn checkout_actor() -> Option<AuditActor> {
+    if NAMED_BY_STATEMENT.try_with(|_| ()).is_ok() {
+        return None;
+    }
+    Some(current_actor().unwrap_or_else(AuditActor::system))
 }
 
 #[derive(Queryable, Selectable, Debug)]

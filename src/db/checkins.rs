@@ -230,19 +230,22 @@ mod calls {
         };
     }
 
-    /// `checkin_scan_v2`: one online scan by the device holding the token.
+    /// `checkin_scan_v3`: one online scan by the device holding the token, which the statement
+    /// names as the audit log's actor (with the request's address and id).
     pub struct Scan<'a> {
         pub token_hash: &'a [u8],
         pub conference_id: Uuid,
         pub scan: &'a ScanArgs,
         pub window_margin_secs: i32,
+        pub client_ip: Option<&'a str>,
+        pub request_id: Option<&'a str>,
     }
     fixed_call!(Scan);
 
     impl QueryFragment<Pg> for Scan<'_> {
         fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
             out.push_sql(OUTCOME_COLUMNS);
-            out.push_sql("checkin_scan_v2(");
+            out.push_sql("checkin_scan_v3(");
             arg::<Bytea, [u8]>(&mut out, "p_token_hash", self.token_hash)?;
             out.push_sql(", ");
             arg::<SqlUuid, _>(&mut out, "p_conference_id", &self.conference_id)?;
@@ -250,6 +253,10 @@ mod calls {
             scan_args(&mut out, self.scan)?;
             out.push_sql(", ");
             arg::<Integer, _>(&mut out, "p_window_margin_secs", &self.window_margin_secs)?;
+            out.push_sql(", ");
+            arg::<Nullable<Text>, _>(&mut out, "p_client_ip", &self.client_ip)?;
+            out.push_sql(", ");
+            arg::<Nullable<Text>, _>(&mut out, "p_request_id", &self.request_id)?;
             out.push_sql(") o");
             Ok(())
         }
@@ -361,7 +368,8 @@ mod calls {
     }
 }
 
-/// Authenticates the device and records its scan, in one statement.
+/// Authenticates the device and records its scan, in one statement, which also names the
+/// device (with the request's address and id) as the audit log's actor.
 pub async fn scan_by_token(
     conn: &mut AsyncPgConnection,
     token_hash: &[u8],
@@ -369,11 +377,14 @@ pub async fn scan_by_token(
     scan: &ScanArgs,
     window_margin_secs: i32,
 ) -> QueryResult<OutcomeRow> {
+    let origin = crate::db::audit::current_actor().unwrap_or_default();
     calls::Scan {
         token_hash,
         conference_id,
         scan,
         window_margin_secs,
+        client_ip: origin.client_ip.as_deref(),
+        request_id: origin.request_id.as_deref(),
     }
     .get_result(conn)
     .await

@@ -88,11 +88,12 @@ pub fn build_pool(settings: &DatabaseSettings) -> Result<DbPool, BoxError> {
     Ok(pool)
 }
 
-/// Names the request's actor on every connection a write request checks out, for the audit
-/// log (see `audit`). Reads and background work check out connections without it.
+/// Names the actor on every connection checked out, for the audit log (see `audit`): the
+/// request's, or the system outside requests, so that no connection goes on writing under the
+/// actor of whoever held it before. Skipped where the statements name their actor themselves.
 fn audit_actor_hook() -> deadpool::managed::Hook<AsyncDieselConnectionManager<AsyncPgConnection>> {
     deadpool::managed::Hook::async_fn(|conn: &mut AsyncPgConnection, _| {
-        let actor = audit::current_actor();
+        let actor = audit::checkout_actor();
         Box::pin(async move {
             if let Some(actor) = actor {
                 audit::set_actor(conn, &actor).await.map_err(|e| {

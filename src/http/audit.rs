@@ -3,7 +3,7 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{Method, header};
+use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, get, web};
 use serde::Serialize;
@@ -26,8 +26,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
-/// Runs every write request (any method but GET, HEAD and OPTIONS) with its actor named, so
-/// that each connection it checks out records that actor in the audit log (`db::audit`).
+/// Runs every request with its actor named, so that each connection it checks out records
+/// that actor in the audit log (`db::audit`). Reads included: a few write (certificates are
+/// issued when first printed), and naming every checkout is what keeps a connection from
+/// carrying an earlier request's actor into a later write.
 /// The actor is read from the credentials the request carries: an account's access token, a
 /// device token, a delegate or invitation link token, or none (`public`). A credential that
 /// is not valid fails the request in its handler, before anything is written.
@@ -35,9 +37,6 @@ pub async fn name_actor(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.call(req).await;
-    }
     let actor = actor_of(&req);
     CURRENT_ACTOR.scope(actor, next.call(req)).await
 }

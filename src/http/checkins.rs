@@ -153,7 +153,8 @@ async fn record_checkin(
     path: web::Path<Uuid>,
     body: web::Json<ScanRequest>,
 ) -> ApiResult<web::Json<ScanResult>> {
-    Ok(web::Json(
+    // The scan's statement names its device in the audit log: no session setting first.
+    let result = crate::db::audit::named_by_statement(async {
         checkins::scan(
             &mut *state.pool.get().await?,
             state.checkin_window_margin,
@@ -161,8 +162,10 @@ async fn record_checkin(
             path.into_inner(),
             body.into_inner(),
         )
-        .await?,
-    ))
+        .await
+    })
+    .await?;
+    Ok(web::Json(result))
 }
 
 /// Name search.
@@ -345,11 +348,10 @@ async fn device_bundle(
     path: web::Path<Uuid>,
     query: web::Query<BundleQuery>,
 ) -> ApiResult<HttpResponse> {
-    let device =
-        checkins::authenticate_device(&mut *state.pool.get().await?, &token.0, path.into_inner())
-            .await?;
-    let download =
-        checkins::open_bundle(state.pool.get().await?, &device, query.since.as_deref()).await?;
+    // One connection for both: one checkout, one actor statement.
+    let mut conn = state.pool.get().await?;
+    let device = checkins::authenticate_device(&mut conn, &token.0, path.into_inner()).await?;
+    let download = checkins::open_bundle(conn, &device, query.since.as_deref()).await?;
     let matches = req
         .headers()
         .get(header::IF_NONE_MATCH)

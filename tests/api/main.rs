@@ -27,6 +27,7 @@ mod registrations;
 mod report_fixture;
 mod reports;
 mod scan_functions;
+mod scanperf;
 mod schema;
 mod sessions;
 mod signups;

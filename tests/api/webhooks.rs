@@ -107,6 +107,17 @@ async fn app_allowing_private(allow: bool) -> TestApp {
     TestApp::spawn_with(|settings| settings.webhook_allow_private = allow).await
 }
 
+/// An app whose pool holds one connection: the worker writes on the very connection the
+/// requests before it used.
+async fn app_with_one_connection() -> TestApp {
+    let db = crate::helpers::TestDatabase::create().await;
+    let mut database = crate::helpers::database_settings(&db.url);
+    database.db_pool_size = 1;
+    let mut settings = crate::helpers::serve_settings(crate::helpers::test_auth_settings());
+    settings.webhook_allow_private = true;
+    TestApp::spawn_on(db, database, settings).await
+}
+
 async fn open_conference(app: &TestApp, token: &str) -> String {
     let conference = app
         .published_conference(token, json!({"registration_mode": "open"}))
@@ -304,7 +315,7 @@ async fn after_a_rotation_both_secrets_sign_for_the_grace_period() {
 async fn an_endpoint_failing_for_days_is_disabled_with_the_reason() {
     let receiver = Receiver::start();
     receiver.status.store(503, Ordering::SeqCst);
-    let app = app_allowing_private(true).await;
+    let app = app_with_one_connection().await;
     let _worker = start_worker(app.state.pool.clone(), &notify_settings(None));
     let token = app.organizer("org").await;
     let conference = open_conference(&app, &token).await;
@@ -344,6 +355,20 @@ async fn an_endpoint_failing_for_days_is_disabled_with_the_reason() {
             .contains("every delivery failed since"),
         "{listed}"
     );
+    // The worker disabled it: the system, never the actor of a request whose connection the
+    // worker happened to take from the pool afterwards.
+    let disabling: Vec<String> = client
+        .query(
+            "SELECT actor_kind FROM audit_log WHERE entity = 'webhook_endpoints' \
+             AND action = 'update' AND 'enabled' = ANY (fields)",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(disabling, ["system"]);
     let enabled = app
         .post(
             &format!(

@@ -78,9 +78,8 @@ where
             .ok_or_else(|| ApiError::not_found("conference not found"))?
             .0;
     db::bundles::begin_snapshot(&mut conn).await?;
-    let watermark = db::checkins::current_snapshot(&mut conn).await?;
-    let digest =
-        db::bundles::content_digest(&mut conn, device.conference_id, since.as_deref()).await?;
+    let (watermark, digest) =
+        db::bundles::snapshot_and_digest(&mut conn, device.conference_id, since.as_deref()).await?;
     // The reference of every entry is made of the conference code.
     let tag = sha2::Sha256::digest(format!("{}\n{digest}", conference.code));
     Ok(BundleDownload {
@@ -124,10 +123,9 @@ fn parse_watermark(text: &str) -> ApiResult<String> {
     }
 }
 
-/// Where a streamed download stands.
-enum Step {
-    Head,
-    RowsAfter(i32),
+/// What the reading task hands the response: a page of rows, or the end of the bundle.
+enum Page {
+    Rows(Vec<db::bundles::BundleRow>),
     Done,
 }
 
@@ -137,32 +135,85 @@ where
 {
     /// Ends the snapshot without sending the bundle (the device already holds it).
     pub async fn close(mut self) -> ApiResult<()> {
-        self.close_snapshot().await
+        db::bundles::end_snapshot(&mut self.conn).await?;
+        Ok(())
     }
 
     /// The bundle as JSON (the `Bundle` schema), produced a page of rows at a time: memory
-    /// stays bounded by one page whatever the conference's size. The snapshot ends with the
-    /// last page; an error part-way ends the stream, so the client sees a truncated body,
-    /// never a well-formed partial bundle.
+    /// stays bounded by a few pages whatever the conference's size. A task of its own reads
+    /// the pages, one ahead of the response, so PostgreSQL reads page n + 1 while this side
+    /// encodes and compresses page n. The snapshot ends with the last page; an error part-way
+    /// ends the stream, so the client sees a truncated body, never a well-formed partial
+    /// bundle.
     pub fn into_stream(self) -> impl futures_util::Stream<Item = ApiResult<Vec<u8>>> + 'static {
-        futures_util::stream::unfold((self, Step::Head), |(mut download, step)| async move {
-            let (chunk, next) = match step {
-                Step::Head => (download.head(), Step::RowsAfter(0)),
-                Step::RowsAfter(after) => match download.page(after).await {
-                    Ok((chunk, Some(last))) => (Ok(chunk), Step::RowsAfter(last)),
-                    Ok((mut chunk, None)) => match download.close_snapshot().await {
-                        Ok(()) => {
-                            chunk.extend_from_slice(b"]}");
-                            (Ok(chunk), Step::Done)
-                        }
-                        Err(error) => (Err(error), Step::Done),
-                    },
-                    Err(error) => (Err(error), Step::Done),
-                },
-                Step::Done => return None,
+        use futures_util::StreamExt;
+        let head = self.head();
+        let code = self.conference_code.clone();
+        // One page waiting beside the one being read and the one being encoded.
+        let (pages, received) = tokio::sync::mpsc::channel(1);
+        tokio::spawn(self.read_pages(pages));
+        let encoder = Encoder {
+            code,
+            received,
+            entries: 0,
+            unit_words: std::collections::HashMap::new(),
+        };
+        futures_util::stream::once(async move { head }).chain(futures_util::stream::unfold(
+            Some(encoder),
+            |encoder| async move {
+                let mut encoder = encoder?;
+                match encoder.received.recv().await {
+                    Some(Ok(Page::Rows(rows))) => {
+                        let chunk = encoder.encode(rows);
+                        let next = chunk.is_ok().then_some(encoder);
+                        Some((chunk, next))
+                    }
+                    Some(Ok(Page::Done)) => Some((Ok(b"]}".to_vec()), None)),
+                    Some(Err(error)) => Some((Err(error), None)),
+                    // The reading task ended without `Done`: it was cut short.
+                    None => Some((
+                        Err(ApiError::internal("the bundle's reading task ended early")),
+                        None,
+                    )),
+                }
+            },
+        ))
+    }
+
+    /// Reads every page of the snapshot in order and ends it. Stops, dropping the connection
+    /// with the snapshot open (the pool then closes it), when the response is gone.
+    async fn read_pages(mut self, pages: tokio::sync::mpsc::Sender<ApiResult<Page>>) {
+        let mut after = 0;
+        loop {
+            let rows = db::bundles::bundle_page(
+                &mut self.conn,
+                self.conference_id,
+                self.since.as_deref(),
+                after,
+                PAGE_ROWS,
+            )
+            .await;
+            let rows = match rows {
+                Ok(rows) => rows,
+                Err(error) => {
+                    let _ = pages.send(Err(error.into())).await;
+                    return;
+                }
             };
-            Some((chunk, (download, next)))
-        })
+            let last = (rows.len() as i64 == PAGE_ROWS).then(|| rows[rows.len() - 1].number);
+            if !rows.is_empty() && pages.send(Ok(Page::Rows(rows))).await.is_err() {
+                return;
+            }
+            match last {
+                Some(number) => after = number,
+                None => break,
+            }
+        }
+        let end = db::bundles::end_snapshot(&mut self.conn)
+            .await
+            .map(|()| Page::Done)
+            .map_err(ApiError::from);
+        let _ = pages.send(end).await;
     }
 
     fn head(&self) -> ApiResult<Vec<u8>> {
@@ -173,47 +224,53 @@ where
         )
         .into_bytes())
     }
+}
 
-    /// The entries after number `after`, comma-separated (with the comma before them unless
-    /// they are the first), and the last number read unless this was the last page.
-    async fn page(&mut self, after: i32) -> ApiResult<(Vec<u8>, Option<i32>)> {
-        let rows = db::bundles::bundle_page(
-            &mut self.conn,
-            self.conference_id,
-            self.since.as_deref(),
-            after,
-            PAGE_ROWS,
-        )
-        .await?;
-        let last = (rows.len() as i64 == PAGE_ROWS).then(|| rows[rows.len() - 1].number);
+/// Turns pages of rows into the JSON of their entries, comma-separated.
+struct Encoder {
+    code: String,
+    received: tokio::sync::mpsc::Receiver<ApiResult<Page>>,
+    /// Entries written so far (the first has no comma before it).
+    entries: usize,
+    /// Folded unit names: a conference has far fewer units than delegates.
+    unit_words: std::collections::HashMap<String, String>,
+}
+
+impl Encoder {
+    fn encode(&mut self, rows: Vec<db::bundles::BundleRow>) -> ApiResult<Vec<u8>> {
         let mut chunk = Vec::with_capacity(rows.len() * 400);
-        for (index, row) in rows.into_iter().enumerate() {
-            if after > 0 || index > 0 {
+        for row in rows {
+            if self.entries > 0 {
                 chunk.push(b',');
             }
-            let entry = entry(&self.conference_code, row)?;
+            self.entries += 1;
+            let unit_words = row.unit_name.as_deref().map(|name| {
+                self.unit_words
+                    .entry(name.to_owned())
+                    .or_insert_with(|| fold(name))
+                    .clone()
+            });
+            let entry = entry(&self.code, row, unit_words)?;
             serde_json::to_writer(&mut chunk, &entry).map_err(ApiError::internal)?;
         }
-        Ok((chunk, last))
-    }
-
-    async fn close_snapshot(&mut self) -> ApiResult<()> {
-        Ok(db::bundles::end_snapshot(&mut self.conn).await?)
+        Ok(chunk)
     }
 }
 
-/// One registration as a device needs it.
-fn entry(conference_code: &str, row: db::bundles::BundleRow) -> ApiResult<BundleEntry> {
+/// One registration as a device needs it; `unit_words` is its unit's name folded.
+fn entry(
+    conference_code: &str,
+    row: db::bundles::BundleRow,
+    unit_words: Option<String>,
+) -> ApiResult<BundleEntry> {
     let reference = crate::domain::registrations::reference(conference_code, row.number);
     let name_folded = fold(&row.full_name);
     let search_folded = [
-        Some(name_folded.as_str()),
-        row.unit_name.as_deref(),
-        Some(&reference),
+        fold(&name_folded),
+        unit_words.unwrap_or_default(),
+        fold(&reference),
     ]
     .into_iter()
-    .flatten()
-    .map(fold)
     .filter(|part| !part.is_empty())
     .collect::<Vec<_>>()
     .join(" ");
