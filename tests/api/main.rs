@@ -20,6 +20,7 @@ mod invitations;
 mod lifecycle;
 mod notifications;
 mod openapi;
+mod pairing;
 mod printouts;
 mod privacy;
 mod qr_secrets;
