@@ -45,6 +45,8 @@ pub struct Conference {
     pub registration_closes_at: Option<DateTime<FixedOffset>>,
     /// Maximum confirmed delegates; `null` for no limit.
     pub capacity: Option<i32>,
+    /// Delegates holding a confirmed seat now (the registration page shows the seats left).
+    pub confirmed_count: i32,
     pub waitlist_enabled: bool,
     pub registration_mode: RegistrationMode,
     pub host_organization: Option<String>,
@@ -72,6 +74,7 @@ impl Versioned<Conference> {
             registration_opens_at: row.registration_opens_at.map(|t| in_zone(t, tz)),
             registration_closes_at: row.registration_closes_at.map(|t| in_zone(t, tz)),
             capacity: row.capacity,
+            confirmed_count: row.confirmed_count,
             waitlist_enabled: row.waitlist_enabled,
             registration_mode: row.registration_mode.parse()?,
             host_organization: row.host_organization.clone(),
@@ -221,6 +224,9 @@ pub struct ConferenceQuery {
     /// Accent- and case-insensitive text in the title or code (`san xuat sach` finds `sản xuất sạch`).
     #[param(max_length = 200)]
     pub q: Option<String>,
+    /// Exactly this code (the registration page `/r/{code}` finds its conference so).
+    #[param(max_length = 64)]
+    pub code: Option<String>,
 }
 
 /// Validated, normalised conference fields, ready to be written.
@@ -621,6 +627,12 @@ pub async fn list(
     let from = check_query_date("from", query.from)?;
     let to = check_query_date("to", query.to)?;
     let pattern = text::search_pattern(query.q.as_deref())?;
+    if query.code.as_ref().is_some_and(|code| code.chars().count() > 64) {
+        return Err(ApiError::bad_request(
+            ErrorCode::InvalidQueryParameter,
+            "code must be at most 64 characters",
+        ));
+    }
     let visible_to = match actor {
         Some(actor) if actor.is_admin() => None,
         Some(actor) => Some(Some(actor.account_id)),
@@ -634,6 +646,7 @@ pub async fn list(
             from,
             to,
             search_pattern: pattern.as_deref(),
+            code: query.code.as_deref(),
             visible_to,
             limit,
         },

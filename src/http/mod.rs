@@ -20,6 +20,7 @@ pub mod reports;
 pub mod sessions;
 pub mod substitutions;
 pub mod units;
+pub mod web;
 pub mod webhooks;
 
 use std::net::IpAddr;

@@ -34,4 +34,5 @@ mod signups;
 mod substitutions;
 mod tls;
 mod units;
+mod web_assets;
 mod webhooks;
