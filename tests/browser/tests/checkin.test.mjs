@@ -28,7 +28,6 @@ before(async () => {
       starts_at: new Date(now - 3600_000).toISOString(),
       ends_at: new Date(now + 3 * 3600_000).toISOString(),
       registration_mode: "open",
-      capacity: null,
     },
   }));
   const names = {
