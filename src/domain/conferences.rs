@@ -627,7 +627,11 @@ pub async fn list(
     let from = check_query_date("from", query.from)?;
     let to = check_query_date("to", query.to)?;
     let pattern = text::search_pattern(query.q.as_deref())?;
-    if query.code.as_ref().is_some_and(|code| code.chars().count() > 64) {
+    if query
+        .code
+        .as_ref()
+        .is_some_and(|code| code.chars().count() > 64)
+    {
         return Err(ApiError::bad_request(
             ErrorCode::InvalidQueryParameter,
             "code must be at most 64 characters",

@@ -20,7 +20,7 @@ pub mod reports;
 pub mod sessions;
 pub mod substitutions;
 pub mod units;
-pub mod web;
+pub mod web_clients;
 pub mod webhooks;
 
 use std::net::IpAddr;

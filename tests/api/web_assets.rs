@@ -34,9 +34,20 @@ async fn pages_and_scripts_are_served_with_their_types_and_a_strict_csp() {
     ] {
         let response = fetch(&app, path, &[]).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
-        assert_eq!(header_of(&response, header::CONTENT_TYPE), media_type, "{path}");
-        assert_eq!(header_of(&response, header::CACHE_CONTROL), "no-cache", "{path}");
-        assert_eq!(header_of(&response, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        assert_eq!(
+            header_of(&response, header::CONTENT_TYPE),
+            media_type,
+            "{path}"
+        );
+        assert_eq!(
+            header_of(&response, header::CACHE_CONTROL),
+            "no-cache",
+            "{path}"
+        );
+        assert_eq!(
+            header_of(&response, header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff"
+        );
         assert_eq!(header_of(&response, header::REFERRER_POLICY), "no-referrer");
         let csp = header_of(&response, header::CONTENT_SECURITY_POLICY);
         for directive in [
@@ -65,7 +76,12 @@ async fn a_file_revalidated_with_its_etag_is_not_sent_again() {
     assert_eq!(header_of(&again, header::ETAG), etag);
     assert!(again.text().await.unwrap().is_empty());
 
-    let other = fetch(&app, "/app/shared/api.js", &[("if-none-match", "W/\"0000\"")]).await;
+    let other = fetch(
+        &app,
+        "/app/shared/api.js",
+        &[("if-none-match", "W/\"0000\"")],
+    )
+    .await;
     assert_eq!(other.status(), StatusCode::OK);
     // Another file has another tag.
     let css = fetch(&app, "/app/shared/style.css", &[]).await;
@@ -77,7 +93,12 @@ async fn files_are_gzipped_for_clients_that_accept_it() {
     let app = TestApp::spawn().await;
     let plain = fetch(&app, "/app/shared/errors.js", &[]).await;
     let plain_len = plain.bytes().await.unwrap().len();
-    let gzipped = fetch(&app, "/app/shared/errors.js", &[("accept-encoding", "gzip")]).await;
+    let gzipped = fetch(
+        &app,
+        "/app/shared/errors.js",
+        &[("accept-encoding", "gzip")],
+    )
+    .await;
     assert_eq!(header_of(&gzipped, header::CONTENT_ENCODING), "gzip");
     let gzipped_len = gzipped.bytes().await.unwrap().len();
     assert!(gzipped_len < plain_len / 2, "{gzipped_len} vs {plain_len}");
@@ -135,7 +156,9 @@ async fn the_registration_page_finds_its_conference_by_exact_code_with_the_seats
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
 
-    let page = app.get("/api/v1/conferences?code=sxsh-vinh-phuc", None).await;
+    let page = app
+        .get("/api/v1/conferences?code=sxsh-vinh-phuc", None)
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     let items = page.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{}", page.body);
@@ -146,7 +169,10 @@ async fn the_registration_page_finds_its_conference_by_exact_code_with_the_seats
     let none = app.get("/api/v1/conferences?code=sxsh", None).await;
     assert_eq!(none.body["items"].as_array().unwrap().len(), 0);
     let long = app
-        .get(&format!("/api/v1/conferences?code={}", "a".repeat(65)), None)
+        .get(
+            &format!("/api/v1/conferences?code={}", "a".repeat(65)),
+            None,
+        )
         .await;
     assert_eq!(long.status, StatusCode::BAD_REQUEST);
     assert_eq!(long.body["code"], "invalid_query_parameter");

@@ -185,7 +185,6 @@ async function cancel() {
     $("cancel-confirm").hidden = true;
     render();
     showAlert($("action-message"), t("me.cancelled_done"), "ok");
-    $("me-status").focus?.();
   } catch (error) {
     showAlert($("action-message"), errorMessage(error));
   }

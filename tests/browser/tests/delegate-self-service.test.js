@@ -57,10 +57,10 @@ test("a delegate signs up for a session, leaves it, and cancels after confirming
   assert.deepEqual(await call("GET", "/delegate/registration/sessions", { headers: { "X-Delegate-Token": delegateToken } }), []);
 
   // Cancelling asks first; "no" keeps the registration.
-  await page.getByRole("button", { name: "Hủy đăng ký" }).click();
+  await page.getByRole("button", { name: "Hủy đăng ký", exact: true }).click();
   await page.getByRole("button", { name: "Không, giữ đăng ký" }).click();
   assert.equal(await page.locator("#me-status").innerText(), "Đã xác nhận");
-  await page.getByRole("button", { name: "Hủy đăng ký" }).click();
+  await page.getByRole("button", { name: "Hủy đăng ký", exact: true }).click();
   await checkAccessibility(page, "cancel confirmation");
   await page.getByRole("button", { name: "Có, hủy đăng ký" }).click();
   await page.getByText("Đăng ký của bạn đã được hủy.").waitFor();
