@@ -28,8 +28,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$binary" migrate >/dev/null
-HOITHAO_ADMIN_PASSWORD="$BROWSER_ADMIN_PASSWORD" "$binary" create-admin --email "$BROWSER_ADMIN_EMAIL" >/dev/null
+RUST_LOG=warn "$binary" migrate >/dev/null
+HOITHAO_ADMIN_PASSWORD="$BROWSER_ADMIN_PASSWORD" RUST_LOG=warn "$binary" create-admin --email "$BROWSER_ADMIN_EMAIL" >/dev/null
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export BASE_URL="http://127.0.0.1:$port"
