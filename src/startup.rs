@@ -197,6 +197,7 @@ pub fn app(
         .split_for_parts();
     app.service(SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", spec))
         .service(web::redirect("/docs", "/docs/"))
+        .configure(crate::http::web_clients::routes)
         .default_service(web::to(fallback))
         .wrap(from_fn(guard_body))
         .wrap(from_fn(crate::http::audit::name_actor))

@@ -33,6 +33,7 @@ pub struct ConferenceRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub sender_email: Option<String>,
+    pub confirmed_count: i32,
 }
 
 /// Every editable column; used for both insert and full-row update.
@@ -157,6 +158,8 @@ pub struct ConferenceFilter<'a> {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub search_pattern: Option<&'a str>,
+    /// Exactly this code.
+    pub code: Option<&'a str>,
     /// `None`: every conference (admin). `Some(None)`: only non-drafts (anonymous).
     /// `Some(Some(id))`: non-drafts plus drafts that account organizes.
     pub visible_to: Option<Option<Uuid>>,
@@ -197,6 +200,9 @@ pub async fn list(
     }
     if let Some(pattern) = filter.search_pattern {
         query = query.filter(conferences::search_text.like(pattern.to_owned()));
+    }
+    if let Some(code) = filter.code {
+        query = query.filter(conferences::code.eq(code.to_owned()));
     }
     match filter.visible_to {
         None => {}

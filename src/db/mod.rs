@@ -7,6 +7,7 @@ pub mod bundles;
 pub mod checkins;
 pub mod conferences;
 pub mod connect;
+pub mod device_app;
 pub mod idempotency;
 pub mod ids;
 pub mod invitations;

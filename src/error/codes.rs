@@ -141,6 +141,7 @@ string_codes! {
         MustBeHttps => "must_be_https",
         MustBeObject => "must_be_object",
         NotAllowed => "not_allowed",
+        NotThisDevice => "not_this_device",
         OtherUnit => "other_unit",
         OutOfRange => "out_of_range",
         OutsideConference => "outside_conference",

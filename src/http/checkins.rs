@@ -36,7 +36,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// A device's bearer token (`hdv_…`), not yet checked against the database.
-pub struct DeviceToken(String);
+pub struct DeviceToken(pub(crate) String);
 
 impl FromRequest for DeviceToken {
     type Error = ApiError;

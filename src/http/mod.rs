@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod checkins;
 pub mod conferences;
+pub mod device_app;
 pub mod download;
 pub mod exports;
 pub mod invitations;
@@ -19,6 +20,7 @@ pub mod reports;
 pub mod sessions;
 pub mod substitutions;
 pub mod units;
+pub mod web_clients;
 pub mod webhooks;
 
 use std::net::IpAddr;
@@ -47,6 +49,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(substitutions::routes)
             .configure(invitations::routes)
             .configure(checkins::routes)
+            .configure(device_app::routes)
             .configure(exports::routes)
             .configure(reports::routes)
             .configure(privacy::routes)

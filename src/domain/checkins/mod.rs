@@ -28,12 +28,14 @@ use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 mod bundle;
 mod devices;
 mod lookup;
+mod pairing;
 mod scans;
 mod walk_in;
 
 pub use bundle::*;
 pub use devices::*;
 pub use lookup::*;
+pub use pairing::*;
 pub use scans::*;
 pub use walk_in::*;
 

@@ -12,7 +12,7 @@ use crate::db::{self, conferences::ConferenceRow};
 use crate::domain::actor::Actor;
 use crate::domain::text::{self, Validator};
 use crate::domain::{check_query_date, pagination, retrying_transaction};
-use crate::error::{ApiError, ApiResult, FieldCode};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldCode};
 
 pub async fn create(
     conn: &mut AsyncPgConnection,
@@ -120,6 +120,16 @@ pub async fn list(
     let from = check_query_date("from", query.from)?;
     let to = check_query_date("to", query.to)?;
     let pattern = text::search_pattern(query.q.as_deref())?;
+    if query
+        .code
+        .as_ref()
+        .is_some_and(|code| code.chars().count() > 64)
+    {
+        return Err(ApiError::bad_request(
+            ErrorCode::InvalidQueryParameter,
+            "code must be at most 64 characters",
+        ));
+    }
     let visible_to = match actor {
         Some(actor) if actor.is_admin() => None,
         Some(actor) => Some(Some(actor.account_id)),
@@ -133,6 +143,7 @@ pub async fn list(
             from,
             to,
             search_pattern: pattern.as_deref(),
+            code: query.code.as_deref(),
             visible_to,
             limit,
         },

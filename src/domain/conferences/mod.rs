@@ -46,6 +46,8 @@ pub struct Conference {
     pub registration_closes_at: Option<DateTime<FixedOffset>>,
     /// Maximum confirmed delegates; `null` for no limit.
     pub capacity: Option<i32>,
+    /// Delegates holding a confirmed seat now (the registration page shows the seats left).
+    pub confirmed_count: i32,
     pub waitlist_enabled: bool,
     pub registration_mode: RegistrationMode,
     pub host_organization: Option<String>,
@@ -73,6 +75,7 @@ impl Versioned<Conference> {
             registration_opens_at: row.registration_opens_at.map(|t| in_zone(t, tz)),
             registration_closes_at: row.registration_closes_at.map(|t| in_zone(t, tz)),
             capacity: row.capacity,
+            confirmed_count: row.confirmed_count,
             waitlist_enabled: row.waitlist_enabled,
             registration_mode: row.registration_mode.parse()?,
             host_organization: row.host_organization.clone(),
@@ -222,4 +225,7 @@ pub struct ConferenceQuery {
     /// Accent- and case-insensitive text in the title or code (`san xuat sach` finds `sản xuất sạch`).
     #[param(max_length = 200)]
     pub q: Option<String>,
+    /// Exactly this code (the registration page `/r/{code}` finds its conference so).
+    #[param(max_length = 64)]
+    pub code: Option<String>,
 }
