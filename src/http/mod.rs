@@ -9,6 +9,7 @@ pub mod conferences;
 pub mod download;
 pub mod exports;
 pub mod invitations;
+pub mod metrics;
 pub mod middleware;
 pub mod ops;
 pub mod outbox;
