@@ -35,8 +35,14 @@ class Client:
         if body is not None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
             hdrs.setdefault("content-type", "application/json")
-        self.conn.request(method, "/api/v1" + path, body=data, headers=hdrs)
-        resp = self.conn.getresponse()
+        try:
+            self.conn.request(method, "/api/v1" + path, body=data, headers=hdrs)
+            resp = self.conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closed the kept-alive connection while it sat idle (during a wrk run).
+            self.conn.close()
+            self.conn.request(method, "/api/v1" + path, body=data, headers=hdrs)
+            resp = self.conn.getresponse()
         payload = resp.read()
         return resp.status, json.loads(payload or b"null")
 

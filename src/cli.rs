@@ -29,6 +29,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process and consumed at once: the size of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply pending migrations (unless --no-migrate), then serve the API.
