@@ -140,12 +140,12 @@ def import_delegates(admin, db, cid, count):
                    f"WHERE conference_id = '{cid}' ORDER BY created_at, id").splitlines()
 
 
-def wrk_scans(port, targets_file, token, cid, concurrency, duration, expected, threads=2):
+def wrk_scans(port, targets_file, token, cid, concurrency, duration, expected, threads=2, salt=0):
     """wrk scanning each target of `targets_file` at most once; the figures bench/scan.lua prints."""
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{max(1, round(duration))}s", "--timeout", "10s",
          "-s", os.path.join(ROOT, "bench/scan.lua"), f"http://127.0.0.1:{port}", "--",
-         targets_file, token, f"/api/v1/conferences/{cid}/checkins", str(threads), expected],
+         targets_file, token, f"/api/v1/conferences/{cid}/checkins", str(threads), expected, str(salt)],
         check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
