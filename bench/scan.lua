@@ -24,7 +24,9 @@ function init(args)
     end
     line_number = line_number + 1
   end
-  math.randomseed(os.time() * 1000 + id)
+  -- args[6] (optional): a salt, so that two wrk processes started in the same second send
+  -- different nonces (bench/replicas.py).
+  math.randomseed(os.time() * 1000 + id + (tonumber(args[6]) or 0) * 7919)
   position, acknowledged, unexpected = 0, 0, 0
   headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }
 end

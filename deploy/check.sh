@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks every file docs/production.md shows: the systemd units (systemd-analyze verify), the
 # nginx site (nginx -t, with a self-signed certificate made here), the compose file
-# (docker-compose config -q), and the backup/restore steps (restore-check.sh).
+# (docker-compose config -q), the load balancer of the replicas profile (haproxy -c), and the
+# backup/restore steps (restore-check.sh).
 #
 #   bash deploy/check.sh target/debug/hoithao
 set -euo pipefail
@@ -42,7 +43,13 @@ echo "nginx site is valid"
 
 echo "--> docker-compose.yml"
 docker-compose -f docker-compose.yml config -q
-echo "compose file is valid"
+docker-compose -f docker-compose.yml --profile replicas config -q
+echo "compose file is valid (with the replicas profile too)"
+
+echo "--> load balancer (deploy/haproxy/haproxy.cfg)"
+# The replicas' names resolve only inside compose: a warning here, not an error.
+haproxy -c -q -f deploy/haproxy/haproxy.cfg
+echo "haproxy configuration is valid"
 
 echo "--> backup and restore"
 bash deploy/restore-check.sh "$BIN"

@@ -29,6 +29,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process and consumed at once: the size of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply pending migrations (unless --no-migrate), then serve the API.
@@ -266,9 +268,26 @@ async fn run_serve(
         throttle_window(&serve.auth),
         std::time::Duration::from_secs(retention.purge_interval_secs),
     ));
+    let metrics = match serve.metrics_listen {
+        Some(address) => {
+            let listener = TcpListener::bind(address)
+                .map_err(|e| format!("cannot listen on {address} (HOITHAO_METRICS_LISTEN): {e}"))?;
+            tracing::info!(%address, "metrics listening");
+            let server = crate::http::metrics::serve_metrics(state.clone(), listener)
+                .map_err(|e| e.to_string())?;
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            Some(handle)
+        }
+        None => None,
+    };
     let server = crate::startup::serve(state, &serve, listener).map_err(|e| e.to_string())?;
     actix_web::rt::spawn(crate::startup::stop_on_signal(shutdown, server.handle()));
     server.await.map_err(|e| e.to_string())?;
+    // Scrapes go on while the API drains, so the last figures are collected.
+    if let Some(metrics) = metrics {
+        metrics.stop(true).await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -199,6 +199,10 @@ pub struct ServeSettings {
     /// addresses (local development and tests only: it opens the door to request forgery).
     #[arg(long, env = "HOITHAO_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
     pub webhook_allow_private: bool,
+    /// Address and port of the Prometheus metrics listener (`GET /metrics`); off when unset.
+    /// Keep it on a private interface: the API port never serves `/metrics`.
+    #[arg(long, env = "HOITHAO_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// How long personal data is kept once a conference has ended.

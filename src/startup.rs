@@ -71,6 +71,7 @@ pub async fn build_state(
         shutdown: crate::shutdown::Shutdown::default(),
         email_configured: false,
         webhook_allow_private: false,
+        metrics: Arc::new(crate::metrics::Metrics::new()?),
     })
 }
 
@@ -203,6 +204,7 @@ pub fn app(
         .wrap(from_fn(crate::http::audit::name_actor))
         .wrap(Compress::default())
         .wrap(from_fn(close_when_draining))
+        .wrap(from_fn(crate::http::metrics::record))
         .wrap(from_fn(request_context))
 }
 

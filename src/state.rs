@@ -25,4 +25,6 @@ pub struct AppState {
     pub email_configured: bool,
     /// `HOITHAO_WEBHOOK_ALLOW_PRIVATE`: endpoints may use http and private addresses.
     pub webhook_allow_private: bool,
+    /// This server's Prometheus registry, served on `HOITHAO_METRICS_LISTEN`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }

@@ -323,3 +323,25 @@ pub async fn signed_up_sessions(
         .load(conn)
         .await
 }
+
+/// Messages not yet delivered (`pending`, `sending`) or out of attempts (`dead`), by channel
+/// and state, across conferences: the operations backlog. `sent` and `skipped` only grow and
+/// are left out, so the count stays cheap as history accumulates.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct BacklogRow {
+    #[diesel(sql_type = Text)]
+    pub channel: String,
+    #[diesel(sql_type = Text)]
+    pub state: String,
+    #[diesel(sql_type = BigInt)]
+    pub messages: i64,
+}
+
+pub async fn backlog(conn: &mut AsyncPgConnection) -> QueryResult<Vec<BacklogRow>> {
+    diesel::sql_query(
+        "SELECT channel, state, count(*) AS messages FROM outbox \
+         WHERE state IN ('pending', 'sending', 'dead') GROUP BY channel, state",
+    )
+    .load(conn)
+    .await
+}

@@ -57,9 +57,15 @@ macro_rules! retrying_transaction {
 }
 pub(crate) use retrying_transaction;
 
+/// Transactions run again after a serialization failure or a deadlock, in this process: an
+/// operations figure (`hoithao_db_transaction_retries_total`), counted here because every retry
+/// passes through `contention_pause` and the domain holds no application state.
+pub static TRANSACTION_RETRIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// 5-25 ms, then 10-50 ms: long enough for the competing transaction to commit, random so
 /// that two retrying requests do not collide again.
 pub async fn contention_pause(attempt: u32) {
+    TRANSACTION_RETRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let base = 5u64 << attempt.saturating_sub(1).min(4);
     let jitter = rand::random_range(0..=base * 4);
     tokio::time::sleep(std::time::Duration::from_millis(base + jitter)).await;

@@ -17,6 +17,7 @@ use crate::domain::checkins::{
 };
 use crate::domain::live::LiveEvent;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
+use crate::metrics::ScanSource;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -165,7 +166,14 @@ async fn record_checkin(
         .await
     })
     .await?;
+    count_scan(&state, ScanSource::Online, &result);
     Ok(web::Json(result))
+}
+
+fn count_scan(state: &AppState, source: ScanSource, result: &ScanResult) {
+    state
+        .metrics
+        .scan(source, result.outcome.as_str(), result.replayed);
 }
 
 /// Name search.
@@ -305,15 +313,17 @@ async fn upload_checkins(
     let device =
         checkins::authenticate_device(&mut *state.pool.get().await?, &token.0, path.into_inner())
             .await?;
-    Ok(web::Json(
-        checkins::upload(
-            &mut *state.pool.get().await?,
-            state.checkin_window_margin,
-            &device,
-            body.into_inner(),
-        )
-        .await?,
-    ))
+    let items = checkins::upload(
+        &mut *state.pool.get().await?,
+        state.checkin_window_margin,
+        &device,
+        body.into_inner(),
+    )
+    .await?;
+    for result in items.iter().filter_map(|item| item.result.as_ref()) {
+        count_scan(&state, ScanSource::Offline, result);
+    }
+    Ok(web::Json(items))
 }
 
 /// Bundle options.
@@ -392,12 +402,19 @@ async fn checkin_events(
     let receiver =
         crate::domain::live::subscribe(&state.pool, &state.shutdown, &actor, path.into_inner())
             .await?;
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver
-            .recv()
-            .await
-            .map(|event| (Ok::<_, actix_web::Error>(event_frame(event)), receiver))
-    });
+    // The guard lives in the stream: the gauge drops when the client goes or the feed ends.
+    let subscriber = state.metrics.live_subscriber();
+    let stream = futures_util::stream::unfold(
+        (receiver, subscriber),
+        |(mut receiver, subscriber)| async move {
+            receiver.recv().await.map(|event| {
+                (
+                    Ok::<_, actix_web::Error>(event_frame(event)),
+                    (receiver, subscriber),
+                )
+            })
+        },
+    );
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
@@ -464,16 +481,16 @@ async fn backfill_checkin(
     path: web::Path<Uuid>,
     body: web::Json<BackfillRequest>,
 ) -> ApiResult<web::Json<ScanResult>> {
-    Ok(web::Json(
-        checkins::backfill(
-            &mut *state.pool.get().await?,
-            state.checkin_window_margin,
-            &actor,
-            path.into_inner(),
-            body.into_inner().into(),
-        )
-        .await?,
-    ))
+    let result = checkins::backfill(
+        &mut *state.pool.get().await?,
+        state.checkin_window_margin,
+        &actor,
+        path.into_inner(),
+        body.into_inner().into(),
+    )
+    .await?;
+    count_scan(&state, ScanSource::Backfill, &result);
+    Ok(web::Json(result))
 }
 
 /// Register a walk-in substitute (device)

@@ -10,6 +10,7 @@ pub mod device_app;
 pub mod download;
 pub mod exports;
 pub mod invitations;
+pub mod metrics;
 pub mod middleware;
 pub mod ops;
 pub mod outbox;

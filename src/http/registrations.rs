@@ -18,6 +18,7 @@ use crate::domain::registrations::{
 };
 use crate::domain::signups;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
+use crate::http::metrics::registration_outcome;
 use crate::http::{etag, if_match, versioned};
 use crate::state::AppState;
 
@@ -200,7 +201,10 @@ async fn create_registration(
         body.into_inner(),
         idem,
     )
-    .await?;
+    .await;
+    let outcome = registration_outcome(&created, |r: &OrganizerRegistration| r.status);
+    state.metrics.registration("organizer", outcome);
+    let created = created?;
     Ok(created_with_token(
         conference_id,
         created,
@@ -322,7 +326,10 @@ async fn self_register(
         consent,
         idem,
     )
-    .await?;
+    .await;
+    let outcome = registration_outcome(&created, |r: &Registration| r.status);
+    state.metrics.registration("self", outcome);
+    let created = created?;
     Ok(created_with_token(
         conference_id,
         created,

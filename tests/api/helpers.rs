@@ -239,6 +239,7 @@ pub fn serve_settings(auth: AuthSettings) -> ServeSettings {
         checkin_window_margin_minutes: 60,
         // Webhook receivers in tests listen on loopback.
         webhook_allow_private: true,
+        metrics_listen: None,
     }
 }
 

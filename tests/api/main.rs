@@ -18,6 +18,7 @@ mod imports;
 mod input;
 mod invitations;
 mod lifecycle;
+mod metrics;
 mod notifications;
 mod openapi;
 mod pairing;
