@@ -107,10 +107,56 @@ struct Setting {
 }
 
 async fn set(conn: &mut AsyncPgConnection, actor: &AuditActor, local: bool) -> QueryResult<()> {
-    SetActor { actor, local }
+    if actor.token_hash.is_some() {
+        SetActor { actor, local }
+            .get_result::<Setting>(conn)
+            .await?;
+    } else {
+        // Nothing to resolve in the database: the statement names no table, so a checkout
+        // works on a database not migrated yet (`serve` before its migrations, a bare server).
+        let value = serde_json::json!({
+            "kind": actor.kind,
+            "id": actor.id,
+            "role": actor.role,
+            "ip": actor.client_ip,
+            "request_id": actor.request_id,
+        })
+        .to_string();
+        SetPlainActor {
+            value: &value,
+            local,
+        }
         .get_result::<Setting>(conn)
         .await?;
+    }
     Ok(())
+}
+
+/// `set_config('hoithao.actor', $1, $2)` for an actor given whole: the same JSON shape as
+/// `SetActor` builds, one prepared statement per connection.
+struct SetPlainActor<'a> {
+    value: &'a str,
+    local: bool,
+}
+
+impl QueryId for SetPlainActor<'_> {
+    type QueryId = SetPlainActor<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for SetPlainActor<'_> {
+    type SqlType = Untyped;
+}
+
+impl QueryFragment<Pg> for SetPlainActor<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("SELECT set_config('hoithao.actor', ");
+        out.push_bind_param::<Text, str>(self.value)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Bool, _>(&self.local)?;
+        out.push_sql(") AS value");
+        Ok(())
+    }
 }
 
 /// Names the actor for everything this connection writes until it is set again.

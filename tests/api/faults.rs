@@ -197,7 +197,7 @@ impl Drop for Stopped {
 }
 
 #[actix_web::test]
-async fn a_database_that_stops_answering_gives_503_once_the_round_trip_bound_passes() {
+async fn a_pooled_connection_that_stops_answering_is_replaced_at_checkout_within_the_bound() {
     // Statement timeout 300 ms plus the 500 ms connection timeout: a bound of 0.8 s.
     let app = app_with(|db| {
         db.db_pool_size = 1;
@@ -214,18 +214,19 @@ async fn a_database_that_stops_answering_gives_503_once_the_round_trip_bound_pas
     );
     let stopped = Stopped(backends[0]);
 
+    // Every checkout names the audit actor on the connection (one statement): on the silent
+    // connection it gets no answer within the bound, so the pool drops that connection and
+    // opens another, and the request is served although the old backend is still stopped.
     let frozen =
         within_a_minute(app.get(format!("/api/v1/conferences/{conference_id}"), Some(&token)))
             .await;
-    // The silent connection was dropped: the next request gets a fresh one and succeeds
-    // although the old backend is still stopped.
     let after =
         within_a_minute(app.get(format!("/api/v1/conferences/{conference_id}"), Some(&token)))
             .await;
     drop(stopped);
 
-    frozen.assert_problem(503, "database_unavailable");
-    assert!(frozen.header("retry-after").is_some());
+    assert_eq!(frozen.status, 200, "{}", frozen.body);
+    // A pool of one connection: had the stopped one been used, the request would have failed.
     assert_eq!(after.status, 200, "{}", after.body);
 }
 
