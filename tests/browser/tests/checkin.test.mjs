@@ -340,3 +340,60 @@ test("English on request", async () => {
     await browser.close();
   }
 });
+
+test("a delegate who registers through the page is admitted by the check-in app scanning the page's QR code", async () => {
+  // The delegate's phone: the registration page, and the QR code exactly as it shows it.
+  let image;
+  let delegateToken;
+  const phone = await launch();
+  try {
+    const context = await phoneContext(phone);
+    const page = await context.newPage();
+    await page.goto(`/r/${conference.code}`);
+    await page.getByRole("heading", { level: 1, name: conference.title }).waitFor();
+    await page.getByLabel("Họ và tên").fill("Vũ Thị Lan Anh");
+    await page.getByLabel("Chức vụ").fill("Kế toán trưởng");
+    await page.getByLabel("Cơ quan, đơn vị").fill("Công ty CP Gạch ngói Vĩnh Phúc");
+    await page.getByLabel("Thành phần").selectOption("enterprise");
+    await page.getByLabel("Số điện thoại").fill("0987 654 321");
+    await page.getByLabel("Tôi đã đọc và đồng ý").check();
+    await page.getByRole("button", { name: "Đăng ký" }).click();
+    await page.getByRole("heading", { name: "Đã nhận đăng ký" }).waitFor({ timeout: WAIT });
+    await page.waitForFunction(() => document.getElementById("result-qr").naturalWidth > 0);
+    delegateToken = decodeURIComponent((await page.locator("#result-link").innerText()).split("#token=")[1]);
+    assert.deepEqual(context.problems, []);
+  } finally {
+    await phone.close();
+  }
+  // The code the page showed, from where the page loads it (the page's CSP keeps its blob
+  // URL out of reach of a script).
+  const qr = await fetch(`${BASE_URL}/api/v1/delegate/registration/qr.svg`, {
+    headers: { "X-Delegate-Token": delegateToken },
+  });
+  assert.equal(qr.status, 200);
+  image = readQrSvg(await qr.text());
+  const me = await call("GET", "/delegate/registration", { headers: { "X-Delegate-Token": delegateToken } });
+  assert.equal(me.status, "confirmed");
+  const registrationId = me.id;
+
+  // The door: a phone paired after the registration, its camera showing that QR code.
+  const browser = await withCamera("self-registered", [[image, 60]]);
+  try {
+    const context = await phoneContext(browser);
+    const made = await device("Cửa đăng ký trực tuyến");
+    const page = await openPaired(context, made.token);
+    await page.click("#camera");
+    await page.locator('#outcome[data-outcome="ok"]').waitFor({ state: "visible", timeout: WAIT });
+    assert.equal(await text(page, "#outcome-name"), "Vũ Thị Lan Anh");
+    assert.match(await text(page, "#outcome-detail"), /Kế toán trưởng/);
+    await page.locator("#camera").dispatchEvent("click");
+    await dismiss(page);
+
+    const rows = await checkins({ id: registrationId });
+    assert.equal(rows[0].outcome, "ok");
+    assert.equal(rows[0].device_id, made.device.id);
+    assert.deepEqual(context.problems, []);
+  } finally {
+    await browser.close();
+  }
+});
