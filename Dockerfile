@@ -11,11 +11,15 @@ RUN mkdir src \
     && cargo build --release --locked \
     && rm -rf src
 
-# 2. The real sources. migrations/ is read at compile time by embed_migrations!() (build.rs
-#    makes cargo rebuild when it changes).
+# 2. The real sources, and everything compiled into the binary: migrations/
+#    (embed_migrations!), the PDF fonts (assets/), the email templates (templates/) and the
+#    web clients (web/, rust-embed). deploy/check.sh fails when one is missing here.
 COPY src ./src
 COPY migrations ./migrations
 COPY openapi ./openapi
+COPY assets ./assets
+COPY templates ./templates
+COPY web ./web
 # COPY keeps the build context's mtimes, which can be older than the stub build above;
 # touch so cargo sees the crate as changed and does not reuse the stub artifacts.
 RUN touch src/main.rs src/lib.rs \

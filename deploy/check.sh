@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Checks every file docs/production.md shows: the systemd units (systemd-analyze verify), the
+# Checks every file docs/production.md shows: that the Dockerfile copies what the binary
+# compiles in, the systemd units (systemd-analyze verify), the
 # nginx site (nginx -t, with a self-signed certificate made here), the compose file
 # (docker-compose config -q), the load balancer of the replicas profile (haproxy -c), and the
 # backup/restore steps (restore-check.sh).
@@ -10,6 +11,21 @@ cd "$(dirname "$0")/.."
 BIN=$(realpath "${1:-target/debug/hoithao}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+echo "--> Dockerfile copies what the binary compiles in"
+# Top-level folders read at compile time: include_str!/include_bytes! paths, rust-embed
+# folders, and migrations/ (embed_migrations!).
+compiled_in=$( (grep -rhoE 'include_(str|bytes)!\("[^"]+"\)' src | sed -E 's/.*\("(\.\.\/)*([^/"]+).*/\2/';
+  grep -rhoE '#\[folder = "[^"/]+' src | sed -E 's/.*"//'; echo migrations) | sort -u)
+missing=
+checked=
+for dir in $compiled_in; do
+  [ -e "src/$dir" ] && continue  # a path relative to its source file, inside src/
+  checked="$checked $dir"
+  grep -qE "^COPY $dir \./$dir\$" Dockerfile || missing="$missing $dir"
+done
+if [ -n "$missing" ]; then echo "the Dockerfile does not COPY:$missing"; exit 1; fi
+echo "the Dockerfile copies$checked"
 
 echo "--> systemd units"
 mkdir -p "$work/units"
