@@ -231,6 +231,14 @@ pub fn serve(
             body_timeout,
         )
     })
+    // Nagle's algorithm is on for accepted sockets unless set otherwise (actix-http leaves it
+    // so): a streamed response (bundles, exports, the live feed) whose later chunk follows an
+    // unacknowledged first one waits for the client's delayed ACK, 40 ms on Linux.
+    .on_connect(|connection, _| {
+        if let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+            let _ = stream.set_nodelay(true);
+        }
+    })
     .listen(listener)?
     .disable_signals()
     .shutdown_timeout(settings.shutdown_timeout_secs);
