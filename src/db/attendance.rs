@@ -79,8 +79,8 @@ const SESSIONS: &str = "
 SELECT s.id, s.title,
     (SELECT count(DISTINCT c.registration_id) FROM live_checkins c WHERE c.session_id = s.id) AS checked_in,
     (SELECT count(*) FROM (
-        SELECT DISTINCT ON (c.registration_id) c.direction FROM checkins c
-        WHERE c.session_id = s.id AND c.outcome = 'ok' AND c.undone_at IS NULL
+        SELECT DISTINCT ON (c.registration_id) c.direction FROM admitted_checkins c
+        WHERE c.session_id = s.id
         ORDER BY c.registration_id, c.occurred_at DESC, c.received_at DESC) last
      WHERE last.direction = 'in') AS inside_now
 FROM conference_sessions s WHERE s.conference_id = $1 ORDER BY s.starts_at, s.id";

@@ -7,12 +7,14 @@ use diesel::sql_types::{Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::enums::{Direction, Outcome};
+use crate::db::ids::{CheckinId, DeviceId, RegistrationId};
 use crate::db::schema::{checkin_devices, checkins};
 
 #[derive(Queryable, Selectable, QueryableByName, Debug, Clone)]
 #[diesel(table_name = checkin_devices)]
 pub struct DeviceRow {
-    pub id: Uuid,
+    pub id: DeviceId,
     pub conference_id: Uuid,
     pub name: String,
     pub gate: Option<String>,
@@ -61,7 +63,7 @@ pub async fn authenticate(
 pub async fn revoke_device(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,
-    id: Uuid,
+    id: DeviceId,
 ) -> QueryResult<Option<DeviceRow>> {
     diesel::update(
         checkin_devices::table
@@ -95,14 +97,14 @@ pub async fn devices_with_counts(
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = checkins)]
 pub struct CheckinRow {
-    pub id: Uuid,
+    pub id: CheckinId,
     pub conference_id: Uuid,
     pub registration_id: Option<Uuid>,
     pub session_id: Option<Uuid>,
     pub device_id: Option<Uuid>,
     pub nonce: Uuid,
-    pub direction: String,
-    pub outcome: String,
+    pub direction: Direction,
+    pub outcome: Outcome,
     pub method: String,
     pub conflict: Option<String>,
     pub occurred_at: DateTime<Utc>,
@@ -136,7 +138,7 @@ pub struct OutcomeRow {
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub checkin_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     #[diesel(sql_type = Nullable<Bool>)]
     pub replayed: Option<bool>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -400,7 +402,7 @@ pub async fn record(
 ) -> QueryResult<OutcomeRow> {
     calls::Record {
         conference_id,
-        device_id: device.map(|d| d.id),
+        device_id: device.map(|d| d.id.0),
         device_sessions: device.map_or(&[], |d| &d.session_ids),
         scan,
         window_margin_secs,
@@ -418,7 +420,7 @@ pub async fn record_batch(
 ) -> QueryResult<Vec<OutcomeRow>> {
     calls::Batch {
         conference_id: device.conference_id,
-        device_id: device.id,
+        device_id: device.id.0,
         device_sessions: &device.session_ids,
         ids: scans.iter().map(|s| s.id).collect(),
         nonces: scans.iter().map(|s| s.nonce).collect(),
@@ -466,7 +468,7 @@ pub async fn first_entry(
 pub async fn find(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,
-    id: Uuid,
+    id: CheckinId,
 ) -> QueryResult<Option<CheckinRow>> {
     checkins::table
         .filter(checkins::id.eq(id))
@@ -481,7 +483,7 @@ pub async fn find(
 pub async fn of_registration(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,
-    registration_id: Uuid,
+    registration_id: RegistrationId,
 ) -> QueryResult<Vec<CheckinRow>> {
     checkins::table
         .filter(checkins::conference_id.eq(conference_id))
@@ -494,7 +496,7 @@ pub async fn of_registration(
 
 pub async fn undo(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: CheckinId,
     by: Uuid,
     reason: &str,
 ) -> QueryResult<CheckinRow> {

@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::checkins::CheckinRow;
+use crate::db::ids::{CheckinId, DeviceId};
 use crate::db::schema::{checkin_devices, checkins};
 
 /// Whether `token_hash` is the token of this live (not revoked) device of this conference. A
@@ -16,7 +17,7 @@ use crate::db::schema::{checkin_devices, checkins};
 pub async fn token_matches(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,
-    device_id: Uuid,
+    device_id: DeviceId,
     token_hash: &[u8],
 ) -> QueryResult<bool> {
     let n: i64 = checkin_devices::table
@@ -36,7 +37,7 @@ struct Count {
     n: i64,
 }
 
-/// Delegates whose latest admitted door scan of `local_day` (not undone) is an entry: the
+/// Delegates whose latest admitted door scan of `local_day` (view `admitted_checkins`) is an entry: the
 /// session rule of the attendance figures (`db::attendance`), for the door and one day.
 pub async fn door_inside_now(
     conn: &mut AsyncPgConnection,
@@ -45,9 +46,9 @@ pub async fn door_inside_now(
 ) -> QueryResult<i64> {
     diesel::sql_query(
         "SELECT count(*) AS n FROM (
-             SELECT DISTINCT ON (c.registration_id) c.direction FROM checkins c
+             SELECT DISTINCT ON (c.registration_id) c.direction FROM admitted_checkins c
              WHERE c.conference_id = $1 AND c.session_id IS NULL AND c.local_day = $2
-               AND c.outcome = 'ok' AND c.undone_at IS NULL AND c.registration_id IS NOT NULL
+               AND c.registration_id IS NOT NULL
              ORDER BY c.registration_id, c.occurred_at DESC, c.received_at DESC) last
          WHERE last.direction = 'in'",
     )
@@ -61,8 +62,8 @@ pub async fn door_inside_now(
 /// A scan this device recorded, locked for the undo.
 pub async fn own_checkin(
     conn: &mut AsyncPgConnection,
-    device_id: Uuid,
-    id: Uuid,
+    device_id: DeviceId,
+    id: CheckinId,
 ) -> QueryResult<Option<CheckinRow>> {
     checkins::table
         .filter(checkins::id.eq(id))
@@ -78,7 +79,7 @@ pub async fn own_checkin(
 /// row's `device_id` says who.
 pub async fn undo_by_device(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: CheckinId,
     reason: &str,
 ) -> QueryResult<CheckinRow> {
     diesel::update(checkins::table.find(id))

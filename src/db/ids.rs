@@ -65,3 +65,33 @@ typed_id! {
     /// The key of `accounts`.
     AccountId
 }
+
+typed_id! {
+    /// The key of `registrations`.
+    RegistrationId
+}
+
+typed_id! {
+    /// The key of `conference_sessions`.
+    SessionId
+}
+
+typed_id! {
+    /// The key of `checkin_devices`.
+    DeviceId
+}
+
+typed_id! {
+    /// The key of `units`.
+    UnitId
+}
+
+typed_id! {
+    /// The key of `invitations`.
+    InvitationId
+}
+
+typed_id! {
+    /// The key of `checkins`.
+    CheckinId
+}

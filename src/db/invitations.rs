@@ -5,12 +5,13 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::ids::InvitationId;
 use crate::db::schema::{invitations, registrations, units};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = invitations)]
 pub struct InvitationRow {
-    pub id: Uuid,
+    pub id: InvitationId,
     pub conference_id: Uuid,
     pub unit_id: Uuid,
     pub seats: i32,
@@ -48,7 +49,7 @@ pub async fn insert(
 pub async fn find(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,
-    id: Uuid,
+    id: InvitationId,
 ) -> QueryResult<Option<InvitationRow>> {
     invitations::table
         .filter(invitations::id.eq(id))
@@ -85,7 +86,7 @@ pub async fn add_used_seats(conn: &mut AsyncPgConnection, id: Uuid, delta: i32) 
     Ok(())
 }
 
-pub async fn revoke(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<InvitationRow> {
+pub async fn revoke(conn: &mut AsyncPgConnection, id: InvitationId) -> QueryResult<InvitationRow> {
     diesel::update(invitations::table.find(id))
         .set((
             invitations::revoked_at.eq(Some(Utc::now())),
@@ -99,7 +100,7 @@ pub async fn revoke(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Invit
 /// A new link token for the invitation (the old link stops working).
 pub async fn reissue_token(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: InvitationId,
     token_hash: &[u8],
 ) -> QueryResult<InvitationRow> {
     diesel::update(invitations::table.find(id))

@@ -8,6 +8,7 @@ pub mod checkins;
 pub mod conferences;
 pub mod connect;
 pub mod device_app;
+pub mod enums;
 pub mod idempotency;
 pub mod ids;
 pub mod invitations;

@@ -5,16 +5,18 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::enums::SessionKind;
+use crate::db::ids::SessionId;
 use crate::db::schema::conference_sessions;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = conference_sessions)]
 pub struct SessionRow {
-    pub id: Uuid,
+    pub id: SessionId,
     pub conference_id: Uuid,
     pub title: String,
     pub description: Option<String>,
-    pub kind: String,
+    pub kind: SessionKind,
     pub room: Option<String>,
     pub speakers: Vec<Option<String>>,
     pub starts_at: DateTime<Utc>,
@@ -44,7 +46,7 @@ pub struct SessionWrite<'a> {
 
 pub async fn insert(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: SessionId,
     conference_id: Uuid,
     row: SessionWrite<'_>,
 ) -> QueryResult<SessionRow> {
@@ -61,7 +63,7 @@ pub async fn insert(
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: SessionId,
     row: SessionWrite<'_>,
 ) -> QueryResult<SessionRow> {
     diesel::update(conference_sessions::table.find(id))
@@ -78,7 +80,7 @@ pub async fn update(
 pub async fn find(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,
-    id: Uuid,
+    id: SessionId,
     lock: bool,
 ) -> QueryResult<Option<SessionRow>> {
     let query = conference_sessions::table
@@ -95,7 +97,7 @@ pub async fn find(
 pub async fn delete(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,
-    id: Uuid,
+    id: SessionId,
 ) -> QueryResult<usize> {
     diesel::delete(
         conference_sessions::table

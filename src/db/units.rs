@@ -5,14 +5,16 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::enums::UnitKind;
+use crate::db::ids::UnitId;
 use crate::db::schema::units;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = units)]
 pub struct UnitRow {
-    pub id: Uuid,
+    pub id: UnitId,
     pub name: String,
-    pub kind: String,
+    pub kind: UnitKind,
     pub parent_id: Option<Uuid>,
     pub admin_code: Option<String>,
     pub address: Option<String>,
@@ -41,7 +43,7 @@ pub struct UnitWrite {
 
 pub async fn insert(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: UnitId,
     row: &UnitWrite,
 ) -> QueryResult<UnitRow> {
     diesel::insert_into(units::table)
@@ -68,7 +70,7 @@ pub async fn insert_many(
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: UnitId,
     row: &UnitWrite,
 ) -> QueryResult<UnitRow> {
     diesel::update(units::table.find(id))
@@ -84,7 +86,7 @@ pub async fn update(
 
 pub async fn find(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: UnitId,
     lock: bool,
 ) -> QueryResult<Option<UnitRow>> {
     let query = units::table.find(id).select(UnitRow::as_select());
@@ -98,7 +100,7 @@ pub async fn find(
 /// `(id, kind, parent_id, folded name)` of every unit: the lookup table imports match names against.
 pub async fn directory(
     conn: &mut AsyncPgConnection,
-) -> QueryResult<Vec<(Uuid, String, Option<Uuid>, String)>> {
+) -> QueryResult<Vec<(Uuid, UnitKind, Option<Uuid>, String)>> {
     units::table
         .select((units::id, units::kind, units::parent_id, units::search_name))
         .load(conn)

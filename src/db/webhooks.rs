@@ -7,6 +7,7 @@ use diesel::sql_types::{Nullable, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::config::Secret;
 use crate::db::schema::{outbox, webhook_attempts, webhook_endpoints};
 
 /// An endpoint without its secrets.
@@ -24,14 +25,15 @@ pub struct EndpointRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// What a delivery needs: where, and the keys to sign with.
-#[derive(Queryable, Debug, Clone)]
+/// What a delivery needs: where, and the keys to sign with (wrapped, so `Debug` and logs never
+/// show them).
+#[derive(Debug, Clone)]
 pub struct EndpointKeys {
     pub url: String,
     pub enabled: bool,
-    pub secret: String,
+    pub secret: Secret,
     /// The secret before the last rotation, while it still signs.
-    pub previous_secret: Option<String>,
+    pub previous_secret: Option<Secret>,
 }
 
 pub async fn insert(
@@ -156,9 +158,17 @@ pub async fn keys(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
                 "CASE WHEN previous_secret_until > now() THEN previous_secret END",
             ),
         ))
-        .first(conn)
+        .first::<(String, bool, String, Option<String>)>(conn)
         .await
         .optional()
+        .map(|found| {
+            found.map(|(url, enabled, secret, previous)| EndpointKeys {
+                url,
+                enabled,
+                secret: Secret::new(secret),
+                previous_secret: previous.map(Secret::new),
+            })
+        })
 }
 
 /// Logs one attempt, and keeps `failing_since` (when the endpoint started failing without a

@@ -9,51 +9,7 @@ use crate::db::{self, conferences::ConferenceRow};
 use crate::domain::actor::Actor;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
-/// An enum stored as text: serde, OpenAPI schema, `as_str` and `FromStr` (an unknown stored
-/// value is an internal error).
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl $name {
-            /// Every accepted value, for error messages and documentation.
-            pub const VALUES: &'static [&'static str] = &[$($text),+];
-
-            /// Parses a value a client sent (a query parameter, say): an unknown value is a 422
-            /// naming `field` and the accepted values.
-            pub fn parse_field(field: &str, value: &str) -> ::std::result::Result<Self, $crate::error::FieldError> {
-                match value {
-                    $($text => Ok($name::$variant),)+
-                    other => Err($crate::error::FieldError::new(
-                        field,
-                        $crate::error::FieldCode::UnknownValue,
-                        format!("{field} must be one of {}, not {:?}", Self::VALUES.join(", "), other),
-                    )),
-                }
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = $crate::error::ApiError;
-            fn from_str(s: &str) -> $crate::error::ApiResult<Self> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    other => Err($crate::error::ApiError::internal(format!(concat!("unknown ", stringify!($name), " {:?}"), other))),
-                }
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
+pub(crate) use crate::text_enum::text_enum;
 
 text_enum! {
     /// The language of what a person reads: Vietnamese unless English is asked for.

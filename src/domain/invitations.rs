@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::conferences::ConferenceRow;
+pub use crate::db::ids::InvitationId;
 use crate::db::invitations::InvitationRow;
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
@@ -31,7 +32,8 @@ use crate::error::{ApiError, ApiResult, ErrorCode, FieldCode, FieldError};
 /// An invitation with its seat counts.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Invitation {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: InvitationId,
     pub conference_id: Uuid,
     pub unit_id: Uuid,
     pub unit_name: String,
@@ -134,7 +136,7 @@ pub async fn create(
                 "expires_at must be in the future",
             );
         }
-        let unit = db::units::find(conn, input.unit_id, false).await?;
+        let unit = db::units::find(conn, input.unit_id.into(), false).await?;
         if unit.is_none() {
             v.push("unit_id", FieldCode::UnknownUnit, "no such unit");
         }
@@ -150,7 +152,8 @@ pub async fn create(
             actor.account_id,
         )
         .await?;
-        crate::domain::notifications::outbox::attach_invitation_link(conn, row.id, &token).await?;
+        crate::domain::notifications::outbox::attach_invitation_link(conn, row.id.0, &token)
+            .await?;
         let unit_name = unit.map(|u| u.name).unwrap_or_default();
         Ok(InvitationWithToken {
             invitation: to_invitation(row, unit_name, 0),
@@ -184,7 +187,7 @@ pub async fn revoke(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
-    id: Uuid,
+    id: InvitationId,
 ) -> ApiResult<Invitation> {
     retrying_transaction!(conn, async |conn| {
         load(
@@ -214,7 +217,7 @@ pub async fn resend(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
-    id: Uuid,
+    id: InvitationId,
 ) -> ApiResult<InvitationWithToken> {
     retrying_transaction!(conn, async |conn| {
         let conference = load(
@@ -237,7 +240,8 @@ pub async fn resend(
         }
         let token = tokens::random_secret();
         let row = db::invitations::reissue_token(conn, id, &tokens::hash(&token)).await?;
-        crate::domain::notifications::outbox::attach_invitation_link(conn, row.id, &token).await?;
+        crate::domain::notifications::outbox::attach_invitation_link(conn, row.id.0, &token)
+            .await?;
         let unit = db::invitations::unit_name(conn, row.unit_id).await?;
         Ok(InvitationWithToken {
             invitation: to_invitation(row, unit, 0),
@@ -323,7 +327,7 @@ async fn invitation_registrations(
     invitation: &InvitationRow,
     conference: &ConferenceRow,
 ) -> ApiResult<Vec<Registration>> {
-    regs::list_for_invitation(conn, conference, invitation.id).await
+    regs::list_for_invitation(conn, conference, invitation.id.0).await
 }
 
 pub async fn registrations(
@@ -382,7 +386,7 @@ pub async fn register(
                 &conference,
                 person,
                 RegistrationSource::Invitation,
-                Some(invitation.id),
+                Some(invitation.id.0),
                 Approval::Granted,
             )
             .await?;
@@ -392,7 +396,7 @@ pub async fn register(
                 delegate_token,
             });
         }
-        db::invitations::add_used_seats(conn, invitation.id, count).await?;
+        db::invitations::add_used_seats(conn, invitation.id.0, count).await?;
         if let Some(idem) = &idem {
             idempotency::store(conn, idem, 201, &created).await?;
         }
@@ -430,7 +434,7 @@ async fn own_registration(
 ) -> ApiResult<RegistrationRow> {
     let row = db::registrations::find(conn, invitation.conference_id, registration_id, true)
         .await?
-        .filter(|row| row.invitation_id == Some(invitation.id))
+        .filter(|row| row.invitation_id == Some(invitation.id.0))
         .ok_or_else(|| ApiError::not_found("registration not found"))?;
     Ok(row)
 }
@@ -495,7 +499,7 @@ pub async fn substitute(
             &conference,
             &current,
             &person,
-            Substituter::Invitation(invitation.id),
+            Substituter::Invitation(invitation.id.0),
         )
         .await?;
         let registration = regs::present_row(conn, row, &conference.code).await?.value;

@@ -17,6 +17,7 @@ pub mod pagination;
 pub mod password;
 pub mod printouts;
 pub mod privacy;
+pub mod qr;
 pub mod registrations;
 pub mod reports;
 pub mod search;

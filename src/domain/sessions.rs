@@ -7,30 +7,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+pub use crate::db::enums::SessionKind;
+pub use crate::db::ids::SessionId;
 use crate::db::{self, conferences::ConferenceRow, sessions::SessionRow};
 use crate::domain::actor::Actor;
-use crate::domain::common::{Access, Lock, Versioned, ensure_editable, load, text_enum};
+use crate::domain::common::{Access, Lock, Versioned, ensure_editable, load};
 use crate::domain::text::Validator;
 use crate::domain::{check_timestamp, double_option, in_zone, non_null, pagination};
 use crate::error::{ApiError, ApiResult, FieldCode};
 
-text_enum! {
-    /// What happens in a session.
-    SessionKind {
-        Opening => "opening",
-        Presentation => "presentation",
-        Discussion => "discussion",
-        Film => "film",
-        Break => "break",
-        Visit => "visit",
-        Other => "other",
-    }
-}
-
 /// One item of a conference's agenda. Times are given in the conference's time zone.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Session {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: SessionId,
     pub conference_id: Uuid,
     #[schema(example = "Phương pháp luận và kỹ thuật sản xuất sạch hơn")]
     pub title: String,
@@ -58,7 +48,7 @@ fn to_session(row: SessionRow, time_zone: &str) -> ApiResult<Versioned<Session>>
         conference_id: row.conference_id,
         title: row.title,
         description: row.description,
-        kind: row.kind.parse()?,
+        kind: row.kind,
         room: row.room,
         speakers: row.speakers.into_iter().flatten().collect(),
         starts_at: in_zone(row.starts_at, time_zone),
@@ -238,7 +228,7 @@ impl NewSession {
         Ok(NewSession {
             title: row.title.clone(),
             description: row.description.clone(),
-            kind: row.kind.parse()?,
+            kind: row.kind,
             room: row.room.clone(),
             speakers: Some(row.speakers.iter().flatten().cloned().collect()),
             starts_at: row.starts_at.fixed_offset(),
@@ -304,14 +294,20 @@ pub async fn insert_validated(
     input: &NewSession,
 ) -> ApiResult<SessionRow> {
     let fields = SessionFields::validate(input, conference)?;
-    Ok(db::sessions::insert(conn, Uuid::now_v7(), conference.id, fields.write()).await?)
+    Ok(db::sessions::insert(
+        conn,
+        SessionId(Uuid::now_v7()),
+        conference.id,
+        fields.write(),
+    )
+    .await?)
 }
 
 pub async fn get(
     conn: &mut AsyncPgConnection,
     actor: Option<&Actor>,
     conference_id: Uuid,
-    id: Uuid,
+    id: SessionId,
 ) -> ApiResult<Versioned<Session>> {
     let conference = load(conn, conference_id, actor, Access::Read, Lock::None).await?;
     let row = db::sessions::find(conn, conference_id, id, false)
@@ -324,7 +320,7 @@ pub async fn update(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
-    id: Uuid,
+    id: SessionId,
     if_match: Option<i32>,
     patch: SessionPatch,
 ) -> ApiResult<Versioned<Session>> {
@@ -360,7 +356,7 @@ pub async fn delete(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
-    id: Uuid,
+    id: SessionId,
 ) -> ApiResult<()> {
     retrying_transaction!(conn, async |conn| {
         load_for_write(conn, actor, conference_id).await?;
@@ -390,7 +386,7 @@ pub async fn list(
         },
     )
     .await?;
-    let (rows, next) = pagination::finish(rows, limit, |row| (row.starts_at, row.id));
+    let (rows, next) = pagination::finish(rows, limit, |row| (row.starts_at, row.id.0));
     let items = rows
         .into_iter()
         .map(|row| to_session(row, &conference.time_zone).map(|v| v.value))

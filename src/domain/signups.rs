@@ -27,7 +27,7 @@ pub async fn sign_up(
             "only confirmed registrations sign up for sessions",
         ));
     }
-    let session = db::sessions::find(conn, registration.conference_id, session_id, false)
+    let session = db::sessions::find(conn, registration.conference_id, session_id.into(), false)
         .await?
         .ok_or_else(|| ApiError::not_found("session not found"))?;
     if !session.signup_required {

@@ -9,27 +9,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+pub use crate::db::enums::UnitKind;
+pub use crate::db::ids::UnitId;
 use crate::db::{self, units::UnitRow, units::UnitWrite};
-use crate::domain::common::{Versioned, text_enum};
+use crate::domain::common::Versioned;
 use crate::domain::contact::{check_email, check_phone};
 use crate::domain::text::{self, Validator, fold};
 use crate::domain::{double_option, non_null, pagination};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldCode, FieldError};
-
-text_enum! {
-    /// What a unit is.
-    UnitKind {
-        /// A department, division or other state agency.
-        Agency => "agency",
-        /// A district or district-level city or town (huyện, thành phố, thị xã).
-        District => "district",
-        /// A commune, ward or town (xã, phường, thị trấn); its parent is a district.
-        Commune => "commune",
-        /// A production or business facility.
-        Enterprise => "enterprise",
-        Other => "other",
-    }
-}
 
 impl UnitKind {
     /// Accepts the English values and common Vietnamese words, accents optional.
@@ -48,7 +35,8 @@ impl UnitKind {
 /// A unit of the directory.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Unit {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: UnitId,
     #[schema(example = "Phòng Kinh tế thành phố Vĩnh Yên")]
     pub name: String,
     pub kind: UnitKind,
@@ -72,7 +60,7 @@ fn to_unit(row: UnitRow) -> ApiResult<Versioned<Unit>> {
         value: Unit {
             id: row.id,
             name: row.name,
-            kind: row.kind.parse()?,
+            kind: row.kind,
             parent_id: row.parent_id,
             admin_code: row.admin_code,
             address: row.address,
@@ -203,8 +191,8 @@ async fn parent_kind(
     let Some(parent_id) = parent_id else {
         return Ok(None);
     };
-    match db::units::find(conn, parent_id, false).await? {
-        Some(parent) => Ok(Some(parent.kind.parse()?)),
+    match db::units::find(conn, parent_id.into(), false).await? {
+        Some(parent) => Ok(Some(parent.kind)),
         None => {
             v.push("parent_id", FieldCode::UnknownUnit, "no such parent unit");
             Ok(None)
@@ -218,14 +206,14 @@ pub async fn create(conn: &mut AsyncPgConnection, input: NewUnit) -> ApiResult<V
         let parent = parent_kind(conn, input.parent_id, &mut v).await?;
         let write = validate(&input, parent, &mut v, "");
         v.finish()?;
-        db::units::insert(conn, Uuid::now_v7(), &write)
+        db::units::insert(conn, UnitId(Uuid::now_v7()), &write)
             .await
             .map_err(ApiError::from)
     })?;
     to_unit(row)
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Versioned<Unit>> {
+pub async fn get(conn: &mut AsyncPgConnection, id: UnitId) -> ApiResult<Versioned<Unit>> {
     to_unit(
         db::units::find(conn, id, false)
             .await?
@@ -235,7 +223,7 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Versioned<
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: UnitId,
     if_match: Option<i32>,
     patch: UnitPatch,
 ) -> ApiResult<Versioned<Unit>> {
@@ -249,7 +237,7 @@ pub async fn update(
         let patch = patch.clone();
         let input = NewUnit {
             name: patch.name.unwrap_or(current.name),
-            kind: patch.kind.unwrap_or(current.kind.parse()?),
+            kind: patch.kind.unwrap_or(current.kind),
             parent_id: patch.parent_id.unwrap_or(current.parent_id),
             admin_code: patch.admin_code.unwrap_or(current.admin_code),
             address: patch.address.unwrap_or(current.address),
@@ -286,7 +274,7 @@ pub async fn list(
         },
     )
     .await?;
-    let (rows, next) = pagination::finish(rows, limit, |row| (row.created_at, row.id));
+    let (rows, next) = pagination::finish(rows, limit, |row| (row.created_at, row.id.0));
     let items = rows
         .into_iter()
         .map(|row| to_unit(row).map(|v| v.value))
@@ -377,7 +365,7 @@ pub async fn import_csv_with(
             std::collections::HashSet::new();
         for (id, kind, parent_id, name) in db::units::directory(conn).await? {
             taken_names.insert((parent_id, name.clone()));
-            known.entry(name).or_default().push((id, kind.parse()?));
+            known.entry(name).or_default().push((id, kind));
         }
         let mut taken_codes: std::collections::HashSet<String> =
             db::units::admin_codes(conn).await?.into_iter().collect();

@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::domain::checkins::{
-    self, Checkin, DelegateCard, Device, DeviceWithToken, NewDevice, ScanRequest, ScanResult,
-    UndoRequest,
+    self, Checkin, CheckinId, DelegateCard, Device, DeviceId, DeviceWithToken, NewDevice,
+    RegistrationId, ScanRequest, ScanResult, UndoRequest,
 };
 use crate::domain::live::LiveEvent;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
@@ -122,7 +122,7 @@ async fn list_devices(
 async fn revoke_device(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(Uuid, DeviceId)>,
 ) -> ApiResult<web::Json<Device>> {
     let (conference_id, id) = path.into_inner();
     Ok(web::Json(
@@ -231,7 +231,7 @@ async fn search_delegates(
 async fn undo_checkin(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(Uuid, CheckinId)>,
     body: web::Json<UndoRequest>,
 ) -> ApiResult<web::Json<Checkin>> {
     let (conference_id, id) = path.into_inner();
@@ -257,7 +257,7 @@ async fn undo_checkin(
 async fn registration_checkins(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(Uuid, RegistrationId)>,
 ) -> ApiResult<web::Json<Vec<Checkin>>> {
     let (conference_id, id) = path.into_inner();
     Ok(web::Json(

@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use super::checkins::DeviceToken;
 use crate::auth::Actor;
-use crate::domain::checkins::{self, Checkin, DeviceProfile, PairingRequest, UndoRequest};
+use crate::domain::checkins::{
+    self, Checkin, CheckinId, DeviceId, DeviceProfile, PairingRequest, UndoRequest,
+};
 use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -38,7 +40,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 async fn pairing_qr(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(Uuid, DeviceId)>,
     body: web::Json<PairingRequest>,
 ) -> ApiResult<HttpResponse> {
     let (conference_id, device_id) = path.into_inner();
@@ -101,7 +103,7 @@ async fn device_profile(state: web::Data<AppState>, token: DeviceToken) -> ApiRe
 async fn undo_own_checkin(
     state: web::Data<AppState>,
     token: DeviceToken,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(Uuid, CheckinId)>,
     body: web::Json<UndoRequest>,
 ) -> ApiResult<web::Json<Checkin>> {
     let (conference_id, id) = path.into_inner();

@@ -9,7 +9,8 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::domain::idempotency::{Idempotency, Outcome};
 use crate::domain::invitations::{
-    self, Invitation, InvitationRegistrations, InvitationView, InvitationWithToken, NewInvitation,
+    self, Invitation, InvitationId, InvitationRegistrations, InvitationView, InvitationWithToken,
+    NewInvitation,
 };
 use crate::domain::registrations::{PersonInput, PersonPatch, Registration, RegistrationWithToken};
 use crate::error::{ApiError, ApiResult, Problem};
@@ -102,7 +103,7 @@ async fn list_invitations(
 async fn revoke_invitation(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(Uuid, InvitationId)>,
 ) -> ApiResult<web::Json<Invitation>> {
     let (conference_id, id) = path.into_inner();
     Ok(web::Json(
@@ -127,7 +128,7 @@ async fn revoke_invitation(
 async fn resend_invitation(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(Uuid, InvitationId)>,
 ) -> ApiResult<web::Json<InvitationWithToken>> {
     let (conference_id, id) = path.into_inner();
     Ok(web::Json(

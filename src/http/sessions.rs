@@ -7,7 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::{Actor, MaybeActor};
-use crate::domain::sessions::{self, NewSession, Session, SessionPatch, SessionQuery};
+use crate::domain::sessions::{self, NewSession, Session, SessionId, SessionPatch, SessionQuery};
 use crate::error::{ApiResult, Problem};
 use crate::http::{created, if_match, versioned};
 use crate::state::AppState;
@@ -101,7 +101,7 @@ async fn create_session(
 async fn get_session(
     state: web::Data<AppState>,
     actor: MaybeActor,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(Uuid, SessionId)>,
 ) -> ApiResult<HttpResponse> {
     let (conference_id, session_id) = path.into_inner();
     Ok(versioned(
@@ -137,7 +137,7 @@ async fn update_session(
     state: web::Data<AppState>,
     actor: Actor,
     req: HttpRequest,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(Uuid, SessionId)>,
     body: web::Json<SessionPatch>,
 ) -> ApiResult<HttpResponse> {
     let (conference_id, session_id) = path.into_inner();
@@ -166,7 +166,7 @@ async fn update_session(
 async fn delete_session(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(Uuid, SessionId)>,
 ) -> ApiResult<HttpResponse> {
     let (conference_id, session_id) = path.into_inner();
     sessions::delete(

@@ -4,10 +4,9 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
-use uuid::Uuid;
 
 use crate::auth::Actor;
-use crate::domain::units::{self, ImportReport, NewUnit, Unit, UnitPatch, UnitQuery};
+use crate::domain::units::{self, ImportReport, NewUnit, Unit, UnitId, UnitPatch, UnitQuery};
 use crate::error::{ApiResult, Problem};
 use crate::http::{created, if_match, versioned};
 use crate::state::AppState;
@@ -126,7 +125,7 @@ async fn import_units(
 async fn get_unit(
     state: web::Data<AppState>,
     _actor: Actor,
-    path: web::Path<Uuid>,
+    path: web::Path<UnitId>,
 ) -> ApiResult<HttpResponse> {
     Ok(versioned(
         units::get(&mut *state.pool.get().await?, path.into_inner()).await?,
@@ -151,7 +150,7 @@ async fn update_unit(
     state: web::Data<AppState>,
     _actor: Actor,
     req: HttpRequest,
-    path: web::Path<Uuid>,
+    path: web::Path<UnitId>,
     body: web::Json<UnitPatch>,
 ) -> ApiResult<HttpResponse> {
     Ok(versioned(

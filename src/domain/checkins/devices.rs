@@ -6,7 +6,8 @@ use super::*;
 /// A check-in device (a phone at a door).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Device {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: DeviceId,
     pub conference_id: Uuid,
     #[schema(example = "Cửa chính 1")]
     pub name: String,
@@ -82,7 +83,7 @@ pub async fn create_device(
             );
         }
         for (index, session_id) in session_ids.iter().enumerate() {
-            if db::sessions::find(conn, conference_id, *session_id, false)
+            if db::sessions::find(conn, conference_id, (*session_id).into(), false)
                 .await?
                 .is_none()
             {
@@ -136,7 +137,7 @@ pub async fn revoke_device(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
-    id: Uuid,
+    id: DeviceId,
 ) -> ApiResult<Device> {
     load(
         conn,

@@ -51,7 +51,7 @@ pub async fn undo(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
-    id: Uuid,
+    id: CheckinId,
     input: UndoRequest,
 ) -> ApiResult<Checkin> {
     let mut v = Validator::new();
@@ -84,7 +84,7 @@ pub async fn history(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
-    registration_id: Uuid,
+    registration_id: RegistrationId,
 ) -> ApiResult<Vec<Checkin>> {
     load(
         conn,
@@ -95,7 +95,7 @@ pub async fn history(
     )
     .await?;
     // An empty history must mean "never scanned", not "no such registration here".
-    db::registrations::find(conn, conference_id, registration_id, false)
+    db::registrations::find(conn, conference_id, registration_id.into(), false)
         .await?
         .ok_or_else(|| ApiError::not_found("registration not found"))?;
     db::checkins::of_registration(conn, conference_id, registration_id)

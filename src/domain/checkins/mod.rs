@@ -14,12 +14,15 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::checkins::{CheckinRow, DeviceRow, OutcomeRow, ScanArgs};
+pub use crate::db::enums::{Direction, Outcome};
+pub use crate::db::ids::{CheckinId, DeviceId, RegistrationId};
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
 use crate::domain::actor::Actor;
 use crate::domain::check_timestamp;
-use crate::domain::common::{Access, Lock, ensure_editable, load, text_enum};
-use crate::domain::registrations::{Category, QR_PREFIX};
+use crate::domain::common::{Access, Lock, ensure_editable, load};
+use crate::domain::qr::QR_PREFIX;
+use crate::domain::registrations::Category;
 use crate::domain::search::SearchQuery;
 use crate::domain::text::{Validator, fold};
 use crate::domain::tokens;
@@ -38,36 +41,6 @@ pub use lookup::*;
 pub use pairing::*;
 pub use scans::*;
 pub use walk_in::*;
-
-text_enum! {
-    /// What the door screen shows.
-    Outcome {
-        /// Admitted (first entry, or an exit).
-        Ok => "ok",
-        /// Admitted earlier; `first_checked_in_at` and `first_device` say when and where.
-        AlreadyCheckedIn => "already_checked_in",
-        /// The registration is cancelled or rejected.
-        Cancelled => "cancelled",
-        PendingApproval => "pending_approval",
-        Waitlisted => "waitlisted",
-        /// No registration has this code.
-        UnknownCode => "unknown_code",
-        /// The code belongs to another conference.
-        OtherConference => "other_conference",
-        /// The session requires sign-up and this delegate has not signed up.
-        NotSignedUpForSession => "not_signed_up_for_session",
-        /// Before doors open or after the end (with a margin of an hour).
-        OutsideWindow => "outside_window",
-    }
-}
-
-text_enum! {
-    /// Entering or leaving.
-    Direction {
-        In => "in",
-        Out => "out",
-    }
-}
 
 /// One scan or manual check-in.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -143,7 +116,8 @@ pub struct UndoRequest {
 /// A recorded check-in (history; undone ones included).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Checkin {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: CheckinId,
     pub registration_id: Option<Uuid>,
     pub session_id: Option<Uuid>,
     pub device_id: Option<Uuid>,
@@ -165,8 +139,8 @@ fn to_checkin(row: CheckinRow) -> ApiResult<Checkin> {
         registration_id: row.registration_id,
         session_id: row.session_id,
         device_id: row.device_id,
-        direction: row.direction.parse()?,
-        outcome: row.outcome.parse()?,
+        direction: row.direction,
+        outcome: row.outcome,
         method: row.method,
         conflict: row.conflict,
         occurred_at: row.occurred_at,

@@ -29,7 +29,7 @@ pub async fn pairing_qr(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     conference_id: Uuid,
-    device_id: Uuid,
+    device_id: DeviceId,
     input: PairingRequest,
 ) -> ApiResult<String> {
     load(
@@ -52,7 +52,7 @@ pub async fn pairing_qr(
             "not the token of this device, or the device is revoked",
         )]));
     }
-    crate::domain::registrations::qr_svg(token)
+    crate::domain::qr::qr_svg(token)
 }
 
 /// The device as it sees itself.
@@ -143,10 +143,10 @@ pub async fn profile(
     let sessions = db::sessions::list(conn, conference.id, filter)
         .await?
         .into_iter()
-        .filter(|s| served.is_empty() || served.contains(&s.id))
+        .filter(|s| served.is_empty() || served.contains(&s.id.0))
         .map(|s| DeviceSession {
-            inside_now: inside.get(&s.id).copied().unwrap_or(0),
-            id: s.id,
+            inside_now: inside.get(&s.id.0).copied().unwrap_or(0),
+            id: s.id.0,
             title: s.title,
             room: s.room,
             starts_at: s.starts_at,
@@ -158,7 +158,7 @@ pub async fn profile(
     let door_inside_now = db::device_app::door_inside_now(conn, conference.id, today).await?;
     Ok(DeviceProfile {
         device: DeviceSelf {
-            id: device.id,
+            id: device.id.0,
             name: device.name,
             gate: device.gate,
             session_ids: served,
@@ -184,7 +184,7 @@ pub async fn profile(
 pub async fn undo_own(
     conn: &mut AsyncPgConnection,
     device: &DeviceRow,
-    id: Uuid,
+    id: CheckinId,
     input: UndoRequest,
 ) -> ApiResult<Checkin> {
     let mut v = Validator::new();

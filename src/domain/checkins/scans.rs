@@ -77,7 +77,7 @@ pub(super) fn recorded(row: OutcomeRow) -> ApiResult<ScanResult> {
         }),
     };
     Ok(ScanResult {
-        outcome: row.outcome.ok_or_else(|| missing("outcome"))?.parse()?,
+        outcome: row.outcome.ok_or_else(|| missing("outcome"))?,
         checkin_id: row.checkin_id.ok_or_else(|| missing("checkin_id"))?,
         replayed: row.replayed.ok_or_else(|| missing("replayed"))?,
         delegate,

@@ -55,7 +55,7 @@ pub async fn walk_in(
             &conference,
             &current,
             &person,
-            crate::domain::substitutions::Substituter::Door(device.id),
+            crate::domain::substitutions::Substituter::Door(device.id.0),
         )
         .await?;
         let registration = regs::present_row(conn, row, &conference.code).await?.value;

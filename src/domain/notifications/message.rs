@@ -17,7 +17,7 @@ use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
 use crate::domain::common::{Lang, reference};
 use crate::domain::in_zone;
-use crate::domain::registrations::{qr_payload, qr_png};
+use crate::domain::qr::{qr_payload, qr_png};
 use crate::error::{ApiError, ApiResult};
 
 /// What a worker does with a claimed row.
@@ -231,11 +231,12 @@ impl Composer {
         conference: &ConferenceRow,
         invitation_id: Uuid,
     ) -> ApiResult<Option<Built>> {
-        let Some(invitation) = db::invitations::find(conn, conference.id, invitation_id).await?
+        let Some(invitation) =
+            db::invitations::find(conn, conference.id, invitation_id.into()).await?
         else {
             return Ok(None);
         };
-        let Some(unit) = db::units::find(conn, invitation.unit_id, false).await? else {
+        let Some(unit) = db::units::find(conn, invitation.unit_id.into(), false).await? else {
             return Ok(None);
         };
         let name = unit.contact_person.as_deref().unwrap_or(&unit.name);

@@ -425,7 +425,7 @@ pub async fn post(
         let signatures: Vec<String> = [Some(&keys.secret), keys.previous_secret.as_ref()]
             .into_iter()
             .flatten()
-            .filter_map(|secret| sign(secret, &id, timestamp, &body))
+            .filter_map(|secret| sign(secret.expose(), &id, timestamp, &body))
             .collect();
         let client = reqwest::Client::builder()
             .use_preconfigured_tls(tls.clone())

@@ -14,7 +14,8 @@ use crate::db::printouts::{BadgeRow, Disclosure};
 use crate::db::{self};
 use crate::domain::actor::Actor;
 use crate::domain::common::{Access, Lang, Lock, load, reference, text_enum};
-use crate::domain::registrations::{ensure_live, payload_of};
+use crate::domain::qr::payload_of;
+use crate::domain::registrations::ensure_live;
 use crate::error::{ApiError, ApiResult, FieldCode, FieldError};
 
 text_enum! {

@@ -54,7 +54,7 @@ pub(crate) async fn check_unit(
     unit_id: Option<Uuid>,
 ) -> ApiResult<()> {
     if let Some(id) = unit_id
-        && db::units::find(conn, id, false).await?.is_none()
+        && db::units::find(conn, id.into(), false).await?.is_none()
     {
         return Err(ApiError::validation(vec![FieldError::new(
             field,

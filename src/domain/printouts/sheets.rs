@@ -172,7 +172,7 @@ pub async fn sign_in_sheet(
     .await?;
     let session = match session_id {
         Some(id) => Some(
-            db::sessions::find(conn, conference_id, id, false)
+            db::sessions::find(conn, conference_id, id.into(), false)
                 .await?
                 .ok_or_else(|| ApiError::not_found("session not found"))?,
         ),

@@ -22,6 +22,7 @@ use crate::domain::common::{
 use crate::domain::contact::{check_email, check_phone};
 use crate::domain::idempotency::{self, Idempotency, Outcome, Replay};
 use crate::domain::privacy::consent::{self, ConsentInput};
+pub use crate::domain::qr::{QR_PREFIX, payload_of, qr_payload, qr_png, qr_svg};
 use crate::domain::search::SearchQuery;
 use crate::domain::seats::{self, Approval, SeatCount};
 use crate::domain::substitutions::{self, RegistrationSubstitution, Substituter};
@@ -94,9 +95,6 @@ impl Category {
         })
     }
 }
-
-/// Prefix of QR payloads: `hoithao:1:<registration id>:<secret>`.
-pub const QR_PREFIX: &str = "hoithao:1:";
 
 /// A registration as the delegate, the unit contact who named them, and the door device that
 /// registered a walk-in see it: with the QR payload. Organizers get `OrganizerRegistration`,

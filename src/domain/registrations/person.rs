@@ -42,7 +42,7 @@ pub async fn validate_person(
     let unit = match input.unit_id {
         None => None,
         Some(unit_id) => Some(
-            db::units::find(conn, unit_id, false)
+            db::units::find(conn, unit_id.into(), false)
                 .await?
                 .map(|unit| unit.name),
         ),

@@ -53,10 +53,7 @@ async fn the_bundle_holds_hashes_not_secrets_and_answers_304_when_unchanged() {
         "the secret never leaves the server in a bundle"
     );
     use sha2::Digest;
-    let expected: String = sha2::Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let expected = hex::encode(sha2::Sha256::digest(secret.as_bytes()));
     assert_eq!(entry["qr_secret_sha256"], expected);
     let etag = full.header("etag").unwrap().to_owned();
     let path = format!(

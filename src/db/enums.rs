@@ -1,0 +1,67 @@
+//! Enums that row structs hold instead of the text they are stored as (`stored_text!`), so a
+//! value is parsed once, where it is read. The domain re-exports them under its own paths.
+
+use crate::text_enum::{stored_text, text_enum};
+
+text_enum! {
+    /// What the door screen shows.
+    Outcome {
+        /// Admitted (first entry, or an exit).
+        Ok => "ok",
+        /// Admitted earlier; `first_checked_in_at` and `first_device` say when and where.
+        AlreadyCheckedIn => "already_checked_in",
+        /// The registration is cancelled or rejected.
+        Cancelled => "cancelled",
+        PendingApproval => "pending_approval",
+        Waitlisted => "waitlisted",
+        /// No registration has this code.
+        UnknownCode => "unknown_code",
+        /// The code belongs to another conference.
+        OtherConference => "other_conference",
+        /// The session requires sign-up and this delegate has not signed up.
+        NotSignedUpForSession => "not_signed_up_for_session",
+        /// Before doors open or after the end (with a margin of an hour).
+        OutsideWindow => "outside_window",
+    }
+}
+
+text_enum! {
+    /// Entering or leaving.
+    Direction {
+        In => "in",
+        Out => "out",
+    }
+}
+
+text_enum! {
+    /// What happens in a session.
+    SessionKind {
+        Opening => "opening",
+        Presentation => "presentation",
+        Discussion => "discussion",
+        Film => "film",
+        Break => "break",
+        Visit => "visit",
+        Other => "other",
+    }
+}
+
+text_enum! {
+    /// What a unit is.
+    UnitKind {
+        /// A department, division or other state agency.
+        Agency => "agency",
+        /// A district or district-level city or town (huyện, thành phố, thị xã).
+        District => "district",
+        /// A commune, ward or town (xã, phường, thị trấn); its parent is a district.
+        Commune => "commune",
+        /// A production or business facility.
+        Enterprise => "enterprise",
+        Other => "other",
+    }
+}
+
+stored_text!(Outcome);
+stored_text!(Direction);
+stored_text!(SessionKind);
+stored_text!(UnitKind);
