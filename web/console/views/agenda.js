@@ -5,7 +5,7 @@ import { addMessages, t } from "../../shared/i18n.js";
 import { h, replace, showAlert } from "../../shared/dom.js";
 import { errorMessage, showFieldErrors } from "../../shared/errors.js";
 import * as session from "../session.js";
-import { confirmer, field, fromLocalInput, getVersioned, select, sendVersioned, shortDateTime, showFormError, toLocalInput } from "./setup-common.js";
+import { confirmer, field, fromLocalInput, getVersioned, listAll, select, sendVersioned, shortDateTime, showFormError, toLocalInput } from "./setup-common.js";
 
 export const KINDS = ["opening", "presentation", "discussion", "film", "break", "visit", "other"];
 
@@ -121,8 +121,7 @@ export async function render(container, params, ctx) {
   );
 
   async function loadList() {
-    const sessions = await session.call(base);
-    const items = Array.isArray(sessions) ? sessions : sessions.items || [];
+    const items = await listAll(base);
     if (items.length === 0) {
       replace(listBox, h("p", { class: "muted" }, t("agenda.empty")));
       return;
