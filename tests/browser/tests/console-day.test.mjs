@@ -110,7 +110,7 @@ function problems(context) {
 }
 
 test("an organizer runs the day from the console: import, search, bulk approval, a paired device, a live scan, undo, the sign-in sheet", async () => {
-  const { conference, token } = await dayConference({ registration_mode: "approval_required" });
+  const { conference, sessions, token } = await dayConference({ registration_mode: "approval_required" });
   const base = `#/conferences/${conference.id}`;
   const tamDuong = await district(token, "Huyện Tam Dương");
   const notice = await call("GET", `/conferences/${conference.id}/privacy-notice`);
@@ -247,6 +247,12 @@ test("an organizer runs the day from the console: import, search, bulk approval,
     const history = await call("GET", `/conferences/${conference.id}/registrations/${an.id}/checkins`, { token });
     assert.equal(history[0].undo_reason, "Quét nhầm người");
     assert.ok(history[0].undone_at);
+
+    // Its session sign-ups: sign up for the session that needs it, as the API then says.
+    const signup = page.locator(`#registration-sessions li[data-session-id="${sessions[1].id}"]`);
+    await signup.getByRole("button").click();
+    await page.locator(`#registration-sessions li[data-session-id="${sessions[1].id}"]`, { hasText: "Đã đăng ký" }).waitFor({ timeout: WAIT });
+    assert.deepEqual(await call("GET", `/conferences/${conference.id}/registrations/${an.id}/sessions`, { token }), [sessions[1].id]);
 
     // Afterwards: the sign-in sheet as a PDF (read back with pdftotext), the charts inline.
     await open(page, `${base}/reports`, "#sheet-pdf");

@@ -55,6 +55,8 @@ addMessages({
     "registration.withdraw": "Rút khỏi phiên",
     "registration.signed_up": "Đã đăng ký phiên “{title}”.",
     "registration.withdrawn": "Đã rút khỏi phiên “{title}”.",
+    "registration.is_signed_up": "Đã đăng ký",
+    "registration.not_signed_up": "Chưa đăng ký",
     "registration.checkins": "Điểm danh",
     "registration.no_checkins": "Chưa có lượt điểm danh nào.",
     "registration.col_where": "Nơi",
@@ -123,6 +125,8 @@ addMessages({
     "registration.withdraw": "Withdraw",
     "registration.signed_up": "Signed up for “{title}”.",
     "registration.withdrawn": "Withdrawn from “{title}”.",
+    "registration.is_signed_up": "Signed up",
+    "registration.not_signed_up": "Not signed up",
     "registration.checkins": "Check-ins",
     "registration.no_checkins": "No check-in yet.",
     "registration.col_where": "Where",
@@ -327,9 +331,10 @@ export async function render(container, params, ctx) {
   }
 
   async function drawHistory() {
-    const [checkins, audit] = await Promise.all([
+    const [checkins, audit, signedUp] = await Promise.all([
       session.call(`${path}/checkins`).catch(() => []),
       session.call(`/conferences/${conferenceId}/audit?entity_id=${reg.id}&limit=50`).catch(() => ({ items: [] })),
+      session.call(`${path}/sessions`).catch(() => []),
     ]);
     const titles = new Map(sessions.map((s) => [s.id, s.title]));
 
@@ -348,27 +353,38 @@ export async function render(container, params, ctx) {
       : h("p", { class: "muted" }, t("registration.no_substitutions"));
 
     const signupSessions = sessions.filter((s) => s.signup_required);
+    const mine = new Set(signedUp);
     const signups = signupSessions.length
       ? h(
           "ul",
           { class: "plain", id: "registration-sessions" },
           signupSessions.map((s) => {
-            const up = h("button", { type: "button", class: "secondary small" }, t("registration.sign_up"));
-            const down = h("button", { type: "button", class: "secondary small" }, t("registration.withdraw"));
-            const act = (method, okKey) => async () => {
+            const joined = mine.has(s.id);
+            const act = h(
+              "button",
+              { type: "button", class: "secondary small", "aria-label": `${t(joined ? "registration.withdraw" : "registration.sign_up")}: ${s.title}` },
+              t(joined ? "registration.withdraw" : "registration.sign_up"),
+            );
+            act.addEventListener("click", async () => {
+              act.disabled = true;
               try {
-                await session.call(`${path}/sessions/${s.id}`, { method });
-                showAlert(alert, t(okKey, { title: s.title }), "ok");
+                await session.call(`${path}/sessions/${s.id}`, { method: joined ? "DELETE" : "PUT" });
+                showAlert(alert, t(joined ? "registration.withdrawn" : "registration.signed_up", { title: s.title }), "ok");
                 await drawHistory();
               } catch (error) {
                 showAlert(alert, errorMessage(error));
+                act.disabled = false;
               }
-            };
-            up.addEventListener("click", act("PUT", "registration.signed_up"));
-            down.addEventListener("click", act("DELETE", "registration.withdrawn"));
-            up.setAttribute("aria-label", `${t("registration.sign_up")}: ${s.title}`);
-            down.setAttribute("aria-label", `${t("registration.withdraw")}: ${s.title}`);
-            return h("li", {}, h("span", {}, s.title), " ", up, " ", down);
+            });
+            return h(
+              "li",
+              { dataset: { sessionId: s.id } },
+              h("span", { class: `tag${joined ? " joined" : ""}` }, t(joined ? "registration.is_signed_up" : "registration.not_signed_up")),
+              " ",
+              s.title,
+              " ",
+              act,
+            );
           }),
         )
       : h("p", { class: "muted" }, t("registration.no_signup_sessions"));
