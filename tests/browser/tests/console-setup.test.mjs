@@ -199,8 +199,8 @@ test("units import: the preview shows the bad row and stores nothing; applying s
   await checkAccessibility(page, "console units import preview");
   await screenshot(page, "console-units-import");
   // Nothing stored by the dry run.
-  const before = await call("GET", `/units?q=${encodeURIComponent(tag)}`, { token });
-  assert.equal(before.items.length, 0);
+  const before = await call("GET", `/units?q=${encodeURIComponent(district)}`, { token });
+  assert.equal(before.items.filter((u) => u.name === district).length, 0);
 
   await page.getByRole("button", { name: "Bỏ qua 1 dòng lỗi, nhập 6 đơn vị còn lại" }).click();
   await page.getByText("Đã nhập 6 đơn vị.").waitFor();

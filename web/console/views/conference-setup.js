@@ -8,7 +8,7 @@ import { errorMessage, showFieldErrors } from "../../shared/errors.js";
 import * as session from "../session.js";
 import { conferenceFields, readConference } from "./conference-form.js";
 import { missing } from "./conference-new.js";
-import { confirmer, copyableLink, getVersioned, sendVersioned, showFormError } from "./setup-common.js";
+import { confirmer, copyableLink, field, getVersioned, listAll, sendVersioned, showFormError } from "./setup-common.js";
 
 addMessages({
   vi: {
@@ -32,6 +32,18 @@ addMessages({
     "csetup.done.close": "Đã đóng đăng ký.",
     "csetup.done.reopen": "Đã mở lại đăng ký.",
     "csetup.done.cancel": "Đã hủy hội nghị.",
+    "csetup.organizers": "Người tổ chức hội nghị",
+    "csetup.org_caption": "Các tài khoản tổ chức hội nghị này",
+    "csetup.org_name": "Tên",
+    "csetup.org_email": "Email",
+    "csetup.org_actions": "Thao tác",
+    "csetup.org_remove": "Bỏ",
+    "csetup.org_remove_named": "Bỏ {email} khỏi người tổ chức",
+    "csetup.org_ask_remove": "Bỏ {email} khỏi người tổ chức hội nghị này?",
+    "csetup.org_add": "Thêm người tổ chức",
+    "csetup.org_account": "Tài khoản",
+    "csetup.org_choose": "Chọn tài khoản…",
+    "csetup.org_added": "Đã thêm người tổ chức.",
   },
   en: {
     "csetup.created": "The conference was created as a draft. Add its agenda (Agenda tab), then publish it.",
@@ -54,6 +66,18 @@ addMessages({
     "csetup.done.close": "Registration is closed.",
     "csetup.done.reopen": "Registration is open again.",
     "csetup.done.cancel": "The conference is cancelled.",
+    "csetup.organizers": "The conference's organizers",
+    "csetup.org_caption": "Accounts organizing this conference",
+    "csetup.org_name": "Name",
+    "csetup.org_email": "Email",
+    "csetup.org_actions": "Actions",
+    "csetup.org_remove": "Remove",
+    "csetup.org_remove_named": "Remove {email} from the organizers",
+    "csetup.org_ask_remove": "Remove {email} from this conference's organizers?",
+    "csetup.org_add": "Add an organizer",
+    "csetup.org_account": "Account",
+    "csetup.org_choose": "Choose an account…",
+    "csetup.org_added": "Organizer added.",
   },
 });
 
@@ -139,6 +163,84 @@ export async function render(container, params, ctx) {
     }
   });
 
+  // Organizers: who may manage this conference (admins add any organizer account).
+  const organizersBox = h("section", { id: "organizers", "aria-labelledby": "organizers-heading" });
+  const orgAlert = h("p", { id: "org-alert", role: "alert", class: "alert", hidden: true });
+  const orgConfirm = h("div", {});
+  const askOrg = confirmer(orgConfirm);
+  const orgList = h("div", {});
+  organizersBox.append(h("h2", { id: "organizers-heading" }, t("csetup.organizers")), orgAlert, orgConfirm, orgList);
+  async function loadOrganizers() {
+    const organizers = await session.call(`${path}/organizers`);
+    orgList.replaceChildren(
+      h(
+        "table",
+        { class: "data" },
+        h("caption", { class: "visually-hidden" }, t("csetup.org_caption")),
+        h("thead", {}, h("tr", {}, ["org_name", "org_email", "org_actions"].map((k) => h("th", { scope: "col" }, t(`csetup.${k}`))))),
+        h(
+          "tbody",
+          {},
+          organizers.map((o) =>
+            h(
+              "tr",
+              {},
+              h("th", { scope: "row" }, o.display_name),
+              h("td", {}, o.email),
+              h(
+                "td",
+                {},
+                organizers.length > 1
+                  ? h(
+                      "button",
+                      {
+                        type: "button",
+                        class: "secondary",
+                        "aria-label": t("csetup.org_remove_named", { email: o.email }),
+                        onclick: () =>
+                          askOrg(t("csetup.org_ask_remove", { email: o.email }), t("csetup.org_remove"), async () => {
+                            try {
+                              await session.call(`${path}/organizers/${o.account_id}`, { method: "DELETE" });
+                              await loadOrganizers();
+                            } catch (error) {
+                              showAlert(orgAlert, errorMessage(error));
+                            }
+                          }, "danger"),
+                      },
+                      t("csetup.org_remove"),
+                    )
+                  : null,
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+    if (!session.isAdmin() || conference.status === "cancelled") return;
+    const taken = new Set(organizers.map((o) => o.account_id));
+    const accounts = (await listAll("/accounts?disabled=false")).filter((a) => !taken.has(a.id));
+    if (!accounts.length) return;
+    const choice = h(
+      "select",
+      { id: "org-account", name: "account_id" },
+      h("option", { value: "" }, t("csetup.org_choose")),
+      accounts.map((a) => h("option", { value: a.id }, `${a.display_name} <${a.email}>`)),
+    );
+    const addForm = h("form", { class: "toolbar" }, field(choice, t("csetup.org_account")), h("button", { type: "submit", class: "secondary" }, t("csetup.org_add")));
+    addForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!choice.value) return;
+      try {
+        await session.call(`${path}/organizers/${choice.value}`, { method: "PUT" });
+        showAlert(orgAlert, t("csetup.org_added"), "ok");
+        await loadOrganizers();
+      } catch (error) {
+        showAlert(orgAlert, errorMessage(error));
+      }
+    });
+    orgList.append(addForm);
+  }
+
   container.append(
     ...[
     ctx.query.get("created") ? h("p", { class: "alert ok", role: "status" }, t("csetup.created")) : null,
@@ -147,6 +249,8 @@ export async function render(container, params, ctx) {
     conference.status === "cancelled" ? h("p", { class: "muted" }, t("csetup.cancelled_note")) : null,
     alert,
     form,
+    organizersBox,
     ].filter(Boolean),
   );
+  await loadOrganizers();
 }
