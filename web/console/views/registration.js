@@ -79,6 +79,16 @@ addMessages({
     "registration.badge": "Thẻ đại biểu (PDF)",
     "registration.certificate": "Giấy chứng nhận (PDF)",
     "registration.qr_alt": "Mã QR điểm danh của {name}",
+    "audit_action.insert": "Tạo",
+    "audit_action.update": "Sửa",
+    "audit_action.delete": "Xóa",
+    "audit_action.erase": "Xóa dữ liệu cá nhân",
+    "actor.account": "Tài khoản",
+    "actor.device": "Thiết bị",
+    "actor.delegate": "Đại biểu (đường liên kết)",
+    "actor.invitation": "Đơn vị (thư mời)",
+    "actor.public": "Công khai",
+    "actor.system": "Hệ thống",
   },
   en: {
     "registration.back": "‹ Delegates",
@@ -149,6 +159,16 @@ addMessages({
     "registration.badge": "Name badge (PDF)",
     "registration.certificate": "Certificate (PDF)",
     "registration.qr_alt": "Check-in QR code of {name}",
+    "audit_action.insert": "Created",
+    "audit_action.update": "Changed",
+    "audit_action.delete": "Deleted",
+    "audit_action.erase": "Personal data erased",
+    "actor.account": "Account",
+    "actor.device": "Device",
+    "actor.delegate": "Delegate (link)",
+    "actor.invitation": "Unit (invitation)",
+    "actor.public": "Public",
+    "actor.system": "System",
   },
 });
 
@@ -449,7 +469,12 @@ export async function render(container, params, ctx) {
       ? table(
           { text: t("registration.audit"), hidden: true },
           [t("registration.col_when"), t("registration.col_action"), t("registration.col_fields"), t("registration.col_actor")],
-          audit.items.map((e) => [when(e.at, tz), e.action, e.fields.join(", "), [e.actor_kind, e.actor_role].filter(Boolean).join(" · ")]),
+          audit.items.map((e) => [
+            when(e.at, tz),
+            [label("audit_action", e.action), e.entity === "registrations" ? null : e.entity].filter(Boolean).join(" · "),
+            e.fields.join(", "),
+            [label("actor", e.actor_kind), e.actor_role ? label("role", e.actor_role) : null].filter(Boolean).join(" · "),
+          ]),
           { id: "registration-audit" },
         )
       : h("p", { class: "muted" }, t("registration.no_audit"));
