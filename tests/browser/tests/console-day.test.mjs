@@ -266,6 +266,19 @@ test("an organizer runs the day from the console: import, search, bulk approval,
     await page.locator(`#registration-sessions li[data-session-id="${sessions[1].id}"]`, { hasText: "Đã đăng ký" }).waitFor({ timeout: WAIT });
     assert.deepEqual(await call("GET", `/conferences/${conference.id}/registrations/${an.id}/sessions`, { token }), [sessions[1].id]);
 
+    // The help desk works as a device of its own: a name search, then a manual check-in.
+    await open(page, `${base}/helpdesk`, "#helpdesk-create");
+    await page.click("#helpdesk-create");
+    await page.fill("#helpdesk-q", "buoi mac");
+    const found = page.locator(`#helpdesk-table tr[data-id="${pending[2].id}"]`);
+    await found.waitFor({ timeout: WAIT });
+    await found.getByRole("button", { name: "Điểm danh Mạc Thị Bưởi" }).click();
+    await page.locator("#helpdesk-alert", { hasText: "Đã điểm danh: Mạc Thị Bưởi" }).waitFor({ timeout: WAIT });
+    const manual = await call("GET", `/conferences/${conference.id}/registrations/${pending[2].id}/checkins`, { token });
+    assert.deepEqual(manual.map((c) => [c.method, c.outcome]), [["manual", "ok"]]);
+    await checkAccessibility(page, "console help desk");
+    await screenshot(page, "console-helpdesk");
+
     // Afterwards: the sign-in sheet as a PDF (read back with pdftotext), the charts inline.
     await open(page, `${base}/reports`, "#sheet-pdf");
     await page.waitForFunction(() => [...document.querySelectorAll("#charts img")].every((img) => img.complete && img.naturalWidth > 0), null, { timeout: WAIT });
