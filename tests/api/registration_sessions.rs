@@ -20,10 +20,15 @@ async fn organizers_see_a_registrations_sign_ups_and_nobody_else_does() {
         .post(
             format!("/api/v1/conferences/{id}/self-registrations"),
             None,
-            crate::helpers::with_consent(json!({"full_name": "Nguyễn Văn An", "category": "guest", "phone": "0912000001"})),
+            crate::helpers::with_consent(
+                json!({"full_name": "Nguyễn Văn An", "category": "guest", "phone": "0912000001"}),
+            ),
         )
         .await;
-    let registration = reply.body["registration"]["id"].as_str().unwrap().to_owned();
+    let registration = reply.body["registration"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let delegate_token = reply.body["delegate_token"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/conferences/{id}/registrations/{registration}/sessions");
 
@@ -34,7 +39,10 @@ async fn organizers_see_a_registrations_sign_ups_and_nobody_else_does() {
     let signed = Reply::from(
         app.request(
             Method::PUT,
-            &format!("/api/v1/delegate/registration/sessions/{}", workshop["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/delegate/registration/sessions/{}",
+                workshop["id"].as_str().unwrap()
+            ),
             None,
         )
         .header("x-delegate-token", &delegate_token)
@@ -44,15 +52,25 @@ async fn organizers_see_a_registrations_sign_ups_and_nobody_else_does() {
     )
     .await;
     assert_eq!(signed.status, 204);
-    assert_eq!(app.get(&path, Some(&organizer)).await.body, json!([workshop["id"]]));
+    assert_eq!(
+        app.get(&path, Some(&organizer)).await.body,
+        json!([workshop["id"]])
+    );
 
     let stranger = app.organizer("other").await;
-    app.get(&path, Some(&stranger)).await.assert_problem(404, "not_found");
+    app.get(&path, Some(&stranger))
+        .await
+        .assert_problem(404, "not_found");
     app.get(
-        format!("/api/v1/conferences/{id}/registrations/{}/sessions", uuid::Uuid::now_v7()),
+        format!(
+            "/api/v1/conferences/{id}/registrations/{}/sessions",
+            uuid::Uuid::now_v7()
+        ),
         Some(&organizer),
     )
     .await
     .assert_problem(404, "not_found");
-    app.get(&path, None).await.assert_problem(401, "missing_token");
+    app.get(&path, None)
+        .await
+        .assert_problem(401, "missing_token");
 }
