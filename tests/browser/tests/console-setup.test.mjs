@@ -38,6 +38,12 @@ function unexpected(problems) {
   return problems.filter((p) => !/Failed to load resource: the server responded with a status of (401|412|422)/.test(p));
 }
 
+/** Fails when the screen shows a message key instead of its text (a message missing in a language). */
+async function assertTranslated(page) {
+  const text = await page.locator("#view").innerText();
+  assert.doesNotMatch(text, /\b(csetup|cform|cnew|setup|agenda|session_kind|units|inv|accounts|conferences|field|error)\.[a-z_.]+/);
+}
+
 /** YYYY-MM-DD in Hà Nội, `days` from now. */
 function vnDate(days) {
   return new Date(Date.now() + days * 86400000 + 7 * 3600000).toISOString().slice(0, 10);
@@ -162,6 +168,7 @@ test("an organizer creates a conference, adds two sessions and publishes it", as
   await page.getByRole("heading", { level: 2, name: "Trạng thái: Đã công bố" }).waitFor();
   assert.equal((await call("GET", `/conferences/${conference.id}`, { token })).status, "published");
   assert.match(await page.locator("#registration-link").innerText(), new RegExp(`/r/${code}$`));
+  await assertTranslated(page);
   await checkAccessibility(page, "console conference setup");
   await screenshot(page, "console-setup");
 
@@ -221,6 +228,9 @@ test("units import: the preview shows the bad row and stores nothing; applying s
   // The tree shows the communes under their district.
   const districtNode = page.locator("#unit-tree li").filter({ has: page.locator(".unit-name", { hasText: district }) });
   await districtNode.locator("li", { hasText: "Xã Hồ Sơn" }).waitFor();
+  await assertTranslated(page);
+  await checkAccessibility(page, "console units tree");
+  await screenshot(page, "console-units-tree");
 
   // Invite the district with 3 seats: the link is shown once.
   await page.goto(`/app/console/#/conferences/${conference.id}/invitations`);
@@ -234,6 +244,7 @@ test("units import: the preview shows the bad row and stores nothing; applying s
   const row = page.locator("#inv-table tbody tr", { hasText: district });
   await row.waitFor();
   assert.deepEqual((await row.locator("td").allInnerTexts()).slice(0, 3), ["3", "0", "0"]);
+  await assertTranslated(page);
   await checkAccessibility(page, "console invitations");
   await screenshot(page, "console-invitations");
 
@@ -278,6 +289,20 @@ test("saving a conference someone else changed meanwhile shows the conflict and 
   const saved = await call("GET", `/conferences/${conference.id}`, { token });
   assert.equal(saved.venue_name, "Khách sạn Sông Hồng, Vĩnh Yên");
   assert.equal(saved.title, "Hội thảo sản xuất sạch hơn (đã đổi tên)");
+  await assertTranslated(page);
+  await page.getByRole("button", { name: "Switch to English" }).click();
+  await page.getByRole("heading", { level: 2, name: "Conference details" }).waitFor();
+  await assertTranslated(page);
+  for (const [tab, heading] of [["Agenda", "Agenda"], ["Invitations", "Unit invitations"]]) {
+    await page.getByRole("link", { name: tab, exact: true }).click();
+    await page.getByRole("heading", { level: 2, name: heading }).waitFor();
+    await assertTranslated(page);
+  }
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Units" }).click();
+  await page.getByRole("heading", { level: 1, name: "Units directory" }).waitFor();
+  await assertTranslated(page);
+  await page.getByRole("button", { name: "Chuyển sang tiếng Việt" }).click();
+  await page.getByRole("heading", { level: 1, name: "Danh mục đơn vị" }).waitFor();
   assert.deepEqual(unexpected(context.problems), []);
   await context.close();
 });
