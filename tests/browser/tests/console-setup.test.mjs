@@ -35,7 +35,7 @@ async function signIn(page, next = "") {
 
 /** Console errors other than the browser's own line for an answer we expected (401, 412, 422). */
 function unexpected(problems) {
-  return problems.filter((p) => !/Failed to load resource: the server responded with a status of (401|412|422)/.test(p));
+  return problems.filter((p) => !/Failed to load resource: the server responded with a status of (401|404|412|422)/.test(p));
 }
 
 /** Fails when the screen shows a message key instead of its text (a message missing in a language). */
@@ -254,6 +254,25 @@ test("units import: the preview shows the bad row and stores nothing; applying s
   assert.equal(invitations[0].seats, 3);
   const seen = await call("GET", "/invitation", { headers: { "X-Invitation-Token": link.split("#token=")[1] } });
   assert.equal(JSON.stringify(seen).includes(district), true);
+
+  // Send again: a new link is shown and the old one stops working.
+  await page.getByRole("button", { name: `Gửi lại thư mời cho ${district}` }).click();
+  await page.getByRole("group", { name: /Gửi lại thư mời cho/ }).getByRole("button", { name: "Gửi lại" }).click();
+  await page.waitForFunction((old) => {
+    const box = document.querySelector("#invitation-link");
+    return box && box.textContent !== old;
+  }, link);
+  const newLink = await page.locator("#invitation-link").innerText();
+  assert.match(newLink, /\/invitation#token=.+/);
+  const oldRefused = await fetch(`${process.env.BASE_URL}/api/v1/invitation`, { headers: { "X-Invitation-Token": link.split("#token=")[1] } });
+  assert.equal(oldRefused.ok, false);
+  await call("GET", "/invitation", { headers: { "X-Invitation-Token": newLink.split("#token=")[1] } });
+
+  // Revoke, after a confirmation.
+  await page.getByRole("button", { name: `Thu hồi thư mời của ${district}` }).click();
+  await page.getByRole("group", { name: /Thu hồi thư mời của/ }).getByRole("button", { name: "Thu hồi" }).click();
+  await row.getByText("Đã thu hồi").waitFor();
+  assert.ok((await call("GET", `/conferences/${conference.id}/invitations`, { token }))[0].revoked_at);
   assert.deepEqual(unexpected(context.problems), []);
   await context.close();
 });
