@@ -360,3 +360,32 @@ test("an admin creates an organizer account; signing out forgets the token", asy
   assert.deepEqual(unexpected(context.problems), []);
   await context.close();
 });
+
+test("a session is deleted after a confirmation; a unit is edited with its version", async () => {
+  const { conference, sessions, token } = await publishedConference({ sessions: ["Khai mạc", "Chiếu phim tư liệu"] });
+  const unit = await call("POST", "/units", { token, body: { name: `Huyện Lập Thạch ${conference.code}`, kind: "district" } });
+  const { context, page } = await desk();
+  await signIn(page, `#/conferences/${conference.id}/agenda`);
+  await page.locator("#agenda-list tbody tr").nth(1).waitFor();
+  await page.getByRole("button", { name: "Xóa phiên Chiếu phim tư liệu" }).click();
+  await page.getByRole("group", { name: /Xóa phiên “Chiếu phim tư liệu”\?/ }).getByRole("button", { name: "Xóa" }).click();
+  await page.getByText("Đã xóa phiên.").waitFor();
+  assert.deepEqual(await page.locator("#agenda-list tbody th").allInnerTexts(), ["Khai mạc"]);
+  const left = await call("GET", `/conferences/${conference.id}/sessions`, { token });
+  assert.deepEqual(left.items.map((s) => s.id), [sessions[0].id]);
+
+  await page.getByRole("navigation", { name: "Chính" }).getByRole("link", { name: "Đơn vị" }).click();
+  await page.getByRole("button", { name: `Sửa ${unit.name}` }).click();
+  await page.getByLabel(/Người liên hệ/).fill("Phan Văn Đức");
+  await page.getByLabel(/Điện thoại/).fill("0211 3873 222");
+  await page.getByRole("button", { name: "Lưu đơn vị" }).click();
+  await page.getByText("Đã lưu.").waitFor();
+  await page.locator("#unit-tree li", { hasText: "Phan Văn Đức" }).waitFor();
+  const stored = await call("GET", `/units/${unit.id}`, { token });
+  assert.equal(stored.contact_person, "Phan Văn Đức");
+  assert.equal(stored.phone, "+842113873222");
+  assert.equal(stored.kind, "district");
+  await checkAccessibility(page, "console units after an edit");
+  assert.deepEqual(unexpected(context.problems), []);
+  await context.close();
+});

@@ -156,9 +156,9 @@ export async function render(container) {
     submit.disabled = true;
     try {
       const made = await session.call("/accounts", { body });
-      showAlert(alert, t("accounts.created", { email: made.email }), "ok");
       form.reset();
       await loadList();
+      showAlert(alert, t("accounts.created", { email: made.email }), "ok");
     } catch (error) {
       showFormError(form, formAlert, error);
     } finally {

@@ -172,8 +172,8 @@ export async function render(container, params, ctx) {
                       ask(t("agenda.ask_delete", { title: s.title }), t("agenda.delete"), async () => {
                         try {
                           await session.call(`${base}/${s.id}`, { method: "DELETE" });
-                          showAlert(alert, t("agenda.deleted"), "ok");
                           await loadList();
+                          showAlert(alert, t("agenda.deleted"), "ok");
                         } catch (error) {
                           showAlert(alert, errorMessage(error));
                         }
@@ -257,15 +257,11 @@ export async function render(container, params, ctx) {
       }
       save.disabled = true;
       try {
-        if (current) {
-          await sendVersioned(`${base}/${current.id}`, body, etag);
-          showAlert(alert, t("setup.saved"), "ok");
-        } else {
-          await session.call(base, { body });
-          showAlert(alert, t("agenda.added"), "ok");
-        }
+        if (current) await sendVersioned(`${base}/${current.id}`, body, etag);
+        else await session.call(base, { body });
         formBox.replaceChildren();
         await loadList();
+        showAlert(alert, current ? t("setup.saved") : t("agenda.added"), "ok");
       } catch (error) {
         showFormError(form, formAlert, error, { onReload: () => openForm(current.id) });
       } finally {

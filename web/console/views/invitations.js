@@ -186,8 +186,8 @@ export async function render(container, params, ctx) {
                             ask(t("inv.ask_revoke", { unit: inv.unit_name }), t("inv.revoke"), async () => {
                               try {
                                 await session.call(`${base}/${inv.id}/revoke`, { method: "POST" });
-                                showAlert(alert, t("inv.revoked_done"), "ok");
                                 await loadList();
+                                showAlert(alert, t("inv.revoked_done"), "ok");
                               } catch (error) {
                                 showAlert(alert, errorMessage(error));
                               }

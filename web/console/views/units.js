@@ -351,14 +351,13 @@ export async function render(container, _params, ctx) {
       try {
         if (current) {
           await sendVersioned(`/units/${current.id}`, body, etag);
-          showAlert(alert, t("setup.saved"), "ok");
         } else {
           for (const [k, v] of Object.entries(body)) if (v === null) delete body[k];
           await session.call("/units", { body });
-          showAlert(alert, t("units.added"), "ok");
         }
         formBox.replaceChildren();
         await loadTree();
+        showAlert(alert, current ? t("setup.saved") : t("units.added"), "ok");
       } catch (error) {
         showFormError(form, formAlert, error, { onReload: () => openForm(current.id) });
       } finally {
@@ -458,9 +457,9 @@ export async function render(container, _params, ctx) {
         applyAlert.hidden = true;
         try {
           const done = await upload(text, type, false);
-          replace(preview, h("p", { class: "alert ok", role: "status", id: "import-done" }, t("units.applied", { count: done.created })));
           file.value = "";
           await loadTree();
+          replace(preview, h("p", { class: "alert ok", role: "status", id: "import-done" }, t("units.applied", { count: done.created })));
         } catch (error) {
           if (error instanceof ApiError && error.status === 422 && error.problem.errors?.length) {
             replace(preview, h("p", { class: "alert error", role: "alert" }, t("units.apply_failed")), errorTable(rowErrors(error.problem.errors, rowMap)));
