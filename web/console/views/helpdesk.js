@@ -130,7 +130,8 @@ export async function render(container, params, ctx) {
 
   async function verify(token) {
     const profile = await api("/device", { headers: { Authorization: `Bearer ${token}` } });
-    return { token, name: profile.device?.name || profile.name || t("helpdesk.device_name") };
+    if (profile.conference && profile.conference.id !== conferenceId) throw new Error("another conference's device");
+    return { token, name: profile.device?.name || t("helpdesk.device_name") };
   }
 
   function drawSetup(message) {
