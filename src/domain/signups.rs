@@ -147,6 +147,27 @@ pub async fn by_delegate(
     })
 }
 
+/// The sessions a registration is signed up for (by start time), for the conference's organizers.
+pub async fn of_registration(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    conference_id: Uuid,
+    registration_id: Uuid,
+) -> ApiResult<Vec<Uuid>> {
+    load(
+        conn,
+        conference_id,
+        Some(actor),
+        Access::Private,
+        Lock::None,
+    )
+    .await?;
+    db::registrations::find(conn, conference_id, registration_id, false)
+        .await?
+        .ok_or_else(|| ApiError::not_found("registration not found"))?;
+    Ok(db::signups::session_ids(conn, registration_id).await?)
+}
+
 /// The sessions the delegate is signed up for.
 pub async fn of_delegate(conn: &mut AsyncPgConnection, token: &str) -> ApiResult<Vec<Uuid>> {
     let not_found = || ApiError::not_found("no registration for this token");

@@ -41,6 +41,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(delegate_cancel)
         .service(sign_up_by_organizer)
         .service(withdraw_by_organizer)
+        .service(registration_sessions)
         .service(delegate_sessions)
         .service(delegate_sign_up)
         .service(delegate_withdraw);
@@ -663,6 +664,35 @@ async fn sign_up_by_organizer(
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A delegate's sessions (organizer)
+///
+/// Ids of the sessions the registration is signed up for, by start time.
+#[utoipa::path(
+    tag = "registrations",
+    params(
+        ("conference_id" = Uuid, Path, description = "Conference id"),
+        ("registration_id" = Uuid, Path, description = "Registration id"),
+    ),
+    responses((status = 200, description = "Session ids", body = Vec<Uuid>))
+)]
+#[get("/conferences/{conference_id}/registrations/{registration_id}/sessions")]
+async fn registration_sessions(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<web::Json<Vec<Uuid>>> {
+    let (conference_id, registration_id) = path.into_inner();
+    Ok(web::Json(
+        signups::of_registration(
+            &mut *state.pool.get().await?,
+            &actor,
+            conference_id,
+            registration_id,
+        )
+        .await?,
+    ))
 }
 
 /// Withdraw a delegate from a session (organizer)

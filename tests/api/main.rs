@@ -25,6 +25,7 @@ mod pairing;
 mod printouts;
 mod privacy;
 mod qr_secrets;
+mod registration_sessions;
 mod registrations;
 mod report_fixture;
 mod reports;

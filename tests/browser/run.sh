@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the browser tests against a fresh server: bash tests/browser/run.sh BINARY
+# Runs the browser tests against a fresh server: bash tests/browser/run.sh BINARY [TEST_FILE...]
+# (only the named files under tests/browser/, e.g. tests/console-setup.test.mjs, when given)
 #
 # Creates a database of its own (hoithao_browser_<pid>), migrates it with BINARY, creates an
 # admin, starts `BINARY serve` on a free port, runs `node --test` here with Debian's Chromium,
@@ -19,7 +20,7 @@ export BROWSER_ADMIN_PASSWORD="browser-tests-admin-passphrase"
 export SCREENSHOT_DIR=${SCREENSHOT_DIR:-$root/target/screenshots}
 export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 mkdir -p "$SCREENSHOT_DIR" "$root/target"
-log="$root/target/browser-server.log"
+log="$root/target/browser-server-$$.log"
 
 server_pid=
 cleanup() {
@@ -46,4 +47,5 @@ done
 curl -fsS "$BASE_URL/readyz" >/dev/null
 
 cd "$here"
-node --test --test-concurrency=1 tests/
+shift
+if [ "$#" -gt 0 ]; then node --test --test-concurrency=1 "$@"; else node --test --test-concurrency=1 tests/; fi
