@@ -40,6 +40,9 @@ pub struct Attendance {
     pub confirmed: i64,
     /// Confirmed delegates with a live entry at the door (any day).
     pub checked_in: i64,
+    /// Delegates inside at the door now: their latest admitted door scan today (in the
+    /// conference's time zone) is an entry. The check-in app's figure, for the live dashboard.
+    pub door_inside_now: i64,
     pub by_category: Vec<Count>,
     pub by_unit_kind: Vec<Count>,
     pub by_district: Vec<Count>,
@@ -51,7 +54,7 @@ pub async fn summary(
     actor: &Actor,
     conference_id: Uuid,
 ) -> ApiResult<Attendance> {
-    load(
+    let conference = load(
         conn,
         conference_id,
         Some(actor),
@@ -59,6 +62,8 @@ pub async fn summary(
         Lock::None,
     )
     .await?;
+    let today = crate::domain::checkins::local_day(chrono::Utc::now(), &conference.time_zone);
+    let door_inside_now = db::device_app::door_inside_now(conn, conference_id, today).await?;
     let rows = db::attendance::groups(conn, conference_id).await?;
     let sessions = db::attendance::sessions(conn, conference_id).await?;
     let district_ids: Vec<Uuid> = rows
@@ -75,6 +80,7 @@ pub async fn summary(
     let mut attendance = Attendance {
         confirmed: 0,
         checked_in: 0,
+        door_inside_now,
         by_category: Vec::new(),
         by_unit_kind: Vec::new(),
         by_district: Vec::new(),

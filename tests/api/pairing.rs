@@ -379,7 +379,8 @@ async fn the_device_profile_refuses_a_revoked_token_and_no_token() {
 }
 
 #[actix_web::test]
-async fn the_door_counter_counts_who_came_in_today_and_leaves_after_an_undo() {
+async fn the_door_counter_counts_who_came_in_today_and_leaves_after_an_undo_for_the_device_and_the_organizer()
+ {
     let app = TestApp::spawn().await;
     let organizer = app.organizer("org").await;
     let conference = app.published_conference(&organizer, happening_now()).await;
@@ -403,11 +404,24 @@ async fn the_door_counter_counts_who_came_in_today_and_leaves_after_an_undo() {
     )
     .await;
     let undone = app.get("/api/v1/device", Some(&device.token)).await;
+    // The organizer's live dashboard reads the same figure from the attendance summary.
+    let summary = app
+        .get(
+            format!(
+                "/api/v1/conferences/{}/attendance",
+                conference["id"].as_str().unwrap()
+            ),
+            Some(&organizer),
+        )
+        .await;
 
     assert_eq!(scanned.body["outcome"], "ok");
     assert_eq!(before.body["door_inside_now"], 0);
     assert_eq!(after.body["door_inside_now"], 2);
     assert_eq!(undone.body["door_inside_now"], 1);
+    assert_eq!(summary.status, StatusCode::OK, "{}", summary.text);
+    assert_eq!(summary.body["door_inside_now"], 1);
+    assert_eq!(summary.body["checked_in"], 1);
 }
 
 #[actix_web::test]

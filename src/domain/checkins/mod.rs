@@ -33,6 +33,7 @@ mod devices;
 mod lookup;
 mod pairing;
 mod scans;
+pub(crate) use scans::local_day;
 mod walk_in;
 
 pub use bundle::*;

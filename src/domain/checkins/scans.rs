@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub(super) fn local_day(instant: DateTime<Utc>, time_zone: &str) -> NaiveDate {
+pub(crate) fn local_day(instant: DateTime<Utc>, time_zone: &str) -> NaiveDate {
     let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
     instant.with_timezone(&tz).date_naive()
 }

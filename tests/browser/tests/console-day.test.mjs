@@ -5,16 +5,17 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { test } from "node:test";
+import { after, test } from "node:test";
 
 import { admin, call, publishedConference } from "../lib/api.js";
 import { BASE_URL, checkAccessibility, launch, phoneContext, screenshot } from "../lib/browser.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "hoithao-console-day-"));
+after(() => rmSync(work, { recursive: true, force: true }));
 /** Generous: a poll for something the page does in the background. */
 const WAIT = 60_000;
 
@@ -229,6 +230,7 @@ test("an organizer runs the day from the console: import, search, bulk approval,
     // The live dashboard: a scan through the API with the device's token shows up by itself.
     await open(page, `${base}/dashboard`, "#dashboard-connection.live-on");
     assert.equal((await page.locator("#dashboard-arrived").textContent()).trim(), "0");
+    assert.equal((await page.locator("#dashboard-inside").textContent()).trim(), "0");
     started = Date.now();
     const scan = await call("POST", `/conferences/${conference.id}/checkins`, {
       token: deviceToken,
@@ -236,11 +238,12 @@ test("an organizer runs the day from the console: import, search, bulk approval,
     });
     assert.equal(scan.outcome, "ok");
     const answered = Date.now();
-    await page.locator(`#dashboard-scans tr[data-checkin-id="${scan.checkin_id}"]`).waitFor({ timeout: 5_000 });
+    await page.locator(`#dashboard-scans tr[data-checkin-id="${scan.checkin_id}"]`).waitFor({ timeout: 15_000 });
     const shown = Date.now();
     console.log(`dashboard: the scan was on screen ${shown - started} ms after it was sent (${shown - answered} ms after the API answered)`);
     await page.waitForFunction(() => document.querySelector("#dashboard-scans tr td.person")?.textContent.startsWith("Nguyễn Văn An"), null, { timeout: WAIT });
     await page.waitForFunction(() => document.querySelector("#dashboard-arrived")?.textContent.trim() === "1", null, { timeout: WAIT });
+    await page.waitForFunction(() => document.querySelector("#dashboard-inside")?.textContent.trim() === "1", null, { timeout: WAIT });
     await checkAccessibility(page, "console dashboard");
     await screenshot(page, "console-dashboard");
     const listed = await call("GET", `/conferences/${conference.id}/devices`, { token });

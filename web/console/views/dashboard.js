@@ -16,6 +16,7 @@ addMessages({
     "dashboard.reconnecting": "Mất kết nối, thử lại sau {s} giây…",
     "dashboard.confirmed": "Đại biểu đã xác nhận",
     "dashboard.arrived": "Đã đến",
+    "dashboard.inside_now": "Đang có mặt (cửa chính, hôm nay)",
     "dashboard.rate": "Tỷ lệ có mặt",
     "dashboard.not_yet": "Chưa đến",
     "dashboard.by_kind": "Theo loại đơn vị",
@@ -48,6 +49,7 @@ addMessages({
     "dashboard.reconnecting": "Connection lost, retrying in {s} seconds…",
     "dashboard.confirmed": "Confirmed delegates",
     "dashboard.arrived": "Arrived",
+    "dashboard.inside_now": "Inside now (main door, today)",
     "dashboard.rate": "Attendance",
     "dashboard.not_yet": "Not arrived yet",
     "dashboard.by_kind": "By unit kind",
@@ -154,6 +156,7 @@ export async function render(container, params, ctx) {
       h(
         "div",
         { class: "cards" },
+        card("dashboard-inside", num(a.door_inside_now), "dashboard.inside_now"),
         card("dashboard-arrived", num(a.checked_in), "dashboard.arrived"),
         card("dashboard-confirmed", num(a.confirmed), "dashboard.confirmed"),
         card("dashboard-missing", num(Math.max(0, a.confirmed - a.checked_in)), "dashboard.not_yet"),
