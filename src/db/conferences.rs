@@ -33,7 +33,21 @@ pub struct ConferenceRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub sender_email: Option<String>,
+    /// From the conference's seat row (`db::seats`), read in the same statement. A conference
+    /// just inserted has no seat row yet when `RETURNING` is evaluated (its trigger runs
+    /// after): 0 then.
+    #[diesel(
+        select_expression = confirmed_count_expression(),
+        select_expression_type = diesel::expression::SqlLiteral<diesel::sql_types::Integer>
+    )]
     pub confirmed_count: i32,
+}
+
+fn confirmed_count_expression() -> diesel::expression::SqlLiteral<diesel::sql_types::Integer> {
+    diesel::dsl::sql(
+        "coalesce((SELECT s.confirmed_count FROM conference_seats s \
+         WHERE s.conference_id = conferences.id), 0)",
+    )
 }
 
 /// Every editable column; used for both insert and full-row update.
@@ -114,7 +128,10 @@ pub enum Lock {
     None,
     /// Others may read and share-lock, but not change it (writing its sessions).
     Share,
-    /// Exclusive: changing the conference itself.
+    /// Exclusive among writers: changing the conference itself. Taken as `FOR NO KEY UPDATE`,
+    /// which rows referencing the conference (their foreign-key checks take `FOR KEY SHARE`) do
+    /// not wait for: a self-registration holding the seat row inserts its row while an organizer
+    /// holds this lock and waits for the seat row (`FOR UPDATE` here deadlocked the two).
     Update,
 }
 
@@ -136,7 +153,7 @@ pub async fn find_with_membership(
     match lock {
         Lock::None => query.first(conn).await.optional(),
         Lock::Share => query.for_share().first(conn).await.optional(),
-        Lock::Update => query.for_update().first(conn).await.optional(),
+        Lock::Update => query.for_no_key_update().first(conn).await.optional(),
     }
 }
 

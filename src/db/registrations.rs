@@ -1,4 +1,4 @@
-//! Queries on `registrations`, their substitutions, and the seat counters on `conferences`.
+//! Queries on `registrations` and their substitutions (the seat counters: `db::seats`).
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
@@ -8,7 +8,7 @@ use diesel::sql_types::{Bool, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::schema::{conferences, registration_substitutions, registrations, units};
+use crate::db::schema::{registration_substitutions, registrations, units};
 
 #[derive(Queryable, QueryableByName, Selectable, Debug, Clone)]
 #[diesel(table_name = registrations)]
@@ -320,45 +320,6 @@ pub async fn first_waitlisted(
         .first(conn)
         .await
         .optional()
-}
-
-/// Seat counters, read under the conference row lock the caller already holds.
-#[derive(Queryable, Debug, Clone, Copy)]
-pub struct Seats {
-    pub capacity: Option<i32>,
-    pub confirmed_count: i32,
-    pub registration_seq: i32,
-    pub waitlist_enabled: bool,
-}
-
-pub async fn seats(conn: &mut AsyncPgConnection, conference_id: Uuid) -> QueryResult<Seats> {
-    conferences::table
-        .find(conference_id)
-        .select((
-            conferences::capacity,
-            conferences::confirmed_count,
-            conferences::registration_seq,
-            conferences::waitlist_enabled,
-        ))
-        .for_update()
-        .first(conn)
-        .await
-}
-
-pub async fn set_counters(
-    conn: &mut AsyncPgConnection,
-    conference_id: Uuid,
-    confirmed_count: i32,
-    registration_seq: i32,
-) -> QueryResult<()> {
-    diesel::update(conferences::table.find(conference_id))
-        .set((
-            conferences::confirmed_count.eq(confirmed_count),
-            conferences::registration_seq.eq(registration_seq),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// Who made a substitution: the unit's contact through an invitation link, an organizer's

@@ -121,6 +121,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    conference_seats (conference_id) {
+        conference_id -> Uuid,
+        confirmed_count -> Int4,
+        registration_seq -> Int4,
+        capacity -> Nullable<Int4>,
+        waitlist_enabled -> Bool,
+        status -> Text,
+        registration_mode -> Text,
+        registration_opens_at -> Nullable<Timestamptz>,
+        registration_closes_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     conferences (id) {
         id -> Uuid,
         code -> Text,
@@ -144,8 +158,6 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-        confirmed_count -> Int4,
-        registration_seq -> Int4,
         retention_days -> Nullable<Int4>,
         personal_data_erased_at -> Nullable<Timestamptz>,
         sender_email -> Nullable<Text>,
@@ -355,6 +367,7 @@ diesel::joinable!(checkins -> conferences (conference_id));
 diesel::joinable!(checkins -> registrations (registration_id));
 diesel::joinable!(conference_organizers -> accounts (account_id));
 diesel::joinable!(conference_organizers -> conferences (conference_id));
+diesel::joinable!(conference_seats -> conferences (conference_id));
 diesel::joinable!(conference_sessions -> conferences (conference_id));
 diesel::joinable!(conferences -> accounts (created_by));
 diesel::joinable!(invitations -> accounts (created_by));
@@ -393,6 +406,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     checkin_devices,
     checkins,
     conference_organizers,
+    conference_seats,
     conference_sessions,
     conferences,
     idempotency_keys,

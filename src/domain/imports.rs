@@ -184,7 +184,7 @@ pub async fn import_delegates(
         }
 
         // Seats in file order, by the same rule as every other registration.
-        let seats = db::registrations::seats(conn, conference_id).await?;
+        let seats = db::seats::lock(conn, conference_id).await?;
         let mut count = SeatCount::from(&seats);
         let decisions: Vec<SeatDecision> = people
             .iter()
@@ -251,7 +251,7 @@ pub async fn import_delegates(
         db::registrations::stamp_waitlisted(conn, &waitlisted).await?;
         let ids: Vec<Uuid> = new_rows.iter().map(|row| row.id).collect();
         crate::domain::notifications::outbox::attach_delegate_links(conn, &ids, &links).await?;
-        db::registrations::set_counters(conn, conference_id, count.confirmed, number).await?;
+        db::seats::set_counters(conn, conference_id, count.confirmed, number).await?;
         Ok(ImportReport {
             dry_run,
             rows,

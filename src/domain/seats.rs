@@ -7,10 +7,7 @@
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use crate::db::{
-    self,
-    registrations::{RegistrationRow, Seats},
-};
+use crate::db::{self, registrations::RegistrationRow, seats::Seats};
 use crate::domain::common::RegistrationStatus;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
@@ -105,7 +102,7 @@ impl SeatDecision {
 /// Promotes waitlisted registrations, longest-waiting first, into every free seat (after the
 /// capacity was raised or removed). Call with the conference row locked.
 pub async fn fill_free_seats(conn: &mut AsyncPgConnection, conference_id: Uuid) -> ApiResult<()> {
-    let seats = db::registrations::seats(conn, conference_id).await?;
+    let seats = db::seats::lock(conn, conference_id).await?;
     let mut confirmed = seats.confirmed_count;
     while seats.capacity.is_none_or(|capacity| confirmed < capacity) {
         let Some(next) = db::registrations::first_waitlisted(conn, conference_id).await? else {
@@ -116,8 +113,7 @@ pub async fn fill_free_seats(conn: &mut AsyncPgConnection, conference_id: Uuid) 
         confirmed += 1;
     }
     if confirmed != seats.confirmed_count {
-        db::registrations::set_counters(conn, conference_id, confirmed, seats.registration_seq)
-            .await?;
+        db::seats::set_counters(conn, conference_id, confirmed, seats.registration_seq).await?;
     }
     Ok(())
 }

@@ -86,7 +86,7 @@ async fn an_import_with_bad_rows_reports_every_error_and_changes_nothing() {
     assert_eq!(applied.error_fields(), expected);
     assert_eq!(app.count("SELECT count(*) FROM registrations").await, 0);
     assert_eq!(
-        app.count("SELECT registration_seq::bigint FROM conferences")
+        app.count("SELECT registration_seq::bigint FROM conference_seats")
             .await,
         0
     );
@@ -154,7 +154,7 @@ async fn ten_thousand_delegates_import_whole_with_seats_in_file_order() {
         1000
     );
     assert_eq!(
-        app.count("SELECT confirmed_count::bigint FROM conferences")
+        app.count("SELECT confirmed_count::bigint FROM conference_seats")
             .await,
         9000
     );

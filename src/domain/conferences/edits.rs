@@ -66,7 +66,7 @@ pub async fn update(
         let fields =
             ConferenceFields::validate(&NewConference::from_row(&current)?.apply(patch.clone()))?;
         ensure_sessions_fit(conn, id, &fields).await?;
-        let seats = db::registrations::seats(conn, id).await?;
+        let seats = db::seats::lock(conn, id).await?;
         if fields
             .capacity
             .is_some_and(|capacity| capacity < seats.confirmed_count)

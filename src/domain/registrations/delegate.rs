@@ -64,7 +64,7 @@ pub async fn delegate_cancel(
 ) -> ApiResult<Versioned<Registration>> {
     retrying_transaction!(conn, async |conn| {
         let (_, conference) = by_token(conn, token).await?;
-        db::registrations::seats(conn, conference.id).await?;
+        db::seats::lock(conn, conference.id).await?;
         let current = db::registrations::find_by_token_hash_locked(conn, &tokens::hash(token))
             .await?
             .ok_or_else(|| ApiError::not_found("no registration for this token"))?;

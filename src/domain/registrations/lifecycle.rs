@@ -11,12 +11,12 @@ pub async fn admit(
     conference_id: Uuid,
     approval: Approval,
 ) -> ApiResult<(i32, RegistrationStatus)> {
-    let seats = db::registrations::seats(conn, conference_id).await?;
+    let seats = db::seats::lock(conn, conference_id).await?;
     let decision = seats::decide(SeatCount::from(&seats), approval);
     let status = decision.status()?;
     let number = seats.registration_seq + 1;
     let confirmed = seats.confirmed_count + decision.seats_taken();
-    db::registrations::set_counters(conn, conference_id, confirmed, number).await?;
+    db::seats::set_counters(conn, conference_id, confirmed, number).await?;
     Ok((number, status))
 }
 
@@ -70,14 +70,14 @@ pub(super) async fn release_seat(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,
 ) -> ApiResult<()> {
-    let seats = db::registrations::seats(conn, conference_id).await?;
+    let seats = db::seats::lock(conn, conference_id).await?;
     let mut confirmed = seats.confirmed_count - 1;
     if let Some(next) = db::registrations::first_waitlisted(conn, conference_id).await? {
         db::registrations::set_status(conn, next.id, RegistrationStatus::Confirmed.as_str(), None)
             .await?;
         confirmed += 1;
     }
-    db::registrations::set_counters(conn, conference_id, confirmed, seats.registration_seq).await?;
+    db::seats::set_counters(conn, conference_id, confirmed, seats.registration_seq).await?;
     Ok(())
 }
 
@@ -126,7 +126,7 @@ pub async fn apply(
             Ok(db::registrations::set_status(conn, row.id, Rejected.as_str(), None).await?)
         }
         (Action::Cancel, PendingApproval | Waitlisted) => {
-            db::registrations::seats(conn, row.conference_id).await?;
+            db::seats::lock(conn, row.conference_id).await?;
             let cancelled =
                 db::registrations::set_status(conn, row.id, Cancelled.as_str(), None).await?;
             seats::release_quota(conn, row).await?;
@@ -149,11 +149,11 @@ pub(super) async fn admit_approved(
     conn: &mut AsyncPgConnection,
     conference_id: Uuid,
 ) -> ApiResult<RegistrationStatus> {
-    let seats = db::registrations::seats(conn, conference_id).await?;
+    let seats = db::seats::lock(conn, conference_id).await?;
     let decision = seats::decide(SeatCount::from(&seats), Approval::Granted);
     let status = decision.status()?;
     if decision.seats_taken() > 0 {
-        db::registrations::set_counters(
+        db::seats::set_counters(
             conn,
             conference_id,
             seats.confirmed_count + decision.seats_taken(),
@@ -227,77 +227,6 @@ pub(super) async fn store_if_keyed<T: Serialize>(
         idempotency::store(conn, idem, 201, &body).await?;
     }
     Ok(())
-}
-
-/// Online self-registration: published `open` or `approval_required` conferences, inside the
-/// registration window.
-pub async fn self_register(
-    conn: &mut AsyncPgConnection,
-    conference_id: Uuid,
-    input: PersonInput,
-    consent: Option<ConsentInput>,
-    idem: Option<Idempotency>,
-) -> ApiResult<Outcome<(Versioned<Registration>, String)>> {
-    retrying_transaction!(conn, async |conn| {
-        let conference = load(conn, conference_id, None, Access::Read, Lock::Update).await?;
-        if let Some(replay) = claim_if_keyed(conn, idem.as_ref()).await? {
-            return Ok(Outcome::Replayed(replay));
-        }
-        if conference.status != ConferenceStatus::Published.as_str() {
-            return Err(ApiError::conflict(
-                ErrorCode::RegistrationClosed,
-                "this conference is not taking registrations",
-            ));
-        }
-        let mode: RegistrationMode = conference.registration_mode.parse()?;
-        if mode == RegistrationMode::InvitationOnly {
-            return Err(ApiError::conflict(
-                ErrorCode::InvitationOnly,
-                "this conference registers delegates through unit invitations only",
-            ));
-        }
-        let now = Utc::now();
-        if conference
-            .registration_opens_at
-            .is_some_and(|opens| now < opens)
-        {
-            return Err(ApiError::conflict(
-                ErrorCode::RegistrationNotOpen,
-                "registration has not opened yet",
-            ));
-        }
-        let closes = conference
-            .registration_closes_at
-            .unwrap_or(conference.ends_at);
-        if now >= closes {
-            return Err(ApiError::conflict(
-                ErrorCode::RegistrationClosed,
-                "registration has closed",
-            ));
-        }
-        let mut v = Validator::new();
-        let person = validate_person(conn, &input, &mut v, "").await?;
-        v.finish()?;
-        let notice_version = consent::check(conn, conference.id, consent.as_ref()).await?;
-        let approval = if mode == RegistrationMode::ApprovalRequired {
-            Approval::Required
-        } else {
-            Approval::Granted
-        };
-        let (row, token) = insert(
-            conn,
-            &conference,
-            person,
-            RegistrationSource::SelfService,
-            None,
-            approval,
-        )
-        .await?;
-        consent::record(conn, row.id, notice_version).await?;
-        let created = (present_row(conn, row, &conference.code).await?, token);
-        store_if_keyed(conn, idem.as_ref(), &created).await?;
-        Ok(Outcome::Fresh(created))
-    })
 }
 
 /// One registration with its substitution history (organizers).

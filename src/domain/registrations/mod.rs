@@ -39,6 +39,7 @@ mod delegate;
 mod lifecycle;
 mod person;
 mod qr;
+mod self_service;
 mod views;
 
 pub use bulk::*;
@@ -46,6 +47,7 @@ pub use delegate::*;
 pub use lifecycle::*;
 pub use person::*;
 pub use qr::*;
+pub use self_service::*;
 pub use views::*;
 
 text_enum! {

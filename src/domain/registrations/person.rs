@@ -9,6 +9,11 @@ pub struct ValidPerson {
 }
 
 impl ValidPerson {
+    /// The name of the person's unit, when they belong to one.
+    pub fn unit_name(&self) -> Option<String> {
+        self.unit_name.clone()
+    }
+
     /// Search text with the registration's reference, once its number is known.
     pub fn with_reference(mut self, reference: &str) -> PersonWrite {
         let local_phone = self

@@ -7,6 +7,7 @@ use crate::helpers::{
 };
 
 mod bulk;
+mod burst;
 mod idempotency;
 mod management;
 mod search;

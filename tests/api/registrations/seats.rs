@@ -58,7 +58,7 @@ async fn approval_mode_keeps_registrations_pending_until_an_organizer_decides() 
     .await
     .assert_problem(409, "illegal_status_transition");
     assert_eq!(
-        app.count("SELECT confirmed_count::bigint FROM conferences")
+        app.count("SELECT confirmed_count::bigint FROM conference_seats")
             .await,
         1
     );
@@ -114,7 +114,7 @@ async fn two_hundred_parallel_self_registrations_fill_fifty_seats_and_waitlist_t
         200
     );
     assert_eq!(
-        app.count("SELECT confirmed_count::bigint FROM conferences")
+        app.count("SELECT confirmed_count::bigint FROM conference_seats")
             .await,
         50
     );
@@ -194,7 +194,7 @@ async fn concurrent_cancellations_each_promote_exactly_one_waitlisted_registrati
         3
     );
     assert_eq!(
-        app.count("SELECT confirmed_count::bigint FROM conferences")
+        app.count("SELECT confirmed_count::bigint FROM conference_seats")
             .await,
         5
     );
@@ -230,7 +230,7 @@ async fn raising_the_capacity_promotes_the_waitlist_at_once_and_lowering_it_belo
         "promoted in order"
     );
     assert_eq!(
-        app.count("SELECT confirmed_count::bigint FROM conferences")
+        app.count("SELECT confirmed_count::bigint FROM conference_seats")
             .await,
         3
     );

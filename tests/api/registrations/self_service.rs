@@ -86,7 +86,7 @@ async fn a_second_registration_with_the_same_phone_or_email_is_refused() {
     same_phone.assert_problem(409, "already_registered");
     assert_eq!(app.count("SELECT count(*) FROM registrations").await, 1);
     assert_eq!(
-        app.count("SELECT registration_seq::bigint FROM conferences")
+        app.count("SELECT registration_seq::bigint FROM conference_seats")
             .await,
         1,
         "the refused attempt took no number"
