@@ -11,10 +11,10 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::domain::conferences::Versioned;
 use crate::domain::idempotency::{Idempotency, Outcome};
-use crate::domain::privacy::consent::SelfRegistrationInput;
 use crate::domain::registrations::{
     self, Action, OrganizerRegistration, OrganizerRegistrationWithToken, PersonInput, PersonPatch,
     Registration, RegistrationDetail, RegistrationQuery, RegistrationWithToken,
+    SelfRegistrationInput,
 };
 use crate::domain::signups;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
