@@ -243,13 +243,13 @@ pub async fn self_register(
         if let Some(replay) = claim_if_keyed(conn, idem.as_ref()).await? {
             return Ok(Outcome::Replayed(replay));
         }
-        if conference.status != ConferenceStatus::Published.as_str() {
+        if conference.status != ConferenceStatus::Published {
             return Err(ApiError::conflict(
                 ErrorCode::RegistrationClosed,
                 "this conference is not taking registrations",
             ));
         }
-        let mode: RegistrationMode = conference.registration_mode.parse()?;
+        let mode = conference.registration_mode;
         if mode == RegistrationMode::InvitationOnly {
             return Err(ApiError::conflict(
                 ErrorCode::InvitationOnly,
