@@ -196,7 +196,7 @@ def busy_cpu_seconds(wall, known):
 def search_plan(conf, q):
     """EXPLAIN ANALYZE of the search statement as the server runs it, for the folded query `q`."""
     import re
-    with open(os.path.join(ROOT, "src/db/registrations.rs")) as f:
+    with open(os.path.join(ROOT, "src/db/registrations/search.rs")) as f:
         source = f.read()
     start = source.index('pub const SEARCH: &str = "') + len('pub const SEARCH: &str = "')
     sql = source[start:source.index('";', start)]
@@ -301,7 +301,7 @@ def main():
                 "the person on the page" if shape in ("phone", "reference") else "results")
             print(f"  {shape:31} {len(mine):4} queries: p50 {statistics.median(ms):5.1f} ms, p99 {percentile(ms, 99):5.1f} ms; "
                   f"{what}: {hits}/{len(mine)}")
-        print("plan for q=an nguyen (the statement in src/db/registrations.rs, parameters inlined):\n  "
+        print("plan for q=an nguyen (the statement in src/db/registrations/search.rs, parameters inlined):\n  "
               + search_plan(conf, "an nguyen").replace("\n", "\n  "))
         with open(f"/proc/{server.pid}/status") as f:
             peak = next(line for line in f if line.startswith("VmHWM")).split()[1]

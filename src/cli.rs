@@ -12,7 +12,7 @@ use crate::config::{
     AuthSettings, DatabaseSettings, LogSettings, NotifySettings, RetentionSettings, ServeSettings,
 };
 use crate::domain::accounts::{self, NewAccount, Role};
-use crate::domain::conferences::{self, NewConference, RegistrationMode};
+use crate::domain::conferences::{self, ConferenceStatus, NewConference, RegistrationMode};
 use crate::domain::sessions::{self, NewSession, SessionKind};
 use crate::error::ApiError;
 
@@ -485,7 +485,7 @@ async fn seed_demo(database: &DatabaseSettings) -> Result<(), String> {
             for session in &sessions_input {
                 sessions::insert_validated(conn, &row, session).await?;
             }
-            crate::db::conferences::set_status(conn, row.id, "published").await?;
+            crate::db::conferences::set_status(conn, row.id, ConferenceStatus::Published).await?;
             if crate::db::units::directory(conn).await?.is_empty() {
                 crate::domain::units::import_csv_with(
                     conn,

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::enums::{ConferenceStatus, RegistrationMode};
 use crate::db::ids::{AccountId, ConferenceId};
 use crate::db::schema::{accounts, conference_organizers, conferences};
 
@@ -25,10 +26,10 @@ pub struct ConferenceRow {
     pub registration_closes_at: Option<DateTime<Utc>>,
     pub capacity: Option<i32>,
     pub waitlist_enabled: bool,
-    pub registration_mode: String,
+    pub registration_mode: RegistrationMode,
     pub host_organization: Option<String>,
     pub co_host_organizations: Vec<Option<String>>,
-    pub status: String,
+    pub status: ConferenceStatus,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -109,11 +110,11 @@ pub async fn update(
 pub async fn set_status(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    status: &str,
+    status: ConferenceStatus,
 ) -> QueryResult<ConferenceRow> {
     diesel::update(conferences::table.find(id))
         .set((
-            conferences::status.eq(status),
+            conferences::status.eq(status.as_str()),
             conferences::version.eq(conferences::version + 1),
             conferences::updated_at.eq(diesel::dsl::now),
         ))
@@ -223,14 +224,20 @@ pub async fn list(
     }
     match filter.visible_to {
         None => {}
-        Some(None) => query = query.filter(conferences::status.ne("draft")),
+        Some(None) => {
+            query = query.filter(conferences::status.ne(ConferenceStatus::Draft.as_str()))
+        }
         Some(Some(account_id)) => {
             let organizes = exists(
                 conference_organizers::table
                     .filter(conference_organizers::conference_id.eq(conferences::id))
                     .filter(conference_organizers::account_id.eq(account_id)),
             );
-            query = query.filter(conferences::status.ne("draft").or(organizes));
+            query = query.filter(
+                conferences::status
+                    .ne(ConferenceStatus::Draft.as_str())
+                    .or(organizes),
+            );
         }
     }
     query

@@ -61,6 +61,34 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Lifecycle: `draft` → `published` ⇄ `closed`; any but `cancelled` → `cancelled`.
+    ConferenceStatus {
+        /// Visible only to its organizers and admins.
+        Draft => "draft",
+        /// Public; registration may be open.
+        Published => "published",
+        /// Public; no longer taking registrations. Can be reopened.
+        Closed => "closed",
+        /// Called off; final and read-only.
+        Cancelled => "cancelled",
+    }
+}
+
+text_enum! {
+    /// How delegates get a seat.
+    RegistrationMode {
+        /// Anyone may self-register within the window.
+        Open => "open",
+        /// Only through unit invitations.
+        InvitationOnly => "invitation_only",
+        /// Self-registration waits for an organizer's approval.
+        ApprovalRequired => "approval_required",
+    }
+}
+
+stored_text!(ConferenceStatus);
+stored_text!(RegistrationMode);
 stored_text!(Outcome);
 stored_text!(Direction);
 stored_text!(SessionKind);

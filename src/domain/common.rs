@@ -5,6 +5,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 pub use crate::db::conferences::Lock;
+pub use crate::db::enums::{ConferenceStatus, RegistrationMode};
 use crate::db::{self, conferences::ConferenceRow};
 use crate::domain::actor::Actor;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -25,32 +26,6 @@ impl Lang {
         value: Option<&str>,
     ) -> ::std::result::Result<Self, crate::error::FieldError> {
         value.map_or(Ok(Lang::Vi), |v| Lang::parse_field("lang", v))
-    }
-}
-
-text_enum! {
-    /// Lifecycle: `draft` → `published` ⇄ `closed`; any but `cancelled` → `cancelled`.
-    ConferenceStatus {
-        /// Visible only to its organizers and admins.
-        Draft => "draft",
-        /// Public; registration may be open.
-        Published => "published",
-        /// Public; no longer taking registrations. Can be reopened.
-        Closed => "closed",
-        /// Called off; final and read-only.
-        Cancelled => "cancelled",
-    }
-}
-
-text_enum! {
-    /// How delegates get a seat.
-    RegistrationMode {
-        /// Anyone may self-register within the window.
-        Open => "open",
-        /// Only through unit invitations.
-        InvitationOnly => "invitation_only",
-        /// Self-registration waits for an organizer's approval.
-        ApprovalRequired => "approval_required",
     }
 }
 
@@ -114,7 +89,7 @@ pub async fn load(
         return Err(ApiError::not_found("conference not found"));
     };
     let may_manage = is_organizer || actor.is_some_and(Actor::is_admin);
-    if row.status == ConferenceStatus::Draft.as_str() && !may_manage {
+    if row.status == ConferenceStatus::Draft && !may_manage {
         return Err(ApiError::not_found("conference not found"));
     }
     if access == Access::Private && !may_manage {
@@ -129,7 +104,7 @@ pub async fn load(
 }
 
 pub fn ensure_editable(row: &ConferenceRow) -> ApiResult<()> {
-    if row.status == ConferenceStatus::Cancelled.as_str() {
+    if row.status == ConferenceStatus::Cancelled {
         return Err(ApiError::conflict(
             ErrorCode::ConferenceCancelled,
             "a cancelled conference cannot be changed",

@@ -293,9 +293,10 @@ fn ensure_usable(invitation: &InvitationRow, conference: &ConferenceRow) -> ApiR
             "this invitation has expired",
         ));
     }
-    if !matches!(conference.status.as_str(), "draft" | "published")
-        || conference.status == ConferenceStatus::Cancelled.as_str()
-    {
+    if !matches!(
+        conference.status,
+        ConferenceStatus::Draft | ConferenceStatus::Published
+    ) {
         return Err(ApiError::conflict(
             ErrorCode::RegistrationClosed,
             "this conference is not taking registrations",

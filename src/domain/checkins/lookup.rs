@@ -2,17 +2,6 @@
 
 use super::*;
 
-pub(super) fn card(row: RegistrationRow, unit_name: Option<String>) -> ApiResult<DelegateCard> {
-    Ok(DelegateCard {
-        registration_id: row.id,
-        category: row.category.parse()?,
-        full_name: row.full_name,
-        position: row.position,
-        unit_name,
-        organization: row.organization,
-    })
-}
-
 /// Name search for manual check-in: accent-free, or by reference.
 pub async fn search(
     conn: &mut AsyncPgConnection,
@@ -41,7 +30,14 @@ pub async fn search(
     rows.into_iter()
         .map(|row| {
             let unit_name = row.unit_id.and_then(|id| unit_names.get(&id).cloned());
-            card(row, unit_name)
+            DelegateCard::new(
+                row.id,
+                row.full_name,
+                row.position,
+                unit_name,
+                row.organization,
+                &row.category,
+            )
         })
         .collect()
 }

@@ -16,7 +16,6 @@ use uuid::Uuid;
 use crate::db::checkins::{CheckinRow, DeviceRow, OutcomeRow, ScanArgs};
 pub use crate::db::enums::{Direction, Outcome};
 pub use crate::db::ids::{CheckinId, DeviceId, RegistrationId};
-use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
 use crate::domain::actor::Actor;
 use crate::domain::check_timestamp;
@@ -70,6 +69,29 @@ pub struct DelegateCard {
     pub unit_name: Option<String>,
     pub organization: Option<String>,
     pub category: Category,
+}
+
+impl DelegateCard {
+    /// The one place a card is made in Rust: from a registration row (the name search) and
+    /// from the `delegate_card` the scan functions answer with (defined once in SQL), so both
+    /// greet with the same fields and check the stored category alike.
+    pub(super) fn new(
+        registration_id: Uuid,
+        full_name: String,
+        position: Option<String>,
+        unit_name: Option<String>,
+        organization: Option<String>,
+        category: &str,
+    ) -> ApiResult<Self> {
+        Ok(DelegateCard {
+            registration_id,
+            full_name,
+            position,
+            unit_name,
+            organization,
+            category: category.parse()?,
+        })
+    }
 }
 
 /// The result of a scan, for the door screen.

@@ -171,7 +171,7 @@ pub async fn profile(
             starts_at: conference.starts_at,
             ends_at: conference.ends_at,
             time_zone: conference.time_zone,
-            status: conference.status,
+            status: conference.status.as_str().to_owned(),
         },
         sessions,
         checkin_window_margin_minutes: checkin_window_margin.num_minutes(),

@@ -62,19 +62,16 @@ pub(super) fn recorded(row: OutcomeRow) -> ApiResult<ScanResult> {
     let missing = |field: &str| ApiError::internal(format!("check-in result without {field}"));
     let delegate = match row.delegate_registration_id {
         None => None,
-        Some(registration_id) => Some(DelegateCard {
+        Some(registration_id) => Some(DelegateCard::new(
             registration_id,
-            full_name: row
-                .delegate_full_name
+            row.delegate_full_name
                 .ok_or_else(|| missing("delegate full_name"))?,
-            position: row.delegate_position,
-            unit_name: row.delegate_unit_name,
-            organization: row.delegate_organization,
-            category: row
-                .delegate_category
-                .ok_or_else(|| missing("delegate category"))?
-                .parse()?,
-        }),
+            row.delegate_position,
+            row.delegate_unit_name,
+            row.delegate_organization,
+            &row.delegate_category
+                .ok_or_else(|| missing("delegate category"))?,
+        )?),
     };
     Ok(ScanResult {
         outcome: row.outcome.ok_or_else(|| missing("outcome"))?,

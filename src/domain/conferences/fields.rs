@@ -216,7 +216,7 @@ impl NewConference {
             registration_closes_at: row.registration_closes_at.map(|t| in_zone(t, tz)),
             capacity: row.capacity,
             waitlist_enabled: Some(row.waitlist_enabled),
-            registration_mode: Some(row.registration_mode.parse()?),
+            registration_mode: Some(row.registration_mode),
             host_organization: row.host_organization.clone(),
             co_host_organizations: Some(
                 row.co_host_organizations

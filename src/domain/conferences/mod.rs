@@ -77,7 +77,7 @@ impl Versioned<Conference> {
             capacity: row.capacity,
             confirmed_count: row.confirmed_count,
             waitlist_enabled: row.waitlist_enabled,
-            registration_mode: row.registration_mode.parse()?,
+            registration_mode: row.registration_mode,
             host_organization: row.host_organization.clone(),
             co_host_organizations: row
                 .co_host_organizations
@@ -86,7 +86,7 @@ impl Versioned<Conference> {
                 .cloned()
                 .collect(),
             sender_email: row.sender_email.clone(),
-            status: row.status.parse()?,
+            status: row.status,
             created_at: row.created_at,
             updated_at: row.updated_at,
         };

@@ -40,7 +40,7 @@ pub async fn transition(
 ) -> ApiResult<Versioned<Conference>> {
     let row = retrying_transaction!(conn, async |conn| {
         let current = load(conn, id, Some(actor), Access::Manage, Lock::Update).await?;
-        let from: ConferenceStatus = current.status.parse()?;
+        let from = current.status;
         let to = transition.target(from).ok_or_else(|| {
             ApiError::conflict(
                 ErrorCode::IllegalStatusTransition,
@@ -48,7 +48,7 @@ pub async fn transition(
                     .to_lowercase(),
             )
         })?;
-        Ok(db::conferences::set_status(conn, id, to.as_str()).await?)
+        Ok(db::conferences::set_status(conn, id, to).await?)
     })?;
     Versioned::from_row(row)
 }

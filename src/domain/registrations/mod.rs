@@ -251,6 +251,54 @@ pub struct PersonInput {
     pub language: Option<crate::domain::common::Lang>,
 }
 
+/// An online self-registration: the person, and their acceptance of the privacy notice.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelfRegistrationInput {
+    #[schema(example = "Nguyễn Thị Phương", min_length = 1, max_length = 200)]
+    pub full_name: String,
+    #[schema(example = "Chủ tịch UBND", max_length = 200)]
+    pub position: Option<String>,
+    /// A unit of the directory.
+    pub unit_id: Option<Uuid>,
+    /// Free-text organisation, for people outside the directory.
+    #[schema(max_length = 300)]
+    pub organization: Option<String>,
+    pub category: Category,
+    /// Email and/or phone: at least one.
+    #[schema(example = "phuong@example.vn", max_length = 254)]
+    pub email: Option<String>,
+    /// Vietnamese formats (`0912 345 678`, `+84912345678`) are stored as E.164.
+    #[schema(example = "0912 345 678", max_length = 32)]
+    pub phone: Option<String>,
+    /// The language of the delegate's emails: `vi` (the default) or `en`.
+    #[serde(default)]
+    pub language: Option<crate::domain::common::Lang>,
+    /// Acceptance of the conference's current privacy notice
+    /// (`GET /conferences/{id}/privacy-notice`). Missing or refused: 422 naming `consent`;
+    /// an older version: 409 `notice_version_not_current`.
+    #[schema(required = true)]
+    pub consent: Option<ConsentInput>,
+}
+
+impl SelfRegistrationInput {
+    pub fn split(self) -> (PersonInput, Option<ConsentInput>) {
+        (
+            PersonInput {
+                full_name: self.full_name,
+                position: self.position,
+                unit_id: self.unit_id,
+                organization: self.organization,
+                category: self.category,
+                email: self.email,
+                phone: self.phone,
+                language: self.language,
+            },
+            self.consent,
+        )
+    }
+}
+
 /// Changes to the person: absent fields stay, `null` clears an optional field.
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
