@@ -1,3 +1,6 @@
+DROP FUNCTION self_register_v1;
+DROP FUNCTION registration_reference;
+DROP FUNCTION seat_decision;
 DROP TRIGGER audit ON conferences;
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON conferences FOR EACH ROW
     EXECUTE FUNCTION audit_row_change('version', 'updated_at', 'search_text', 'confirmed_count', 'registration_seq');

@@ -4,18 +4,21 @@
 //! `conferences`; see the migration `conference_seats`).
 //!
 //! Lock order: a writer that locks the conference row locks it before this one. A
-//! self-registration locks only this row, and as late as it can: `lock`, then
-//! `insert_registration`, then the commit.
+//! self-registration locks only this row, inside one statement (`self_register`).
 
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Bytea, Integer, Nullable, Text, Untyped, Uuid as SqlUuid};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{
+    Bytea, HasSqlType, Integer, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid,
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::registrations::{NewRegistration, RegistrationRow};
+use crate::db::enums::{ConferenceStatus, RegistrationMode};
+use crate::db::registrations::NewRegistration;
 use crate::db::schema::conference_seats;
 
 /// The seat row, read under its lock.
@@ -27,8 +30,8 @@ pub struct Seats {
     pub capacity: Option<i32>,
     pub waitlist_enabled: bool,
     /// The conference's status, as of the last committed change of the conference.
-    pub status: String,
-    pub registration_mode: String,
+    pub status: ConferenceStatus,
+    pub registration_mode: RegistrationMode,
     pub registration_opens_at: Option<DateTime<Utc>>,
     /// `registration_closes_at`, or the conference's end when it has none.
     pub registration_closes_at: DateTime<Utc>,
@@ -61,115 +64,109 @@ pub async fn set_counters(
     Ok(())
 }
 
-/// The consent a self-registration records with its row.
-#[derive(Debug, Clone, Copy)]
-pub struct Consent {
+/// What `self_register_v1` is given: the registration to write and the conference values the
+/// application checked before the call (see the function in the `conference_seats` migration).
+pub struct SelfRegistration<'a> {
+    pub seen_status: ConferenceStatus,
+    pub seen_mode: RegistrationMode,
+    pub seen_opens_at: Option<DateTime<Utc>>,
+    pub seen_closes_at: DateTime<Utc>,
+    /// `number`, `status`, `source` and `waitlisted_at` are decided by the function; the search
+    /// text holds `REFERENCE_PLACEHOLDER` where the reference goes.
+    pub new: &'a NewRegistration,
+    pub reference_prefix: &'a str,
     pub notice_version: i32,
+    /// The delegate's link token, for the confirmation email the insert queues.
+    pub delegate_token: &'a str,
 }
 
-/// Inserts one registration and writes the counters it moved, in one statement (the caller
-/// holds the seat row's lock: one round trip less under it). A waitlisted row is stamped with
-/// the database clock read now, under the lock, so the waitlist is in admission order whatever
-/// the replicas' clocks; `new.waitlisted_at` is not used.
-pub async fn insert_registration(
+/// Where the function puts the registration's folded reference in the search text.
+pub const REFERENCE_PLACEHOLDER: &str = "\u{1}";
+
+/// The function's answer: `ok` with the row's decided columns, `capacity_reached`, or
+/// `conference_changed`.
+#[derive(QueryableByName, Debug)]
+pub struct SelfRegistered {
+    #[diesel(sql_type = Text)]
+    pub o_outcome: String,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub o_number: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub o_status: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub o_waitlisted_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub o_version: Option<i32>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub o_created_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub o_updated_at: Option<DateTime<Utc>>,
+}
+
+/// Runs `self_register_v1`: outside a transaction block it locks the seat row only while it
+/// runs, and commits without waiting for the flush (`db::durability::await_flush` next).
+pub async fn self_register(
     conn: &mut AsyncPgConnection,
-    new: &NewRegistration,
-    confirmed_count: i32,
-    consent: Option<Consent>,
-) -> QueryResult<RegistrationRow> {
-    InsertRegistration {
-        new,
-        confirmed_count,
-        consent_notice_version: consent.map(|c| c.notice_version),
-    }
-    .get_result(conn)
-    .await
+    registration: &SelfRegistration<'_>,
+) -> QueryResult<SelfRegistered> {
+    registration.get_result(conn).await
 }
 
-/// The statement of `insert_registration`, with a fixed text so that each connection prepares
-/// it once (`sql_query` would prepare it at every call: a second round trip under the lock).
-struct InsertRegistration<'a> {
-    new: &'a NewRegistration,
-    confirmed_count: i32,
-    consent_notice_version: Option<i32>,
-}
-
-impl QueryId for InsertRegistration<'_> {
-    type QueryId = InsertRegistration<'static>;
+impl QueryId for SelfRegistration<'_> {
+    type QueryId = SelfRegistration<'static>;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl Query for InsertRegistration<'_> {
+impl Query for SelfRegistration<'_> {
     type SqlType = Untyped;
 }
 
-impl QueryFragment<Pg> for InsertRegistration<'_> {
+/// `name => $n`: arguments by name, so that Rust and SQL cannot fall out of step by position.
+fn arg<'b, ST, T>(
+    out: &mut AstPass<'_, 'b, Pg>,
+    name: &'static str,
+    value: &'b T,
+) -> QueryResult<()>
+where
+    Pg: HasSqlType<ST>,
+    T: ToSql<ST, Pg> + ?Sized,
+{
+    out.push_sql(name);
+    out.push_sql(" => ");
+    out.push_bind_param::<ST, T>(value)?;
+    out.push_sql(", ");
+    Ok(())
+}
+
+/// The statement's text is fixed: each connection prepares it once.
+impl QueryFragment<Pg> for SelfRegistration<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         let new = self.new;
         let person = &new.person;
-        out.push_sql("WITH seats AS (UPDATE conference_seats SET confirmed_count = ");
-        out.push_bind_param::<Integer, _>(&self.confirmed_count)?;
-        out.push_sql(", registration_seq = ");
-        out.push_bind_param::<Integer, _>(&new.number)?;
-        out.push_sql(" WHERE conference_id = ");
-        out.push_bind_param::<SqlUuid, _>(&new.conference_id)?;
-        out.push_sql(
-            ") INSERT INTO registrations (id, conference_id, number, full_name, position, \
-             unit_id, organization, category, email, phone, search_text, name_folded, language, \
-             status, source, invitation_id, qr_secret, delegate_token_hash, waitlisted_at, \
-             legal_basis, consent_notice_version, consent_at) VALUES (",
-        );
-        out.push_bind_param::<SqlUuid, _>(&new.id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<SqlUuid, _>(&new.conference_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Integer, _>(&new.number)?;
-        for text in [&person.full_name] {
-            out.push_sql(", ");
-            out.push_bind_param::<Text, _>(text)?;
-        }
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&person.position)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<SqlUuid>, _>(&person.unit_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&person.organization)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&person.category)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&person.email)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&person.phone)?;
-        for text in [
-            &person.search_text,
-            &person.name_folded,
-            &person.language,
-            &new.status,
-            &new.source,
-        ] {
-            out.push_sql(", ");
-            out.push_bind_param::<Text, _>(text)?;
-        }
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<SqlUuid>, _>(&new.invitation_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&new.qr_secret)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Bytea, _>(&new.delegate_token_hash)?;
-        out.push_sql(", CASE WHEN ");
-        out.push_bind_param::<Text, _>(&new.status)?;
-        out.push_sql(" = 'waitlisted' THEN clock_timestamp() END, CASE WHEN ");
-        out.push_bind_param::<Nullable<Integer>, _>(&self.consent_notice_version)?;
-        out.push_sql("::integer IS NOT NULL THEN 'consent' END, ");
-        out.push_bind_param::<Nullable<Integer>, _>(&self.consent_notice_version)?;
-        out.push_sql(", CASE WHEN ");
-        out.push_bind_param::<Nullable<Integer>, _>(&self.consent_notice_version)?;
-        out.push_sql(
-            "::integer IS NOT NULL THEN now() END) RETURNING id, conference_id, number, \
-             full_name, position, unit_id, organization, category, email, phone, status, \
-             source, invitation_id, qr_secret, waitlisted_at, version, created_at, updated_at, \
-             language",
-        );
+        out.push_sql("SELECT * FROM self_register_v1(");
+        arg::<SqlUuid, _>(&mut out, "p_conference_id", &new.conference_id)?;
+        arg::<Text, str>(&mut out, "p_seen_status", self.seen_status.as_str())?;
+        arg::<Text, str>(&mut out, "p_seen_mode", self.seen_mode.as_str())?;
+        arg::<Nullable<Timestamptz>, _>(&mut out, "p_seen_opens_at", &self.seen_opens_at)?;
+        arg::<Timestamptz, _>(&mut out, "p_seen_closes_at", &self.seen_closes_at)?;
+        arg::<SqlUuid, _>(&mut out, "p_id", &new.id)?;
+        arg::<Text, _>(&mut out, "p_full_name", &person.full_name)?;
+        arg::<Nullable<Text>, _>(&mut out, "p_position", &person.position)?;
+        arg::<Nullable<SqlUuid>, _>(&mut out, "p_unit_id", &person.unit_id)?;
+        arg::<Nullable<Text>, _>(&mut out, "p_organization", &person.organization)?;
+        arg::<Text, _>(&mut out, "p_category", &person.category)?;
+        arg::<Nullable<Text>, _>(&mut out, "p_email", &person.email)?;
+        arg::<Nullable<Text>, _>(&mut out, "p_phone", &person.phone)?;
+        arg::<Text, _>(&mut out, "p_search_text", &person.search_text)?;
+        arg::<Text, _>(&mut out, "p_name_folded", &person.name_folded)?;
+        arg::<Text, _>(&mut out, "p_language", &person.language)?;
+        arg::<Text, str>(&mut out, "p_reference_prefix", self.reference_prefix)?;
+        arg::<Text, _>(&mut out, "p_qr_secret", &new.qr_secret)?;
+        arg::<Bytea, _>(&mut out, "p_delegate_token_hash", &new.delegate_token_hash)?;
+        arg::<Integer, _>(&mut out, "p_notice_version", &self.notice_version)?;
+        out.push_sql("p_delegate_token => ");
+        out.push_bind_param::<Text, str>(self.delegate_token)?;
+        out.push_sql(")");
         Ok(())
     }
 }

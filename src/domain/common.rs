@@ -46,6 +46,12 @@ text_enum! {
 
 /// A registration's reference: `sxsh-vinh-phuc-2018` and 42 → `SXSH-0042`.
 pub fn reference(conference_code: &str, number: i32) -> String {
+    format!("{}-{number:04}", reference_prefix(conference_code))
+}
+
+/// The part of a reference before the number: the conference code's first word, upper case.
+/// (`registration_reference` in SQL appends the number the same way, for self-registration.)
+pub fn reference_prefix(conference_code: &str) -> String {
     let prefix: String = conference_code
         .split('-')
         .next()
@@ -53,7 +59,7 @@ pub fn reference(conference_code: &str, number: i32) -> String {
         .chars()
         .take(10)
         .collect();
-    format!("{}-{number:04}", prefix.to_uppercase())
+    prefix.to_uppercase()
 }
 
 /// A stored value plus its version, for the `ETag` header.

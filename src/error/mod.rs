@@ -155,6 +155,12 @@ impl ApiError {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::NotReady, detail).with_retry_after(5)
     }
 
+    /// A 503 `database_contention` (retried by `retrying_transaction!`): concurrent changes
+    /// kept invalidating what a request had checked.
+    pub fn contention(cause: impl Into<Cause>) -> Self {
+        Transient::Contention.into_error(cause)
+    }
+
     pub fn internal(cause: impl Into<Cause>) -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -32,6 +32,7 @@ mod reports;
 mod scan_functions;
 mod scanperf;
 mod schema;
+mod seat_functions;
 mod sessions;
 mod signups;
 mod substitutions;

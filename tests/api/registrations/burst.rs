@@ -207,3 +207,48 @@ async fn a_self_registration_is_on_disk_when_its_answer_arrives() {
         );
     }
 }
+
+#[actix_web::test]
+async fn a_self_registration_is_found_by_its_reference_and_its_email_carries_the_link() {
+    let app = burst_app().await;
+    let Conf {
+        organizer,
+        conference,
+    } = app.open_conference(json!({"capacity": 10})).await;
+    let mut body = person(7);
+    body["email"] = json!("dai.bieu7@example.vn");
+
+    let reply = app.post(&self_path(&conference), None, body).await;
+
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let reference = reply.body["registration"]["reference"].as_str().unwrap();
+    assert!(reference.ends_with("-0001"), "{reference}");
+    let found = app
+        .get(
+            &format!(
+                "{}/registrations?q={}",
+                conference_path(&conference),
+                reference.to_lowercase()
+            ),
+            Some(&organizer),
+        )
+        .await;
+    assert_eq!(
+        found.body["items"][0]["id"],
+        reply.body["registration"]["id"]
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM outbox WHERE channel = 'email' AND link_token IS NOT NULL \
+             AND event = 'registration.confirmed'"
+        )
+        .await,
+        1,
+        "the confirmation email carries the delegate's link"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM registrations WHERE search_text LIKE '%' || chr(1) || '%'")
+            .await,
+        0
+    );
+}
