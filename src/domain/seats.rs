@@ -86,10 +86,7 @@ impl SeatDecision {
             SeatDecision::Pending => Ok(RegistrationStatus::PendingApproval),
             SeatDecision::Confirm => Ok(RegistrationStatus::Confirmed),
             SeatDecision::Waitlist => Ok(RegistrationStatus::Waitlisted),
-            SeatDecision::Refuse => Err(ApiError::conflict(
-                ErrorCode::CapacityReached,
-                "the conference is full",
-            )),
+            SeatDecision::Refuse => Err(capacity_reached()),
         }
     }
 
@@ -97,6 +94,11 @@ impl SeatDecision {
     pub fn seats_taken(self) -> i32 {
         i32::from(self == SeatDecision::Confirm)
     }
+}
+
+/// The 409 a refusal is: the conference is full and has no waitlist.
+pub fn capacity_reached() -> ApiError {
+    ApiError::conflict(ErrorCode::CapacityReached, "the conference is full")
 }
 
 /// Promotes waitlisted registrations, longest-waiting first, into every free seat (after the

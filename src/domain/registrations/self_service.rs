@@ -125,9 +125,7 @@ async fn take_seat(
     .await?;
     match answer.o_outcome.as_str() {
         "ok" => Ok(Some(written_row(&checked.new, answer)?)),
-        "capacity_reached" => Err(seats::SeatDecision::Refuse
-            .status()
-            .expect_err("a refusal is an error")),
+        "capacity_reached" => Err(seats::capacity_reached()),
         "conference_changed" => Ok(None),
         other => Err(ApiError::internal(format!(
             "self_register_v1 answered {other}"
