@@ -24,6 +24,7 @@ import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("HOITHAO_BIN", os.path.join(ROOT, "target/release/hoithao"))
 SERVER = os.environ.get("DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
 DATA = os.path.join(ROOT, "..", "shared", "data")
@@ -216,6 +217,7 @@ def percentile(values, p):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--search-only", action="store_true", help="skip the burst and the 10,000-row import")
+    parser.add_argument("--burst-only", action="store_true", help="only the burst (bench/burst.py has more)")
     parser.add_argument("--concurrency", type=int, default=8, help="parallel clients of the search mix (8)")
     parser.add_argument("--people", type=int, default=200, help="people sampled for the search mix (200)")
     parser.add_argument("--rounds", type=int, default=5, help="queries per sampled person (5)")
@@ -239,6 +241,8 @@ def main():
         # 1. 200 parallel self-registrations against 50 seats with a waitlist.
         if not args.search_only:
             burst(token)
+        if args.burst_only:
+            return
 
         # 2. Imports: the units directory, then 10,000 and 100,000 delegates.
         with open(os.path.join(ROOT, "src/seed/units.csv"), "rb") as f:
@@ -317,28 +321,18 @@ def main():
 
 
 def burst(token):
-    """200 parallel self-registrations against 50 seats with a waitlist."""
+    """200 parallel self-registrations against 50 seats with a waitlist, sent by bench/burst.py's
+    asyncio client (kept-alive connections opened first, released together)."""
+    import asyncio
+    from burst import percentile as _percentile, run_burst
     conf = conference(token, "burst", capacity=50, waitlist_enabled=True)
-    barrier = threading.Barrier(200)
-
-    def register(n):
-        barrier.wait()
-        started = time.perf_counter()
-        status, body = request("POST", f"/conferences/{conf}/self-registrations",
-                               {"full_name": f"Đại biểu {n}", "category": "enterprise", "phone": f"09{n:08d}",
-                                "consent": {"notice_version": 1, "accepted": True}})
-        return status, body, time.perf_counter() - started
-
-    started = time.perf_counter()
-    with concurrent.futures.ThreadPoolExecutor(200) as pool:
-        results = list(pool.map(register, range(200)))
-    elapsed = time.perf_counter() - started
+    results, elapsed = asyncio.run(run_burst([PORT], conf, 200, 200))
     statuses = [body["registration"]["status"] for status, body, _ in results if status == 201]
-    latencies = [elapsed * 1000 for _, _, elapsed in results]
+    latencies = [ms for _, _, ms in results]
     stored = psql(f"SELECT status, count(*) FROM registrations WHERE conference_id = '{conf}' GROUP BY 1 ORDER BY 1")
     print(f"burst: 200 self-registrations in {elapsed:.3f} s = {200 / elapsed:.0f}/s; "
           f"confirmed {statuses.count('confirmed')}, waitlisted {statuses.count('waitlisted')}; "
-          f"latency p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 99):.1f} ms; stored {stored!r}")
+          f"latency p50 {statistics.median(latencies):.1f} ms, p99 {_percentile(latencies, 99):.1f} ms; stored {stored!r}")
     assert statuses.count("confirmed") == 50 and statuses.count("waitlisted") == 150
 
 
