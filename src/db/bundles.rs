@@ -6,6 +6,8 @@ use diesel::sql_types::{BigInt, Integer, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
 use uuid::Uuid;
 
+use crate::db::enums::{Category, RegistrationStatus};
+
 /// Opens the read-only repeatable-read transaction every later read of the download sees.
 /// Through diesel's transaction manager, so that a connection dropped before `end_snapshot`
 /// (a client that hung up) counts as broken and the pool closes it instead of reusing it.
@@ -82,9 +84,9 @@ pub struct BundleRow {
     #[diesel(sql_type = Nullable<Text>)]
     pub unit_name: Option<String>,
     #[diesel(sql_type = Text)]
-    pub category: String,
+    pub category: Category,
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: RegistrationStatus,
     #[diesel(sql_type = Text)]
     pub qr_secret: String,
     #[diesel(sql_type = diesel::sql_types::Array<SqlUuid>)]

@@ -7,7 +7,7 @@ use diesel::sql_types::{Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::enums::{Direction, Outcome};
+use crate::db::enums::{Category, Direction, Outcome};
 use crate::db::ids::{CheckinId, DeviceId, RegistrationId};
 use crate::db::schema::{checkin_devices, checkins};
 
@@ -154,7 +154,7 @@ pub struct OutcomeRow {
     #[diesel(sql_type = Nullable<Text>)]
     pub delegate_organization: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
-    pub delegate_category: Option<String>,
+    pub delegate_category: Option<Category>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub first_checked_in_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = Nullable<Text>)]

@@ -87,6 +87,54 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// `pending_approval` → `confirmed` | `waitlisted` | `rejected` | `cancelled`;
+    /// `waitlisted` → `confirmed` (promotion) | `cancelled`; `confirmed` → `cancelled`.
+    RegistrationStatus {
+        /// Waiting for an organizer (conferences with `approval_required`).
+        PendingApproval => "pending_approval",
+        /// Holds a seat.
+        Confirmed => "confirmed",
+        /// Waiting for a seat; promoted in order when one frees up.
+        Waitlisted => "waitlisted",
+        Cancelled => "cancelled",
+        Rejected => "rejected",
+    }
+}
+
+text_enum! {
+    /// How the registration was made.
+    RegistrationSource {
+        /// The delegate registered online.
+        #[serde(rename = "self")]
+        SelfService => "self",
+        /// A unit's contact, through its invitation link.
+        Invitation => "invitation",
+        /// An organizer.
+        Organizer => "organizer",
+        /// A file import.
+        Import => "import",
+    }
+}
+
+text_enum! {
+    /// The delegate's group (thành phần), used in attendance reports.
+    Category {
+        Guest => "guest",
+        Agency => "agency",
+        District => "district",
+        Commune => "commune",
+        Enterprise => "enterprise",
+        Expert => "expert",
+        Speaker => "speaker",
+        Press => "press",
+        Staff => "staff",
+    }
+}
+
+stored_text!(RegistrationStatus);
+stored_text!(RegistrationSource);
+stored_text!(Category);
 stored_text!(ConferenceStatus);
 stored_text!(RegistrationMode);
 stored_text!(Outcome);

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::enums::RegistrationStatus;
 use crate::db::ids::InvitationId;
 use crate::db::schema::{invitations, registrations, units};
 
@@ -120,7 +121,7 @@ pub async fn list_with_counts(
 ) -> QueryResult<Vec<(InvitationRow, String, i64)>> {
     let confirmed = registrations::table
         .filter(registrations::invitation_id.eq(invitations::id.nullable()))
-        .filter(registrations::status.eq("confirmed"))
+        .filter(registrations::status.eq(RegistrationStatus::Confirmed.as_str()))
         .count()
         .single_value();
     invitations::table

@@ -154,7 +154,7 @@ impl QueryFragment<Pg> for SelfRegistration<'_> {
         arg::<Nullable<Text>, _>(&mut out, "p_position", &person.position)?;
         arg::<Nullable<SqlUuid>, _>(&mut out, "p_unit_id", &person.unit_id)?;
         arg::<Nullable<Text>, _>(&mut out, "p_organization", &person.organization)?;
-        arg::<Text, _>(&mut out, "p_category", &person.category)?;
+        arg::<Text, str>(&mut out, "p_category", person.category.as_str())?;
         arg::<Nullable<Text>, _>(&mut out, "p_email", &person.email)?;
         arg::<Nullable<Text>, _>(&mut out, "p_phone", &person.phone)?;
         arg::<Text, _>(&mut out, "p_search_text", &person.search_text)?;

@@ -5,7 +5,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 pub use crate::db::conferences::Lock;
-pub use crate::db::enums::{ConferenceStatus, RegistrationMode};
+pub use crate::db::enums::{ConferenceStatus, RegistrationMode, RegistrationStatus};
 use crate::db::{self, conferences::ConferenceRow};
 use crate::domain::actor::Actor;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -26,21 +26,6 @@ impl Lang {
         value: Option<&str>,
     ) -> ::std::result::Result<Self, crate::error::FieldError> {
         value.map_or(Ok(Lang::Vi), |v| Lang::parse_field("lang", v))
-    }
-}
-
-text_enum! {
-    /// `pending_approval` → `confirmed` | `waitlisted` | `rejected` | `cancelled`;
-    /// `waitlisted` → `confirmed` (promotion) | `cancelled`; `confirmed` → `cancelled`.
-    RegistrationStatus {
-        /// Waiting for an organizer (conferences with `approval_required`).
-        PendingApproval => "pending_approval",
-        /// Holds a seat.
-        Confirmed => "confirmed",
-        /// Waiting for a seat; promoted in order when one frees up.
-        Waitlisted => "waitlisted",
-        Cancelled => "cancelled",
-        Rejected => "rejected",
     }
 }
 

@@ -229,8 +229,8 @@ pub async fn import_delegates(
                 conference_id,
                 number,
                 person: person.with_reference(&reference(&conference.code, number)),
-                status: status.as_str().to_owned(),
-                source: RegistrationSource::Import.as_str().to_owned(),
+                status,
+                source: RegistrationSource::Import,
                 invitation_id: None,
                 qr_secret: tokens::random_secret(),
                 // Imported delegates get their link by email (when they have an address);

@@ -110,8 +110,7 @@ pub async fn fill_free_seats(conn: &mut AsyncPgConnection, conference_id: Uuid) 
         let Some(next) = db::registrations::first_waitlisted(conn, conference_id).await? else {
             break;
         };
-        db::registrations::set_status(conn, next.id, RegistrationStatus::Confirmed.as_str(), None)
-            .await?;
+        db::registrations::set_status(conn, next.id, RegistrationStatus::Confirmed, None).await?;
         confirmed += 1;
     }
     if confirmed != seats.confirmed_count {

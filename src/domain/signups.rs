@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
 use crate::domain::actor::Actor;
-use crate::domain::common::{Access, Lock, load};
+use crate::domain::common::{Access, Lock, RegistrationStatus, load};
 use crate::domain::tokens;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
@@ -21,7 +21,7 @@ pub async fn sign_up(
     registration: &RegistrationRow,
     session_id: Uuid,
 ) -> ApiResult<()> {
-    if registration.status != "confirmed" {
+    if registration.status != RegistrationStatus::Confirmed {
         return Err(ApiError::conflict(
             ErrorCode::RegistrationNotConfirmed,
             "only confirmed registrations sign up for sessions",

@@ -10,6 +10,7 @@ use diesel::sql_types::{Bool, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::enums::{Category, RegistrationSource, RegistrationStatus};
 use crate::db::schema::{registrations, units};
 
 mod search;
@@ -28,11 +29,11 @@ pub struct RegistrationRow {
     pub position: Option<String>,
     pub unit_id: Option<Uuid>,
     pub organization: Option<String>,
-    pub category: String,
+    pub category: Category,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub status: String,
-    pub source: String,
+    pub status: RegistrationStatus,
+    pub source: RegistrationSource,
     pub invitation_id: Option<Uuid>,
     pub qr_secret: String,
     pub waitlisted_at: Option<DateTime<Utc>>,
@@ -51,7 +52,8 @@ pub struct PersonWrite {
     pub position: Option<String>,
     pub unit_id: Option<Uuid>,
     pub organization: Option<String>,
-    pub category: String,
+    #[diesel(serialize_as = String)]
+    pub category: Category,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub search_text: String,
@@ -61,14 +63,21 @@ pub struct PersonWrite {
     pub language: String,
 }
 
+/// `PersonWrite` writes its category as text (`serialize_as`).
+impl From<Category> for String {
+    fn from(category: Category) -> String {
+        category.as_str().to_owned()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewRegistration {
     pub id: Uuid,
     pub conference_id: Uuid,
     pub number: i32,
     pub person: PersonWrite,
-    pub status: String,
-    pub source: String,
+    pub status: RegistrationStatus,
+    pub source: RegistrationSource,
     pub invitation_id: Option<Uuid>,
     pub qr_secret: String,
     pub delegate_token_hash: Vec<u8>,
@@ -88,14 +97,14 @@ pub async fn insert(
             registrations::position.eq(&new.person.position),
             registrations::unit_id.eq(new.person.unit_id),
             registrations::organization.eq(&new.person.organization),
-            registrations::category.eq(&new.person.category),
+            registrations::category.eq(new.person.category.as_str()),
             registrations::email.eq(&new.person.email),
             registrations::phone.eq(&new.person.phone),
             registrations::search_text.eq(&new.person.search_text),
             registrations::name_folded.eq(&new.person.name_folded),
             registrations::language.eq(&new.person.language),
-            registrations::status.eq(&new.status),
-            registrations::source.eq(&new.source),
+            registrations::status.eq(new.status.as_str()),
+            registrations::source.eq(new.source.as_str()),
             registrations::invitation_id.eq(new.invitation_id),
             registrations::qr_secret.eq(&new.qr_secret),
             registrations::delegate_token_hash.eq(&new.delegate_token_hash),
@@ -122,14 +131,14 @@ pub async fn insert_many(
                 registrations::position.eq(&new.person.position),
                 registrations::unit_id.eq(new.person.unit_id),
                 registrations::organization.eq(&new.person.organization),
-                registrations::category.eq(&new.person.category),
+                registrations::category.eq(new.person.category.as_str()),
                 registrations::email.eq(&new.person.email),
                 registrations::phone.eq(&new.person.phone),
                 registrations::search_text.eq(&new.person.search_text),
                 registrations::name_folded.eq(&new.person.name_folded),
                 registrations::language.eq(&new.person.language),
-                registrations::status.eq(&new.status),
-                registrations::source.eq(&new.source),
+                registrations::status.eq(new.status.as_str()),
+                registrations::source.eq(new.source.as_str()),
                 registrations::invitation_id.eq(new.invitation_id),
                 registrations::qr_secret.eq(&new.qr_secret),
                 registrations::delegate_token_hash.eq(&new.delegate_token_hash),
@@ -150,7 +159,10 @@ pub async fn live_contacts(
 ) -> QueryResult<Vec<(Option<String>, Option<String>)>> {
     registrations::table
         .filter(registrations::conference_id.eq(conference_id))
-        .filter(registrations::status.ne_all(["cancelled", "rejected"]))
+        .filter(registrations::status.ne_all([
+            RegistrationStatus::Cancelled.as_str(),
+            RegistrationStatus::Rejected.as_str(),
+        ]))
         .select((registrations::email, registrations::phone))
         .load(conn)
         .await
@@ -262,12 +274,12 @@ pub async fn substitute(
 pub async fn set_status(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    status: &str,
+    status: RegistrationStatus,
     waitlisted_at: Option<DateTime<Utc>>,
 ) -> QueryResult<RegistrationRow> {
     diesel::update(registrations::table.find(id))
         .set((
-            registrations::status.eq(status),
+            registrations::status.eq(status.as_str()),
             registrations::waitlisted_at.eq(waitlisted_at),
             registrations::version.eq(registrations::version + 1),
             registrations::updated_at.eq(diesel::dsl::now),
@@ -318,7 +330,7 @@ pub async fn first_waitlisted(
 ) -> QueryResult<Option<RegistrationRow>> {
     registrations::table
         .filter(registrations::conference_id.eq(conference_id))
-        .filter(registrations::status.eq("waitlisted"))
+        .filter(registrations::status.eq(RegistrationStatus::Waitlisted.as_str()))
         .order((
             registrations::waitlisted_at.asc(),
             registrations::number.asc(),

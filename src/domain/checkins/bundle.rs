@@ -282,8 +282,8 @@ fn entry(
         full_name: row.full_name,
         position: row.position,
         unit_name: row.unit_name,
-        category: row.category.parse()?,
-        status: row.status.parse()?,
+        category: row.category,
+        status: row.status,
         session_ids: row.session_ids,
         qr_secret_sha256: hex::encode(tokens::hash(&row.qr_secret)),
     })

@@ -27,7 +27,8 @@ pub async fn search(
             .await?
             .into_iter()
             .collect();
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
             let unit_name = row.unit_id.and_then(|id| unit_names.get(&id).cloned());
             DelegateCard::new(
@@ -36,10 +37,10 @@ pub async fn search(
                 row.position,
                 unit_name,
                 row.organization,
-                &row.category,
+                row.category,
             )
         })
-        .collect()
+        .collect())
 }
 
 /// Undoes a check-in: the row stays, marked with who undid it, when and why.

@@ -74,23 +74,23 @@ pub struct DelegateCard {
 impl DelegateCard {
     /// The one place a card is made in Rust: from a registration row (the name search) and
     /// from the `delegate_card` the scan functions answer with (defined once in SQL), so both
-    /// greet with the same fields and check the stored category alike.
+    /// greet with the same fields.
     pub(super) fn new(
         registration_id: Uuid,
         full_name: String,
         position: Option<String>,
         unit_name: Option<String>,
         organization: Option<String>,
-        category: &str,
-    ) -> ApiResult<Self> {
-        Ok(DelegateCard {
+        category: Category,
+    ) -> Self {
+        DelegateCard {
             registration_id,
             full_name,
             position,
             unit_name,
             organization,
-            category: category.parse()?,
-        })
+            category,
+        }
     }
 }
 

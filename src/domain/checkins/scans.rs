@@ -69,9 +69,9 @@ pub(super) fn recorded(row: OutcomeRow) -> ApiResult<ScanResult> {
             row.delegate_position,
             row.delegate_unit_name,
             row.delegate_organization,
-            &row.delegate_category
+            row.delegate_category
                 .ok_or_else(|| missing("delegate category"))?,
-        )?),
+        )),
     };
     Ok(ScanResult {
         outcome: row.outcome.ok_or_else(|| missing("outcome"))?,

@@ -15,7 +15,7 @@ use crate::db::conferences::{ConferenceRow, Lock};
 use crate::db::outbox::ClaimedRow;
 use crate::db::registrations::RegistrationRow;
 use crate::db::{self};
-use crate::domain::common::{Lang, reference};
+use crate::domain::common::{Lang, RegistrationStatus, reference};
 use crate::domain::in_zone;
 use crate::domain::qr::{qr_payload, qr_png};
 use crate::error::{ApiError, ApiResult};
@@ -176,7 +176,7 @@ impl Composer {
             return Ok(None);
         };
         let lang: Lang = registration.language.parse()?;
-        let confirmed = registration.status == "confirmed";
+        let confirmed = registration.status == RegistrationStatus::Confirmed;
         let cancelled = event == Event::ConferenceCancelled;
         let with_pass = confirmed
             && !cancelled
@@ -280,7 +280,7 @@ fn person_view(registration: &RegistrationRow, code: &str) -> PersonView {
     PersonView {
         full_name: registration.full_name.clone(),
         reference: reference(code, registration.number),
-        status: registration.status.clone(),
+        status: registration.status.as_str().to_owned(),
     }
 }
 

@@ -43,8 +43,8 @@ pub async fn insert(
         conference_id: conference.id,
         number,
         person: person.with_reference(&reference(&conference.code, number)),
-        status: status.as_str().to_owned(),
-        source: source.as_str().to_owned(),
+        status,
+        source,
         invitation_id,
         qr_secret: tokens::random_secret(),
         delegate_token_hash: tokens::hash(&token),
@@ -73,8 +73,7 @@ pub(super) async fn release_seat(
     let seats = db::seats::lock(conn, conference_id).await?;
     let mut confirmed = seats.confirmed_count - 1;
     if let Some(next) = db::registrations::first_waitlisted(conn, conference_id).await? {
-        db::registrations::set_status(conn, next.id, RegistrationStatus::Confirmed.as_str(), None)
-            .await?;
+        db::registrations::set_status(conn, next.id, RegistrationStatus::Confirmed, None).await?;
         confirmed += 1;
     }
     db::seats::set_counters(conn, conference_id, confirmed, seats.registration_seq).await?;
@@ -96,7 +95,7 @@ pub async fn apply(
     action: Action,
 ) -> ApiResult<RegistrationRow> {
     use RegistrationStatus::*;
-    let from: RegistrationStatus = row.status.parse()?;
+    let from = row.status;
     let illegal = || {
         ApiError::conflict(
             ErrorCode::IllegalStatusTransition,
@@ -116,25 +115,23 @@ pub async fn apply(
             let status = admit_approved(conn, row.conference_id).await?;
             let waitlisted_at = provisional_waitlisted_at(status);
             let updated =
-                db::registrations::set_status(conn, row.id, status.as_str(), waitlisted_at).await?;
+                db::registrations::set_status(conn, row.id, status, waitlisted_at).await?;
             if status == Waitlisted {
                 db::registrations::stamp_waitlisted(conn, &[row.id]).await?;
             }
             Ok(updated)
         }
         (Action::Reject, PendingApproval) => {
-            Ok(db::registrations::set_status(conn, row.id, Rejected.as_str(), None).await?)
+            Ok(db::registrations::set_status(conn, row.id, Rejected, None).await?)
         }
         (Action::Cancel, PendingApproval | Waitlisted) => {
             db::seats::lock(conn, row.conference_id).await?;
-            let cancelled =
-                db::registrations::set_status(conn, row.id, Cancelled.as_str(), None).await?;
+            let cancelled = db::registrations::set_status(conn, row.id, Cancelled, None).await?;
             seats::release_quota(conn, row).await?;
             Ok(cancelled)
         }
         (Action::Cancel, Confirmed) => {
-            let cancelled =
-                db::registrations::set_status(conn, row.id, Cancelled.as_str(), None).await?;
+            let cancelled = db::registrations::set_status(conn, row.id, Cancelled, None).await?;
             release_seat(conn, row.conference_id).await?;
             seats::release_quota(conn, row).await?;
             crate::domain::signups::release_all(conn, row.id).await?;
@@ -281,7 +278,10 @@ pub async fn edit_locked(
 }
 
 pub fn ensure_live(row: &RegistrationRow) -> ApiResult<()> {
-    if matches!(row.status.as_str(), "cancelled" | "rejected") {
+    if matches!(
+        row.status,
+        RegistrationStatus::Cancelled | RegistrationStatus::Rejected
+    ) {
         return Err(ApiError::conflict(
             ErrorCode::RegistrationClosed,
             "a cancelled or rejected registration cannot be changed",

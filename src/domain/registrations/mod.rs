@@ -17,7 +17,7 @@ use crate::db::registrations::{NewRegistration, PersonWrite, RegistrationRow};
 use crate::db::{self};
 use crate::domain::actor::Actor;
 use crate::domain::common::{
-    Access, ConferenceStatus, Lock, RegistrationMode, Versioned, ensure_editable, load, text_enum,
+    Access, ConferenceStatus, Lock, RegistrationMode, Versioned, ensure_editable, load,
 };
 use crate::domain::contact::{check_email, check_phone};
 use crate::domain::idempotency::{self, Idempotency, Outcome, Replay};
@@ -32,6 +32,7 @@ use crate::domain::units::UnitKind;
 use crate::domain::{double_option, non_null, pagination};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
+pub use crate::db::enums::{Category, RegistrationSource};
 pub use crate::domain::common::{RegistrationStatus, reference};
 
 mod bulk;
@@ -49,36 +50,6 @@ pub use person::*;
 pub use qr::*;
 pub use self_service::*;
 pub use views::*;
-
-text_enum! {
-    /// How the registration was made.
-    RegistrationSource {
-        /// The delegate registered online.
-        #[serde(rename = "self")]
-        SelfService => "self",
-        /// A unit's contact, through its invitation link.
-        Invitation => "invitation",
-        /// An organizer.
-        Organizer => "organizer",
-        /// A file import.
-        Import => "import",
-    }
-}
-
-text_enum! {
-    /// The delegate's group (thành phần), used in attendance reports.
-    Category {
-        Guest => "guest",
-        Agency => "agency",
-        District => "district",
-        Commune => "commune",
-        Enterprise => "enterprise",
-        Expert => "expert",
-        Speaker => "speaker",
-        Press => "press",
-        Staff => "staff",
-    }
-}
 
 impl Category {
     /// Accepts the English values and common Vietnamese words, accents optional.

@@ -96,7 +96,7 @@ pub fn check_person(
             position,
             unit_id: input.unit_id,
             organization,
-            category: input.category.as_str().to_owned(),
+            category: input.category,
             email,
             phone,
             search_text: String::new(),
@@ -125,10 +125,7 @@ pub async fn patched_person(
         organization: patch
             .organization
             .unwrap_or_else(|| current.organization.clone()),
-        category: match patch.category {
-            Some(category) => category,
-            None => current.category.parse()?,
-        },
+        category: patch.category.unwrap_or(current.category),
         email: patch.email.unwrap_or_else(|| current.email.clone()),
         phone: patch.phone.unwrap_or_else(|| current.phone.clone()),
         language: Some(current.language.parse()?),
