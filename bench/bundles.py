@@ -88,7 +88,7 @@ def main():
                    md5(random()::text) || md5(random()::text), sha256(gen_random_uuid()::text::bytea), '',
                    'nguyen van dai bieu ' || n
             FROM generate_series(1, {args.delegates}) AS n;
-            UPDATE conferences SET registration_seq = {args.delegates}, confirmed_count = {args.delegates} WHERE id = '{cid}';
+            UPDATE conference_seats SET registration_seq = {args.delegates}, confirmed_count = {args.delegates} WHERE conference_id = '{cid}';
             ANALYZE registrations;""")
         _, device = call("POST", f"/conferences/{cid}/devices", admin, {"name": "Bench door"})
         token = json.loads(device)["token"]
