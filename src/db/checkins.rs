@@ -178,28 +178,14 @@ mod calls {
     use diesel::QueryResult;
     use diesel::pg::Pg;
     use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-    use diesel::serialize::ToSql;
     use diesel::sql_types::{
-        Array, Bytea, HasSqlType, Integer, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid,
+        Array, Bytea, Integer, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid,
     };
 
     use super::{OUTCOME_COLUMNS, ScanArgs};
+    use crate::db::named_args::named_arg as arg;
     use chrono::{DateTime, Utc};
     use uuid::Uuid;
-
-    fn arg<'b, ST, T>(
-        out: &mut AstPass<'_, 'b, Pg>,
-        name: &'static str,
-        value: &'b T,
-    ) -> QueryResult<()>
-    where
-        Pg: HasSqlType<ST>,
-        T: ToSql<ST, Pg> + ?Sized,
-    {
-        out.push_sql(name);
-        out.push_sql(" => ");
-        out.push_bind_param::<ST, T>(value)
-    }
 
     fn scan_args<'b>(out: &mut AstPass<'_, 'b, Pg>, scan: &'b ScanArgs) -> QueryResult<()> {
         arg::<SqlUuid, _>(out, "p_id", &scan.id)?;

@@ -13,6 +13,7 @@ pub mod enums;
 pub mod idempotency;
 pub mod ids;
 pub mod invitations;
+pub mod named_args;
 pub mod outbox;
 pub mod printouts;
 pub mod privacy;

@@ -10,14 +10,12 @@ use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::serialize::ToSql;
-use diesel::sql_types::{
-    Bytea, HasSqlType, Integer, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid,
-};
+use diesel::sql_types::{Bytea, Integer, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::enums::{ConferenceStatus, RegistrationMode};
+use crate::db::named_args::named_arg;
 use crate::db::registrations::NewRegistration;
 use crate::db::schema::conference_seats;
 
@@ -121,51 +119,53 @@ impl Query for SelfRegistration<'_> {
     type SqlType = Untyped;
 }
 
-/// `name => $n`: arguments by name, so that Rust and SQL cannot fall out of step by position.
-fn arg<'b, ST, T>(
-    out: &mut AstPass<'_, 'b, Pg>,
-    name: &'static str,
-    value: &'b T,
-) -> QueryResult<()>
-where
-    Pg: HasSqlType<ST>,
-    T: ToSql<ST, Pg> + ?Sized,
-{
-    out.push_sql(name);
-    out.push_sql(" => ");
-    out.push_bind_param::<ST, T>(value)?;
-    out.push_sql(", ");
-    Ok(())
-}
-
 /// The statement's text is fixed: each connection prepares it once.
 impl QueryFragment<Pg> for SelfRegistration<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         let new = self.new;
         let person = &new.person;
         out.push_sql("SELECT * FROM self_register_v1(");
-        arg::<SqlUuid, _>(&mut out, "p_conference_id", &new.conference_id)?;
-        arg::<Text, str>(&mut out, "p_seen_status", self.seen_status.as_str())?;
-        arg::<Text, str>(&mut out, "p_seen_mode", self.seen_mode.as_str())?;
-        arg::<Nullable<Timestamptz>, _>(&mut out, "p_seen_opens_at", &self.seen_opens_at)?;
-        arg::<Timestamptz, _>(&mut out, "p_seen_closes_at", &self.seen_closes_at)?;
-        arg::<SqlUuid, _>(&mut out, "p_id", &new.id)?;
-        arg::<Text, _>(&mut out, "p_full_name", &person.full_name)?;
-        arg::<Nullable<Text>, _>(&mut out, "p_position", &person.position)?;
-        arg::<Nullable<SqlUuid>, _>(&mut out, "p_unit_id", &person.unit_id)?;
-        arg::<Nullable<Text>, _>(&mut out, "p_organization", &person.organization)?;
-        arg::<Text, str>(&mut out, "p_category", person.category.as_str())?;
-        arg::<Nullable<Text>, _>(&mut out, "p_email", &person.email)?;
-        arg::<Nullable<Text>, _>(&mut out, "p_phone", &person.phone)?;
-        arg::<Text, _>(&mut out, "p_search_text", &person.search_text)?;
-        arg::<Text, _>(&mut out, "p_name_folded", &person.name_folded)?;
-        arg::<Text, _>(&mut out, "p_language", &person.language)?;
-        arg::<Text, str>(&mut out, "p_reference_prefix", self.reference_prefix)?;
-        arg::<Text, _>(&mut out, "p_qr_secret", &new.qr_secret)?;
-        arg::<Bytea, _>(&mut out, "p_delegate_token_hash", &new.delegate_token_hash)?;
-        arg::<Integer, _>(&mut out, "p_notice_version", &self.notice_version)?;
-        out.push_sql("p_delegate_token => ");
-        out.push_bind_param::<Text, str>(self.delegate_token)?;
+        named_arg::<SqlUuid, _>(&mut out, "p_conference_id", &new.conference_id)?;
+        out.push_sql(", ");
+        named_arg::<Text, str>(&mut out, "p_seen_status", self.seen_status.as_str())?;
+        out.push_sql(", ");
+        named_arg::<Text, str>(&mut out, "p_seen_mode", self.seen_mode.as_str())?;
+        out.push_sql(", ");
+        named_arg::<Nullable<Timestamptz>, _>(&mut out, "p_seen_opens_at", &self.seen_opens_at)?;
+        out.push_sql(", ");
+        named_arg::<Timestamptz, _>(&mut out, "p_seen_closes_at", &self.seen_closes_at)?;
+        out.push_sql(", ");
+        named_arg::<SqlUuid, _>(&mut out, "p_id", &new.id)?;
+        out.push_sql(", ");
+        named_arg::<Text, _>(&mut out, "p_full_name", &person.full_name)?;
+        out.push_sql(", ");
+        named_arg::<Nullable<Text>, _>(&mut out, "p_position", &person.position)?;
+        out.push_sql(", ");
+        named_arg::<Nullable<SqlUuid>, _>(&mut out, "p_unit_id", &person.unit_id)?;
+        out.push_sql(", ");
+        named_arg::<Nullable<Text>, _>(&mut out, "p_organization", &person.organization)?;
+        out.push_sql(", ");
+        named_arg::<Text, str>(&mut out, "p_category", person.category.as_str())?;
+        out.push_sql(", ");
+        named_arg::<Nullable<Text>, _>(&mut out, "p_email", &person.email)?;
+        out.push_sql(", ");
+        named_arg::<Nullable<Text>, _>(&mut out, "p_phone", &person.phone)?;
+        out.push_sql(", ");
+        named_arg::<Text, _>(&mut out, "p_search_text", &person.search_text)?;
+        out.push_sql(", ");
+        named_arg::<Text, _>(&mut out, "p_name_folded", &person.name_folded)?;
+        out.push_sql(", ");
+        named_arg::<Text, _>(&mut out, "p_language", &person.language)?;
+        out.push_sql(", ");
+        named_arg::<Text, str>(&mut out, "p_reference_prefix", self.reference_prefix)?;
+        out.push_sql(", ");
+        named_arg::<Text, _>(&mut out, "p_qr_secret", &new.qr_secret)?;
+        out.push_sql(", ");
+        named_arg::<Bytea, _>(&mut out, "p_delegate_token_hash", &new.delegate_token_hash)?;
+        out.push_sql(", ");
+        named_arg::<Integer, _>(&mut out, "p_notice_version", &self.notice_version)?;
+        out.push_sql(", ");
+        named_arg::<Text, str>(&mut out, "p_delegate_token", self.delegate_token)?;
         out.push_sql(")");
         Ok(())
     }
